@@ -1,0 +1,34 @@
+# qualcode: two commands do all the set-up on a fresh machine.
+#   make demo   build the demo project from corpora/ + codebooks/ and open it
+#   make test   run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+BERTOPIC_VERSION ?= 0.17.4
+DEMO_DB ?= demo.qualcode.db
+
+.PHONY: setup demo test bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	# BERTopic without sentence-transformers/torch (the "lightweight" install).
+	$(PIP) install -q --no-deps 'bertopic==$(BERTOPIC_VERSION)'
+	$(PY) -c "import qualcode, bertopic, spacy, textual, sqlite_utils"
+	touch $@
+
+demo: setup
+	$(VENV)/bin/qualcode demo --project $(DEMO_DB)
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) benchmarks/bench_import.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) build *.egg-info

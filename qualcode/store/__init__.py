@@ -1,0 +1,24 @@
+"""The project store: the only place SQL lives.
+
+``import qualcode.store`` must stay light: no spaCy, BERTopic or Textual.
+"""
+
+from qualcode.store.codings import NewCoding
+from qualcode.store.project import (
+    Action,
+    Project,
+    default_coder,
+    open_project,
+    resolve_project_path,
+)
+from qualcode.store.search import SearchHit
+
+__all__ = [
+    "Action",
+    "NewCoding",
+    "Project",
+    "SearchHit",
+    "default_coder",
+    "open_project",
+    "resolve_project_path",
+]

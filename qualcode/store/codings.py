@@ -1,0 +1,247 @@
+"""Codings: codes applied to spans of documents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import NotFoundError, ValidationError
+from qualcode.model import ORIGINS, Coding
+from qualcode.store.project import default_coder, now
+
+if TYPE_CHECKING:
+    from qualcode.store.project import Project
+
+_COLS = (
+    "id, code_id, document_id, start, [end], coder, origin, status, method, rule,"
+    " confidence, run_id, created_at"
+)
+
+
+def _coding(r: dict[str, Any]) -> Coding:
+    return Coding(
+        id=r["id"],
+        code_id=r["code_id"],
+        document_id=r["document_id"],
+        start=r["start"],
+        end=r["end"],
+        coder=r["coder"],
+        origin=r["origin"],
+        status=r["status"],
+        method=r["method"],
+        confidence=r["confidence"],
+        run_id=r["run_id"],
+        created_at=r["created_at"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NewCoding:
+    """One coding to add in a batch (code and document already resolved)."""
+
+    code_id: int
+    document_id: int
+    start: int
+    end: int
+    coder: str | None = None
+    origin: str = "manual"
+    status: str | None = None
+    method: str | None = None
+    rule: str | None = None
+    confidence: float | None = None
+    run_id: int | None = None
+
+
+class CodingStore:
+    """Apply, remove, recode and list codings."""
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+
+    # -- reading --------------------------------------------------------------
+    def get(self, coding_id: int) -> Coding:
+        rows = self.project.query(f"SELECT {_COLS} FROM codings WHERE id = ?", [coding_id])
+        if not rows:
+            raise NotFoundError(f"no coding with id {coding_id}")
+        return _coding(rows[0])
+
+    def for_document(self, document_id: int, *, include_rejected: bool = False) -> list[Coding]:
+        where = "" if include_rejected else " AND status != 'rejected'"
+        rows = self.project.query(
+            f"SELECT {_COLS} FROM codings WHERE document_id = ?{where} ORDER BY start, [end], id",
+            [document_id],
+        )
+        return [_coding(r) for r in rows]
+
+    def for_code(self, code_id: int, *, include_rejected: bool = False) -> list[Coding]:
+        where = "" if include_rejected else " AND status != 'rejected'"
+        rows = self.project.query(
+            f"SELECT {_COLS} FROM codings WHERE code_id = ?{where} ORDER BY document_id, start",
+            [code_id],
+        )
+        return [_coding(r) for r in rows]
+
+    def all(self, *, status: str | None = None, origin: str | None = None) -> list[Coding]:
+        clauses, params = [], []
+        if status:
+            clauses.append("status = ?")
+            params.append(status)
+        if origin:
+            clauses.append("origin = ?")
+            params.append(origin)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.project.query(f"SELECT {_COLS} FROM codings{where} ORDER BY id", params)
+        return [_coding(r) for r in rows]
+
+    def at(self, document_id: int, offset: int) -> list[Coding]:
+        """Codings covering ``offset``, innermost (shortest) first."""
+        rows = self.project.query(
+            f"SELECT {_COLS} FROM codings WHERE document_id = ? AND start <= ? AND [end] > ?"
+            " AND status != 'rejected' ORDER BY ([end] - start), id",
+            [document_id, offset, offset],
+        )
+        return [_coding(r) for r in rows]
+
+    # -- writing ------------------------------------------------------------
+    def apply(
+        self,
+        document: str | int,
+        start: int,
+        end: int,
+        codes: Sequence[str | int],
+        *,
+        coder: str | None = None,
+    ) -> list[Coding]:
+        """Apply one or more codes to ``document.text[start:end]`` (one action).
+
+        Re-applying a code the same coder already put on the same span is a
+        no-op, so scripts can be rerun safely.
+        """
+        doc = self.project.documents.resolve(document)
+        code_objs = [self.project.codes.resolve(c) for c in codes]
+        if not code_objs:
+            raise ValidationError("name at least one code")
+        batch = [NewCoding(c.id, doc.id, start, end, coder=coder) for c in code_objs]
+        ids = self.add_many(batch, summary=f"code {doc.name} {start}-{end} " + ", ".join(c.path for c in code_objs))
+        return [self.get(i) for i in ids]
+
+    def apply_turn(self, turn_id: int, codes: Sequence[str | int], *, coder: str | None = None) -> list[Coding]:
+        """Apply codes to a whole speaker turn."""
+        row = self.project.row("turns", turn_id)
+        if row is None:
+            raise NotFoundError(f"no turn with id {turn_id}")
+        return self.apply(row["document_id"], row["start"], row["end"], codes, coder=coder)
+
+    def add_many(
+        self,
+        items: Iterable[NewCoding],
+        *,
+        summary: str = "",
+        action: str = "code",
+        run_id: int | None = None,
+    ) -> list[int]:
+        """Validate and insert codings in one transaction; all or none.
+
+        Duplicates of an existing coding (same code, span, coder, origin) are
+        skipped and their existing id returned.
+
+        Raises:
+            ValidationError: an offset is outside its document, or an origin
+                is unknown. Nothing is written.
+        """
+        items = list(items)
+        lengths: dict[int, int] = {}
+        coder_default = default_coder()
+        rows: list[dict[str, Any]] = []
+        result: list[int | None] = []
+        existing: dict[tuple[Any, ...], int] = {}
+        doc_ids = {it.document_id for it in items}
+        for did in doc_ids:
+            r = self.project.query("SELECT length(text) AS n FROM documents WHERE id = ?", [did])
+            if not r:
+                raise NotFoundError(f"no document with id {did}")
+            lengths[did] = r[0]["n"]
+            for c in self.project.query(
+                "SELECT id, code_id, start, [end], coder, origin FROM codings WHERE document_id = ?", [did]
+            ):
+                existing[(c["code_id"], did, c["start"], c["end"], c["coder"], c["origin"])] = c["id"]
+        stamp = now()
+        for n, it in enumerate(items, 1):
+            if it.origin not in ORIGINS:
+                raise ValidationError(f"item {n}: unknown origin {it.origin!r}")
+            if not (0 <= it.start < it.end <= lengths[it.document_id]):
+                raise ValidationError(
+                    f"item {n}: span {it.start}-{it.end} is outside the document (0-{lengths[it.document_id]})"
+                )
+            if it.confidence is not None and not (0.0 <= it.confidence <= 1.0):
+                raise ValidationError(f"item {n}: confidence {it.confidence} is not within 0-1")
+            coder = it.coder or coder_default
+            key = (it.code_id, it.document_id, it.start, it.end, coder, it.origin)
+            if key in existing:
+                result.append(existing[key])
+                continue
+            existing[key] = -1
+            status = it.status or ("confirmed" if it.origin == "manual" else "pending")
+            rows.append(
+                {
+                    "code_id": it.code_id,
+                    "document_id": it.document_id,
+                    "start": it.start,
+                    "end": it.end,
+                    "coder": coder,
+                    "origin": it.origin,
+                    "status": status,
+                    "method": it.method,
+                    "rule": it.rule,
+                    "confidence": it.confidence,
+                    "run_id": it.run_id if it.run_id is not None else run_id,
+                    "created_at": stamp,
+                }
+            )
+            result.append(None)
+        with self.project.action(action, summary or f"add {len(rows)} codings") as act:
+            act.run_id = run_id
+            new_ids = iter(act.insert_many("codings", rows))
+        return [r if r is not None else next(new_ids) for r in result]
+
+    def remove(self, coding_id: int) -> Coding:
+        """Remove one coding (and its memos); undoable."""
+        coding = self.get(coding_id)
+        with self.project.action("uncode", f"remove coding {coding_id}") as act:
+            act.delete_where("memos", "target = 'coding' AND target_id = ?", [coding_id])
+            act.delete("codings", coding_id)
+        return coding
+
+    def remove_span(self, document: str | int, start: int, end: int, code: str | int | None = None) -> list[Coding]:
+        """Remove codings exactly on a span (optionally of one code)."""
+        doc = self.project.documents.resolve(document)
+        found = [c for c in self.for_document(doc.id, include_rejected=True) if c.start == start and c.end == end]
+        if code is not None:
+            cid = self.project.codes.resolve(code).id
+            found = [c for c in found if c.code_id == cid]
+        if not found:
+            raise NotFoundError(f"no coding on {doc.name} {start}-{end}")
+        with self.project.action("uncode", f"remove {len(found)} codings on {doc.name} {start}-{end}") as act:
+            for c in found:
+                act.delete_where("memos", "target = 'coding' AND target_id = ?", [c.id])
+                act.delete("codings", c.id)
+        return found
+
+    def recode(self, coding_id: int, code: str | int) -> Coding:
+        """Give a coding another code, keeping span, coder and history."""
+        coding = self.get(coding_id)
+        new = self.project.codes.resolve(code)
+        with self.project.action("recode", f"recode {coding_id} as {new.path}") as act:
+            act.update("codings", coding_id, {"code_id": new.id})
+        return self.get(coding_id)
+
+    def set_status(self, coding_ids: Sequence[int], status: str, *, summary: str = "") -> int:
+        """Confirm or reject machine codings (the review queue)."""
+        if status not in ("confirmed", "pending", "rejected"):
+            raise ValidationError(f"unknown status {status!r}")
+        with self.project.action("review", summary or f"{status} {len(coding_ids)} codings") as act:
+            for cid in coding_ids:
+                self.get(cid)
+                act.update("codings", cid, {"status": status})
+        return len(coding_ids)

@@ -1,0 +1,110 @@
+"""Undo, redo and the audit trail, driven by the ``events`` table.
+
+Why a row-change log rather than per-command inverse functions: every
+mutation already goes through :class:`~qualcode.store.project.Action`, which
+records inserted, updated and deleted rows. Undo replays those changes
+backwards, redo forwards, both in one transaction, and both are themselves
+logged, so the history is linear, persistent and auditable.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import NothingToUndoError
+from qualcode.model import Event
+from qualcode.store.project import default_coder, now
+
+if TYPE_CHECKING:
+    from qualcode.store.project import Project
+
+
+def _event(r: dict[str, Any]) -> Event:
+    return Event(r["id"], r["action"], r["summary"] or "", r["actor"] or "", r["created_at"], r["state"])
+
+
+class History:
+    """Linear undo/redo over the project's event log."""
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+
+    def events(self, limit: int = 50) -> list[Event]:
+        rows = self.project.query(
+            "SELECT id, action, summary, actor, created_at, state FROM events ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+        return [_event(r) for r in rows]
+
+    def can_undo(self) -> bool:
+        return bool(self.project.query("SELECT 1 FROM events WHERE state = 'done' LIMIT 1"))
+
+    def can_redo(self) -> bool:
+        return bool(self.project.query("SELECT 1 FROM events WHERE state = 'undone' LIMIT 1"))
+
+    def undo(self) -> Event:
+        """Revert the most recent action that is still done."""
+        rows = self.project.query("SELECT * FROM events WHERE state = 'done' ORDER BY id DESC LIMIT 1")
+        if not rows:
+            raise NothingToUndoError("nothing to undo")
+        ev = rows[0]
+        changes = json.loads(ev["changes"] or "[]")
+        db = self.project.db
+        with db.atomic():
+            for change in reversed(changes):
+                self._revert(change)
+            db.execute("UPDATE events SET state = 'undone' WHERE id = ?", [ev["id"]])
+            db.execute(
+                "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
+                ["undo", f"undo: {ev['summary']}", default_coder(), now(), ev["id"]],
+            )
+        return _event({**ev, "state": "undone"})
+
+    def redo(self) -> Event:
+        """Re-apply the most recently undone action."""
+        rows = self.project.query("SELECT * FROM events WHERE state = 'undone' ORDER BY id DESC LIMIT 1")
+        if not rows:
+            raise NothingToUndoError("nothing to redo")
+        ev = rows[0]
+        changes = json.loads(ev["changes"] or "[]")
+        db = self.project.db
+        with db.atomic():
+            for change in changes:
+                self._apply(change)
+            db.execute("UPDATE events SET state = 'done' WHERE id = ?", [ev["id"]])
+            db.execute(
+                "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
+                ["redo", f"redo: {ev['summary']}", default_coder(), now(), ev["id"]],
+            )
+        return _event({**ev, "state": "done"})
+
+    # -- replay -------------------------------------------------------------
+    def _insert(self, table: str, row: dict[str, Any]) -> None:
+        cols = list(row)
+        self.project.db.execute(
+            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [row[c] for c in cols],
+        )
+
+    def _set(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        sets = ", ".join(f"[{c}] = ?" for c in values)
+        self.project.db.execute(f"UPDATE [{table}] SET {sets} WHERE id = ?", [*values.values(), row_id])
+
+    def _revert(self, change: list[Any]) -> None:
+        kind, table, row_id = change[0], change[1], change[2]
+        if kind == "i":
+            self.project.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
+        elif kind == "d":
+            self._insert(table, change[3])
+        elif kind == "u":
+            self._set(table, row_id, change[3])
+
+    def _apply(self, change: list[Any]) -> None:
+        kind, table, row_id = change[0], change[1], change[2]
+        if kind == "i":
+            self._insert(table, change[3])
+        elif kind == "d":
+            self.project.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
+        elif kind == "u":
+            self._set(table, row_id, change[4])

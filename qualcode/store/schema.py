@@ -1,0 +1,213 @@
+"""The project schema, as ordered sqlite-utils migrations.
+
+Why migrations from day one: a project file outlives the version of qualcode
+that created it. Each function below runs once per file, inside a
+transaction, and is recorded in ``_sqlite_migrations``; a new column or table
+is always a *new* function appended here, never an edit of an old one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("qualcode")
+
+SCHEMA_VERSION_TABLES = (
+    "meta",
+    "participants",
+    "documents",
+    "turns",
+    "codes",
+    "codings",
+    "memos",
+    "events",
+    "runs",
+    "suggestions",
+    "suggestion_segments",
+    "embeddings",
+)
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    """Documents, participants, turns, codebook, codings, memos, event log."""
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["participants"].create(
+        {"id": int, "name": str, "attributes": str, "created_at": str},
+        pk="id",
+        not_null={"name"},
+    )
+    db["participants"].create_index(["name"], unique=True)
+    db["documents"].create(
+        {
+            "id": int,
+            "name": str,
+            "kind": str,
+            "source_path": str,
+            "sha256": str,
+            "text": str,
+            "imported_at": str,
+            "participant_id": int,
+            "metadata": str,
+        },
+        pk="id",
+        not_null={"name", "kind", "text"},
+        foreign_keys=[("participant_id", "participants", "id")],
+    )
+    db["documents"].create_index(["name"], unique=True)
+    db["documents"].create_index(["sha256"])
+    db["turns"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "seq": int,
+            "speaker": str,
+            "role": str,
+            "participant_id": int,
+            "start": int,
+            "end": int,
+            "time_start": str,
+            "time_end": str,
+            "text": str,
+        },
+        pk="id",
+        not_null={"document_id", "seq", "start", "end"},
+        foreign_keys=[
+            ("document_id", "documents", "id"),
+            ("participant_id", "participants", "id"),
+        ],
+    )
+    db["turns"].create_index(["document_id", "start"])
+    db["turns"].enable_fts(
+        ["text", "speaker"], fts_version="FTS5", create_triggers=True, tokenize="porter"
+    )
+    db["codes"].create(
+        {
+            "id": int,
+            "name": str,
+            "parent_id": int,
+            "description": str,
+            "include": str,
+            "exclude": str,
+            "examples": str,
+            "keywords": str,
+            "colour": str,
+            "key": str,
+            "sort": int,
+        },
+        pk="id",
+        not_null={"name"},
+        foreign_keys=[("parent_id", "codes", "id")],
+    )
+    db["codes"].create_index(["parent_id", "name"])
+    db["codings"].create(
+        {
+            "id": int,
+            "code_id": int,
+            "document_id": int,
+            "start": int,
+            "end": int,
+            "coder": str,
+            "origin": str,
+            "status": str,
+            "method": str,
+            "rule": str,
+            "confidence": float,
+            "run_id": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"code_id", "document_id", "start", "end", "coder", "origin", "status"},
+        foreign_keys=[
+            ("code_id", "codes", "id"),
+            ("document_id", "documents", "id"),
+        ],
+    )
+    db["codings"].create_index(["document_id", "start"])
+    db["codings"].create_index(["code_id"])
+    db["codings"].create_index(["run_id"])
+    db["memos"].create(
+        {
+            "id": int,
+            "target": str,
+            "target_id": int,
+            "text": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"target", "text"},
+    )
+    db["memos"].create_index(["target", "target_id"])
+    db["events"].create(
+        {
+            "id": int,
+            "action": str,
+            "summary": str,
+            "actor": str,
+            "created_at": str,
+            "state": str,
+            "changes": str,
+            "undo_of": int,
+            "run_id": int,
+        },
+        pk="id",
+        not_null={"action", "state"},
+    )
+    db["events"].create_index(["state"])
+
+
+@migrations()
+def m002_runs_and_suggestions(db: Database) -> None:
+    """Machine runs (themes, auto-tagging), theme suggestions, embedding cache."""
+    db["runs"].create(
+        {
+            "id": int,
+            "kind": str,
+            "params": str,
+            "summary": str,
+            "created_at": str,
+            "status": str,
+        },
+        pk="id",
+        not_null={"kind"},
+    )
+    db["suggestions"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "topic": int,
+            "label": str,
+            "keywords": str,
+            "size": int,
+            "status": str,
+            "closest_code": str,
+            "similarity": float,
+            "code_id": int,
+            "data": str,
+        },
+        pk="id",
+        not_null={"run_id", "topic"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["suggestions"].create_index(["run_id", "topic"], unique=True)
+    db["suggestion_segments"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "topic": int,
+            "document_id": int,
+            "start": int,
+            "end": int,
+            "probability": float,
+        },
+        pk="id",
+        not_null={"run_id", "topic", "document_id", "start", "end"},
+        foreign_keys=[("run_id", "runs", "id"), ("document_id", "documents", "id")],
+    )
+    db["suggestion_segments"].create_index(["run_id", "topic"])
+    db["embeddings"].create(
+        {"model": str, "text_sha": str, "dim": int, "vector": bytes},
+        pk=("model", "text_sha"),
+    )
