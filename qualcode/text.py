@@ -83,7 +83,10 @@ def sentence_spans_many(texts: Iterable[str], *, model: str | None = None) -> li
             spans = []
             for sent in doc.sents:
                 s, e = sent.start_char, sent.end_char
-                if doc.text[s:e].strip():
+                chunk = doc.text[s:e]
+                if chunk.strip():
+                    s += len(chunk) - len(chunk.lstrip())
+                    e -= len(chunk) - len(chunk.rstrip())
                     spans.append((s, e))
             out.append(spans)
     return out

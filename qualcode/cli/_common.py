@@ -1,0 +1,111 @@
+"""Options, output and error handling shared by every command.
+
+Why: every command must behave the same way for scripts: ``--json`` prints
+one JSON document on stdout, a user error prints one line on stderr and exits
+1, and nothing ever shows a traceback for a user error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project file (default: $QUALCODE_PROJECT or ./qualcode.db).",
+        envvar="QUALCODE_PROJECT",
+        show_default=False,
+    ),
+]
+CoderOpt = Annotated[
+    str | None,
+    typer.Option("--coder", help="Coder identity (default: $QUALCODE_CODER or the OS user).", envvar="QUALCODE_CODER"),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys, see README).")]
+
+
+def fail(message: str) -> NoReturn:
+    """Print a user error on stderr and exit 1."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def open_for_command(project: Path | None, *, create: bool = False) -> Iterator["Project"]:
+    """Open the project for one command and turn user errors into exit 1."""
+    from qualcode.store import open_project
+
+    try:
+        with open_project(project, create=create) as proj:
+            yield proj
+    except QualcodeError as exc:
+        fail(str(exc))
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn :class:`QualcodeError` raised inside the block into exit 1."""
+    try:
+        yield
+    except QualcodeError as exc:
+        fail(str(exc))
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def is_terminal() -> bool:
+    """Progress bars only on an interactive terminal; silence when piped."""
+    return sys.stderr.isatty()
+
+
+def progress(total: int, description: str):  # noqa: ANN201 - rich type is lazy
+    """A context manager giving ``advance(n)``: a rich progress bar on a
+    terminal, a no-op otherwise."""
+    return _Progress(total, description)
+
+
+class _Progress:
+    def __init__(self, total: int, description: str) -> None:
+        self.total = total
+        self.description = description
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> "_Progress":
+        if is_terminal() and self.total > 1:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task(self.description, total=self.total)
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, n)
+
+    def __call__(self, done: int, total: int) -> None:
+        """Callback form used by core functions: ``on_progress(done, total)``."""
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
