@@ -63,7 +63,7 @@ class History:
 
     def redo(self) -> Event:
         """Re-apply the most recently undone action."""
-        rows = self.project.query("SELECT * FROM events WHERE state = 'undone' ORDER BY id DESC LIMIT 1")
+        rows = self.project.query("SELECT * FROM events WHERE state = 'undone' ORDER BY id ASC LIMIT 1")
         if not rows:
             raise NothingToUndoError("nothing to redo")
         ev = rows[0]

@@ -1,0 +1,58 @@
+"""History commands: ``undo``, ``redo``, ``log``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.cli._common import JsonOpt, ProjectOpt, open_for_command, print_json, user_errors
+
+
+def undo(
+    run: Annotated[Optional[int], typer.Option("--run", help="Remove every machine coding of this run instead.")] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Undo the last action (persists across sessions), or remove a whole machine run."""
+    with open_for_command(project) as proj, user_errors():
+        if run is not None:
+            from qualcode.autotag import undo_run
+
+            n = undo_run(proj, run)
+            typer.echo(f"removed {n} codings of run {run}")
+            return
+        ev = proj.history.undo()
+        typer.echo(f"undone: {ev.summary}")
+
+
+def redo(project: ProjectOpt = None) -> None:
+    """Redo the last undone action."""
+    with open_for_command(project) as proj, user_errors():
+        ev = proj.history.redo()
+        typer.echo(f"redone: {ev.summary}")
+
+
+def log(
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 30,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The audit trail: who did what, when, newest first."""
+    with open_for_command(project) as proj, user_errors():
+        events = proj.history.events(limit)
+        if as_json:
+            print_json([
+                {"id": e.id, "action": e.action, "summary": e.summary, "actor": e.actor,
+                 "created_at": e.created_at, "state": e.state}
+                for e in events
+            ])
+            return
+        for e in events:
+            flag = {"undone": " (undone)", "discarded": " (discarded)"}.get(e.state, "")
+            typer.echo(f"{e.id:>5} {e.created_at} {e.actor}: {e.summary}{flag}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("undo")(undo)
+    app.command("redo")(redo)
+    app.command("log")(log)

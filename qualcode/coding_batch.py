@@ -1,0 +1,144 @@
+"""``qualcode code --batch FILE.csv``: apply many codings from a table, all or none.
+
+Why a separate module: batch coding is how existing human coding (from a
+spreadsheet, another tool, or a script) enters a project, so it must
+validate every row first and name the file and row of the first problem;
+only then is anything written, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import ImportFormatError, QualcodeError
+from qualcode.store import NewCoding, Project
+
+REQUIRED = ("document", "code")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What a batch did."""
+
+    rows: int
+    added: int
+    duplicates: int
+    codes_created: int
+    memos: int
+
+
+def _decode(raw: bytes, where: str) -> str:
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFormatError("cannot decode the file as UTF-8 or cp1252", where=where)
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Read the batch CSV (``,`` ``;`` or tab separated)."""
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(f"cannot read: {exc.strerror}", where=where) from None
+    text = _decode(raw, where)
+    if not text.strip():
+        raise ImportFormatError("the file is empty", where=where)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in fields]
+    if missing:
+        raise ImportFormatError(f"missing column(s): {', '.join(missing)}", where=where)
+    return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+
+
+def locate_quote(text: str, quote: str) -> tuple[int, int]:
+    """Offsets of the first occurrence of ``quote`` in ``text``.
+
+    Whitespace runs may differ (a quote copied from a report, a transcript
+    wrapped differently); case must match.
+
+    Raises:
+        ImportFormatError: the quote does not occur in the text.
+    """
+    at = text.find(quote)
+    if at >= 0:
+        return at, at + len(quote)
+    words = quote.split()
+    if words:
+        pattern = r"\s+".join(re.escape(w) for w in words)
+        m = re.search(pattern, text)
+        if m:
+            return m.start(), m.end()
+    raise ImportFormatError(f"quote not found in the document: {quote[:60]!r}")
+
+
+def apply_batch(
+    project: Project, path: Path, *, coder: str | None = None, create_codes: bool = False
+) -> BatchResult:
+    """Validate every row, then apply them all in one transaction.
+
+    Empty ``start`` and ``end`` code the whole document, or, with a ``quote``
+    (or ``text``) column, the first place that quote occurs. ``code`` is a path
+    or unique name. An optional ``coder`` column overrides ``coder``; an
+    optional ``memo`` column attaches a memo to the coding.
+
+    Raises:
+        ImportFormatError: a row is invalid; the message names file and row
+            (row 2 is the first data row, as a spreadsheet shows it).
+    """
+    rows = read_rows(Path(path))
+    items: list[NewCoding] = []
+    memo_texts: list[str] = []
+    created = 0
+    with project.action("code-batch", f"code --batch {Path(path).name}") as act:
+        for n, row in enumerate(rows, start=2):
+            where = f"{path}:{n}"
+            try:
+                doc = project.documents.resolve(row["document"])
+                start_s, end_s = row.get("start", ""), row.get("end", "")
+                quote = row.get("quote") or row.get("text") or ""
+                if start_s == "" and end_s == "" and quote:
+                    start, end = locate_quote(doc.text, quote)
+                elif start_s == "" and end_s == "":
+                    start, end = 0, len(doc.text)
+                else:
+                    try:
+                        start, end = int(start_s), int(end_s)
+                    except ValueError:
+                        raise ImportFormatError(f"start/end must be integers, not {start_s!r}/{end_s!r}") from None
+                if not (0 <= start < end <= len(doc.text)):
+                    raise ImportFormatError(f"span {start}-{end} is outside {doc.name} (0-{len(doc.text)})")
+                if not row["code"]:
+                    raise ImportFormatError("empty code")
+                try:
+                    code = project.codes.resolve(row["code"])
+                except QualcodeError:
+                    if not create_codes:
+                        raise
+                    code, made = project.codes.ensure_path(row["code"])
+                    created += int(made)
+            except QualcodeError as exc:
+                raise ImportFormatError(exc.message, where=where) from None
+            items.append(NewCoding(code.id, doc.id, start, end, coder=row.get("coder") or coder))
+            memo_texts.append(row.get("memo", ""))
+        before = project.query("SELECT count(*) AS n FROM codings")[0]["n"]
+        ids = project.codings.add_many(items, summary=f"code --batch {Path(path).name}")
+        added = project.query("SELECT count(*) AS n FROM codings")[0]["n"] - before
+        memos = 0
+        for cid, text in zip(ids, memo_texts):
+            if text:
+                project.memos.add("coding", cid, text, author=coder)
+                memos += 1
+        act.summary = f"code --batch {Path(path).name}: {added} codings"
+    return BatchResult(len(rows), added, len(rows) - added, created, memos)
