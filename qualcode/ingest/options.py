@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from qualcode.model import ParsedDocument
-
 ImportStatus = Literal["imported", "skipped", "replaced", "error"]
 
 
@@ -73,17 +71,3 @@ class ImportResult:
             "encoding": self.encoding,
             "turns": self.turns,
         }
-
-
-@dataclass
-class ParsedFile:
-    """Everything a format parser found in one file.
-
-    ``participants`` holds people that must exist even when they have no
-    document (survey respondents who left every free-text answer empty).
-    """
-
-    documents: list[ParsedDocument]
-    encoding: str | None = None
-    participants: dict[str, dict[str, str]] = field(default_factory=dict)
-    multi: bool = False

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from qualcode.errors import ImportFormatError
 
 if TYPE_CHECKING:
-    from qualcode.ingest.options import ImportOptions, ParsedFile
+    from qualcode.ingest.build import RawFile
+    from qualcode.ingest.options import ImportOptions
 
-Parser = Callable[[Path, bytes, "ImportOptions"], "ParsedFile"]
+Parser = Callable[[Path, bytes, "ImportOptions"], "RawFile"]
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,8 @@ class Project:
         from qualcode.store.participants import ParticipantStore
         from qualcode.store.runs import RunStore
         from qualcode.store.search import Search
+        from qualcode.store.suggestions import SuggestionStore
+        from qualcode.store.autotag import AutotagStore
 
         self.participants = ParticipantStore(self)
         self.documents = DocumentStore(self)
@@ -171,6 +173,8 @@ class Project:
         self.history = History(self)
         self.runs = RunStore(self)
         self.search = Search(self)
+        self.suggestions = SuggestionStore(self)
+        self.autotag = AutotagStore(self)
 
     # -- lifecycle -----------------------------------------------------
     def close(self) -> None:

@@ -1,0 +1,180 @@
+"""From raw turns to a :class:`ParsedDocument`: roles, participants, kind.
+
+Why one place: every format finds turns differently, but who is the
+interviewer, which participant a speaker is, and what kind of document it
+is follow the same rules for all of them (see docs/import.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from qualcode.ingest.options import ImportOptions
+from qualcode.ingest.participants import ParticipantMap
+from qualcode.ingest.turns import (
+    INTERVIEWER_LABELS,
+    RawTurn,
+    is_generic_label,
+    label_key,
+    paragraph_turns,
+    speaker_turns,
+)
+from qualcode.model import ParsedDocument, ParsedTurn
+
+PARTICIPANT_SEP = " · "
+
+
+@dataclass
+class RawDoc:
+    """A document as a format parser found it."""
+
+    name: str
+    text: str
+    turns: list[RawTurn]
+    key: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None
+    participant: str | None = None
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class RawFile:
+    """Everything a format parser found in one file.
+
+    ``participants`` holds people that must exist even without a document
+    (survey respondents who left every free-text answer empty); ``multi``
+    marks files holding several documents (their sha256 includes the key).
+    """
+
+    documents: list[RawDoc]
+    encoding: str | None = None
+    participants: dict[str, dict[str, str]] = field(default_factory=dict)
+    multi: bool = False
+
+
+@dataclass(slots=True)
+class Utterance:
+    """One turn of a structured source (JSON, CSV row, subtitle cue)."""
+
+    speaker: str
+    text: str
+    time_start: str | None = None
+    time_end: str | None = None
+    role: str | None = None
+
+
+def text_turns(text: str) -> list[RawTurn]:
+    """Speaker turns if the text is a transcript, else paragraph turns."""
+    found = speaker_turns(text)
+    return found if found is not None else paragraph_turns(text)
+
+
+def render(utterances: Sequence[Utterance]) -> tuple[str, list[RawTurn]]:
+    """Lay out structured turns as ``Speaker: utterance`` blocks.
+
+    Returns the text and turns whose spans point at each utterance.
+    """
+    parts: list[str] = []
+    turns: list[RawTurn] = []
+    pos = 0
+    for u in utterances:
+        body = u.text.strip()
+        if not body:
+            continue
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        label = f"{u.speaker}: " if u.speaker else ""
+        parts.append(label + body)
+        start = pos + len(label)
+        pos = start + len(body)
+        turns.append(RawTurn(u.speaker, start, pos, u.time_start, u.time_end, u.role))
+    return "".join(parts), turns
+
+
+def merge_consecutive(utterances: Sequence[Utterance], sep: str = " ") -> list[Utterance]:
+    """Join consecutive utterances of the same speaker (cues, page-split rows)."""
+    merged: list[Utterance] = []
+    for u in utterances:
+        if not u.text.strip():
+            continue
+        prev = merged[-1] if merged else None
+        if prev and prev.speaker == u.speaker and prev.role == u.role:
+            prev.text = prev.text.rstrip() + sep + u.text.strip()
+            prev.time_end = u.time_end or prev.time_end
+        else:
+            merged.append(Utterance(u.speaker, u.text.strip(), u.time_start, u.time_end, u.role))
+    return merged
+
+
+def is_interviewer(label: str, options: ImportOptions) -> bool:
+    """``--interviewer`` names, else the default labels (Interviewer 1, Q, AI …)."""
+    wanted = {" ".join(n.split()).casefold() for n in options.interviewers}
+    if " ".join(label.split()).casefold() in wanted:
+        return True
+    return label_key(label) in INTERVIEWER_LABELS
+
+
+def guess_kind(turns: Sequence[ParsedTurn]) -> str:
+    speakers = {t.speaker for t in turns if t.role == "participant" and t.speaker}
+    if len(speakers) >= 3:
+        return "focus_group"
+    if speakers:
+        return "interview"
+    return "other"
+
+
+def finish(
+    raw: RawDoc,
+    options: ImportOptions,
+    pmap: ParticipantMap,
+    *,
+    source_path: str,
+    sha256: str,
+    encoding: str | None,
+) -> ParsedDocument:
+    """Set roles, participants and kind on a raw document."""
+    names = (raw.name, *raw.aliases)
+    doc_participant = raw.participant or pmap.for_document(names)
+    turns: list[ParsedTurn] = []
+    for t in raw.turns:
+        role = t.role if t.role in ("interviewer", "participant") else None
+        if role is None:
+            role = "interviewer" if t.speaker and is_interviewer(t.speaker, options) else "participant"
+        who = pmap.for_speaker(names, t.speaker)
+        if who is None and role == "participant":
+            if doc_participant:
+                who = doc_participant
+            elif t.speaker:
+                who = f"{raw.name}{PARTICIPANT_SEP}{t.speaker}" if is_generic_label(t.speaker) else t.speaker
+        turns.append(ParsedTurn(t.speaker, t.start, t.end, role, who, t.time_start, t.time_end))
+    if doc_participant is None:
+        people = {t.participant for t in turns if t.role == "participant" and t.participant}
+        if len(people) == 1:
+            doc_participant = people.pop()
+    attributes: dict[str, dict[str, str]] = {}
+    used = {t.participant for t in turns if t.participant} | ({doc_participant} if doc_participant else set())
+    for name in sorted(used):
+        attrs = {**raw.attributes.get(name, {}), **pmap.attributes.get(name, {})}
+        attributes[name] = attrs
+    kind = options.kind or raw.kind or guess_kind(turns)
+    metadata = dict(raw.metadata)
+    if encoding:
+        metadata["encoding"] = encoding
+    if raw.key is not None:
+        metadata["key"] = raw.key
+    return ParsedDocument(
+        name=raw.name,
+        kind=kind,
+        text=raw.text,
+        turns=turns,
+        source_path=source_path,
+        sha256=sha256,
+        metadata=metadata,
+        participant=doc_participant,
+        participants=attributes,
+    )
