@@ -50,16 +50,22 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     text = _decode(raw, where)
     if not text.strip():
         raise ImportFormatError("the file is empty", where=where)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = text.splitlines()[0]
+    delimiter = max(",;\t", key=header.count)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in fields]
     if missing:
         raise ImportFormatError(f"missing column(s): {', '.join(missing)}", where=where)
-    return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+    rows = []
+    for row in reader:
+        if None in row:
+            raise ImportFormatError(
+                "more fields than the header has (a quote with an unescaped '\"'?)",
+                where=f"{where}:{reader.line_num}",
+            )
+        rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
+    return rows
 
 
 def locate_quote(text: str, quote: str) -> tuple[int, int]:

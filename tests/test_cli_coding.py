@@ -100,3 +100,16 @@ def test_memo_and_search(db):
 def test_missing_project_is_a_clean_error(tmp_path):
     res = runner.invoke(app, ["search", "x", "-p", str(tmp_path / "none.db")])
     assert res.exit_code == 1 and "Error:" in res.output
+
+
+def test_batch_reads_doubled_quotes_and_names_rows_with_extra_fields(db, tmp_path):
+    with open_project(db) as p:
+        p.documents.add(transcript("int2", [("Ben", 'They called it "robust", but it was not.')]))
+    ok = tmp_path / "ok.csv"
+    ok.write_text('document,quote,code\nint2,"called it ""robust"", but",Late\n', encoding="utf-8")
+    res = run(db, "code", "--batch", str(ok))
+    assert res.exit_code == 0, res.output
+    extra = tmp_path / "extra.csv"
+    extra.write_text("document,quote,code\nint2,robust,Late,surplus\n", encoding="utf-8")
+    res = run(db, "code", "--batch", str(extra))
+    assert res.exit_code == 1 and "extra.csv:2" in res.output and "Traceback" not in res.output

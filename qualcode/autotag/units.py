@@ -84,23 +84,35 @@ def covers(unit_start: int, unit_end: int, span_start: int, span_end: int) -> bo
     return overlap >= OVERLAP_SHARE * (unit_end - unit_start) or overlap >= OVERLAP_SHARE * (span_end - span_start)
 
 
+class UnitIndex:
+    """Finds the units a span covers, by document and offset (bisect)."""
+
+    def __init__(self, units: Sequence[Segment]) -> None:
+        self.units = units
+        self._by_doc: dict[int, list[int]] = {}
+        for i, u in enumerate(units):
+            self._by_doc.setdefault(u.document_id, []).append(i)
+        self._starts = {d: [units[i].start for i in idx] for d, idx in self._by_doc.items()}
+
+    def covering(self, document_id: int, start: int, end: int) -> list[int]:
+        """Indexes of the units that ``document[start:end]`` covers."""
+        idx = self._by_doc.get(document_id)
+        if not idx:
+            return []
+        # Units of a document are sorted by start and do not overlap: only
+        # the last one starting at or before ``start`` and those starting
+        # before ``end`` can overlap the span.
+        starts = self._starts[document_id]
+        hi = bisect.bisect_left(starts, end)
+        lo = max(0, bisect.bisect_right(starts, start) - 1)
+        return [idx[j] for j in range(lo, hi) if covers(self.units[idx[j]].start, self.units[idx[j]].end, start, end)]
+
+
 def unit_codes(units: Sequence[Segment], spans: Iterable["SpanKey"]) -> list[set[int]]:
     """For each unit, the code ids of the spans that cover it."""
-    by_doc: dict[int, list[int]] = {}
-    for i, u in enumerate(units):
-        by_doc.setdefault(u.document_id, []).append(i)
-    starts: dict[int, list[int]] = {d: [units[i].start for i in idx] for d, idx in by_doc.items()}
+    index = UnitIndex(units)
     out: list[set[int]] = [set() for _ in units]
     for sp in spans:
-        idx = by_doc.get(sp.document_id)
-        if not idx:
-            continue
-        # Units are sorted by start and do not overlap: only those starting
-        # before the span's end can overlap it.
-        hi = bisect.bisect_left(starts[sp.document_id], sp.end)
-        lo = max(0, bisect.bisect_right(starts[sp.document_id], sp.start) - 1)
-        for j in range(lo, hi):
-            u = units[idx[j]]
-            if covers(u.start, u.end, sp.start, sp.end):
-                out[idx[j]].add(sp.code_id)
+        for i in index.covering(sp.document_id, sp.start, sp.end):
+            out[i].add(sp.code_id)
     return out

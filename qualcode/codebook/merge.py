@@ -70,6 +70,7 @@ def _check_keys(codebook: Codebook, existing: dict[str, Code]) -> None:
     the file does not mention (or does not re-key) is a clash.
     """
     final: dict[str, str] = {}  # folded path -> key
+    shown: dict[str, str] = {folded: code.path for folded, code in existing.items()}
     owner_where: dict[str, str | None] = {}
     for folded, code in existing.items():
         if code.key:
@@ -77,6 +78,7 @@ def _check_keys(codebook: Codebook, existing: dict[str, Code]) -> None:
     for path, node in codebook.walk():
         if node.sets("key"):
             folded = path.casefold()
+            shown.setdefault(folded, path)
             if node.key:
                 final[folded] = node.key
                 owner_where[folded] = node.where
@@ -86,14 +88,11 @@ def _check_keys(codebook: Codebook, existing: dict[str, Code]) -> None:
     for folded in sorted(final, key=lambda f: (f not in owner_where, f)):
         key = final[folded]
         if key in seen:
-            a, b = seen[key], folded
-            a_path = existing[a].path if a in existing else a
-            b_path = existing[b].path if b in existing else b
-            where = owner_where.get(a) or owner_where.get(b)
+            first = seen[key]
             raise CodebookFormatError(
-                f"shortcut key {key!r} would be used by both {a_path!r} and {b_path!r}; "
+                f"shortcut key {key!r} would be used by both {shown[first]!r} and {shown[folded]!r}; "
                 "change one of them (nothing was loaded)",
-                where=where,
+                where=owner_where.get(first) or owner_where.get(folded),
             )
         seen[key] = folded
 

@@ -54,6 +54,7 @@ class _Reader:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        self.seen: set[int] = set()  # code nodes already read: a YAML alias must not repeat a code
 
     def where(self, node: yaml.Node) -> str:
         return f"{self.source}:{node.start_mark.line + 1}"
@@ -128,6 +129,9 @@ class _Reader:
     def code(self, node: yaml.Node) -> CodebookNode:
         if isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG:
             raise self.fail(node, f"code {node.value!r} must be a mapping: write '- name: {node.value}'")
+        if id(node) in self.seen:
+            raise self.fail(node, "a code is repeated through a YAML alias (*name); write it out once")
+        self.seen.add(id(node))
         entries = self.mapping(node, NODE_KEYS, "code")
         where = self.where(node)
         if "name" not in entries:

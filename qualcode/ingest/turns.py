@@ -128,7 +128,7 @@ def _candidates(text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     pos = 0
     for line in text.split("\n"):
-        if line.strip() and len(line) < 2000:
+        if line.strip():
             for pattern in _PATTERNS:
                 m = pattern.match(line)
                 if m and is_speaker_label(m.group("label")):
@@ -138,6 +138,13 @@ def _candidates(text: str) -> list[_Candidate]:
                     break
         pos += len(line) + 1
     return found
+
+
+def _once_speaker(text: str, cand: _Candidate) -> bool:
+    words = cand.label.split()
+    line_end = text.find("\n", cand.body_start)
+    same_line = text[cand.body_start : line_end if line_end >= 0 else len(text)].strip()
+    return bool(same_line) and len(words) <= 3 and all(w[0].isupper() and w.isalpha() for w in words)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -168,6 +175,10 @@ def speaker_turns(text: str) -> list[RawTurn] | None:
     paragraphs = len([p for p in _PARAGRAPH_BREAK.split(text) if p.strip()])
     if len(accepted) * 4 < paragraphs:
         return None
+    # A transcript now: a speaker heard once (a focus-group member) counts if
+    # the label looks like a name and the utterance starts on the same line,
+    # unlike a heading such as "Initial Steps:" alone on its line.
+    accepted = [c for c in cands if c in accepted or _once_speaker(text, c)]
     turns: list[RawTurn] = []
     for i, c in enumerate(accepted):
         end = accepted[i + 1].line_start if i + 1 < len(accepted) else len(text)

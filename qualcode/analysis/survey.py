@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qualcode.analysis.corpus import MISSING, load_corpus
-from qualcode.analysis.frequencies import _number, percent
+from qualcode.analysis.counts import json_value, percent
 from qualcode.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -159,14 +159,14 @@ def likert_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     scale = frame.attrs.get("scale", [])
     out = []
     for _, row in frame.iterrows():
-        record: dict[str, Any] = {"item": row["item"], "n": _number(row["n"])}
+        record: dict[str, Any] = {"item": row["item"], "n": json_value(row["n"])}
         record["levels"] = {
-            lv: {"count": _number(row[f"{lv}: count"]), "percent": _number(row[f"{lv}: percent"])} for lv in scale
+            lv: {"count": json_value(row[f"{lv}: count"]), "percent": json_value(row[f"{lv}: percent"])} for lv in scale
         }
         for key in ("agree_percent", "disagree_percent", "neutral_percent", "dont_know", "dont_know_percent",
                     "invalid", "missing", "respondents", "by", "group"):
             if key in row:
-                record[key] = _number(row[key])
+                record[key] = json_value(row[key])
         record["dont_know_in_base"] = frame.attrs.get("dont_know_in_base", False)
         out.append(record)
     return out

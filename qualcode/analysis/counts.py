@@ -98,6 +98,8 @@ def segments_frame(corpus: Corpus) -> pd.DataFrame:
     columns += [f"attr:{n}" for n in names]
     columns += ["turn_id", "speaker", "role", "start", "end", "words", "status", "origin", "coder", "text"]
     frame = pd.DataFrame(rows, columns=columns)
+    for column in ("participant_id", "turn_id"):
+        frame[column] = frame[column].astype("Int64")
     frame.attrs.update(corpus.options.metadata())
     return frame
 
@@ -204,7 +206,7 @@ def frequencies(
     return frequencies_from(corpus, corpus.code_rows(codes, project), names)
 
 
-def _number(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """NaN/None to ``None``, numpy scalars to Python numbers (for JSON)."""
     if value is None:
         return None
@@ -218,7 +220,7 @@ def _number(value: Any) -> Any:
 
 def group_block(row: pd.Series, group: dict[str, Any]) -> dict[str, Any]:
     label = group["label"]
-    block = {stat: _number(row.get(f"{label}: {stat}")) for stat in STATS}
+    block = {stat: json_value(row.get(f"{label}: {stat}")) for stat in STATS}
     block["participants_base"] = group["base"]
     return block
 
@@ -239,7 +241,7 @@ def frequency_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     meta = {k: frame.attrs.get(k) for k in ("include_pending", "include_interviewer")}
     out = []
     for _, row in frame.iterrows():
-        record = {k: _number(row.get(k)) for k in keys if k in row}
+        record = {k: json_value(row.get(k)) for k in keys if k in row}
         by: dict[str, dict[str, Any]] = {}
         cross: dict[str, dict[str, Any]] = {}
         for group in groups:

@@ -1,0 +1,205 @@
+"""How well would the auto-tagger have reproduced the human coding?
+
+Why K-fold by document: units of one interview share words, speakers and
+topics; letting a document's units fall on both sides of a split would
+flatter the model. ``GroupKFold`` keeps each document in one fold (plain
+``KFold`` over units only when there are fewer documents than folds).
+
+Every score is over unit × code decisions for the evaluated codes (codes
+with at least ``min_examples`` human-coded units). Two baselines sit
+beside the model: ``majority`` gives every unit the most frequent code of
+the training folds; ``keywords`` applies the codebook's keyword rules (a
+code's name stands in as its keyword when it has none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import ValidationError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from qualcode.store import Project
+
+Progress = Any
+
+
+@dataclass(frozen=True, slots=True)
+class CodeScore:
+    """Precision, recall and F1 of one code; support = human-coded units."""
+
+    code: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(slots=True)
+class Scores:
+    """Scores of one predictor against the human coding."""
+
+    micro_f1: float
+    macro_f1: float
+    kappa: float
+    codes: list[CodeScore]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "micro_f1": round(self.micro_f1, 4),
+            "macro_f1": round(self.macro_f1, 4),
+            "kappa": round(self.kappa, 4),
+            "codes": [
+                {"code": c.code, "precision": round(c.precision, 4), "recall": round(c.recall, 4),
+                 "f1": round(c.f1, 4), "support": c.support}
+                for c in self.codes
+            ],
+        }
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """Cross-validated scores of a method, with baselines and the raw decisions."""
+
+    method: str
+    folds: int
+    grouped: bool
+    units: int
+    scores: Scores
+    baselines: dict[str, Scores]
+    skipped_codes: dict[str, int] = field(default_factory=dict)
+    code_ids: list[int] = field(default_factory=list)
+    y_true: Any = None  # (units x codes) 0/1 matrix, kept for checks and plots
+    y_pred: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The scripting contract of ``qualcode autotag evaluate --json``."""
+        out = self.scores.to_json()
+        out.update(
+            {
+                "method": self.method,
+                "folds": self.folds,
+                "grouped_by_document": self.grouped,
+                "units": self.units,
+                "skipped_codes": self.skipped_codes,
+                "baselines": {name: s.to_json() for name, s in self.baselines.items()},
+            }
+        )
+        return out
+
+
+def cohen_kappa(y_true: "np.ndarray", y_pred: "np.ndarray") -> float:
+    """Cohen's kappa over every (unit, code) yes/no decision, flattened."""
+    import numpy as np
+
+    a = np.asarray(y_true, dtype=bool).ravel()
+    b = np.asarray(y_pred, dtype=bool).ravel()
+    n = a.size
+    if n == 0:
+        return 0.0
+    po = float((a == b).mean())
+    pa, pb = a.mean(), b.mean()
+    pe = float(pa * pb + (1 - pa) * (1 - pb))
+    if pe >= 1.0:
+        return 1.0 if po == 1.0 else 0.0
+    return (po - pe) / (1 - pe)
+
+
+def score(y_true: "np.ndarray", y_pred: "np.ndarray", code_names: list[str]) -> Scores:
+    """Per-code and micro/macro scores plus kappa for 0/1 matrices."""
+    import numpy as np
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    y_true = np.asarray(y_true, dtype=int)
+    y_pred = np.asarray(y_pred, dtype=int)
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
+    codes = [CodeScore(n, float(pi), float(ri), float(fi), int(si)) for n, pi, ri, fi, si in zip(code_names, p, r, f, s)]
+    micro = float(f1_score(y_true, y_pred, average="micro", zero_division=0))
+    macro = float(np.mean(f)) if len(f) else 0.0
+    return Scores(micro, macro, cohen_kappa(y_true, y_pred), codes)
+
+
+def evaluate(
+    project: "Project",
+    *,
+    folds: int = 5,
+    unit: str = "turn",
+    method: str = "model",
+    seed: int = 0,
+    min_examples: int = 5,
+    include_interviewer: bool = False,
+    on_progress: Progress = None,
+) -> Evaluation:
+    """Cross-validate ``method`` (model, rules or all) against the human codings.
+
+    Raises:
+        ValidationError: too few folds, no human codings, no code with
+            enough examples, or an unknown method.
+    """
+    import numpy as np
+    from sklearn.model_selection import GroupKFold, KFold
+
+    from qualcode.autotag.classifier import ModelParams, lemmatise, train
+    from qualcode.autotag.rules import RuleMatcher
+    from qualcode.autotag.run import training_set
+
+    if method not in ("model", "rules", "all"):
+        raise ValidationError(f"cannot evaluate method {method!r}; use model, rules or all")
+    if folds < 2:
+        raise ValidationError("evaluation needs at least 2 folds")
+    units, labels = training_set(project, unit, include_interviewer)
+    if not units:
+        raise ValidationError("no confirmed manual codings to evaluate against; code some documents first")
+    all_codes = project.codes.all()
+    counts = {c.id: sum(1 for lab in labels if c.id in lab) for c in all_codes}
+    codes = [c for c in all_codes if counts[c.id] >= min_examples]
+    skipped = {c.path: counts[c.id] for c in all_codes if 0 < counts[c.id] < min_examples}
+    if not codes:
+        raise ValidationError(f"no code has {min_examples} or more human-coded {unit}s; nothing to evaluate")
+    ids = [c.id for c in codes]
+    col = {cid: k for k, cid in enumerate(ids)}
+    n = len(units)
+    Y = np.zeros((n, len(ids)), dtype=np.int8)
+    for i, lab in enumerate(labels):
+        for cid in lab:
+            if cid in col:
+                Y[i, col[cid]] = 1
+    groups = np.array([u.document_id for u in units])
+    grouped = len(set(groups.tolist())) >= folds
+    if not grouped and n < folds:
+        raise ValidationError(f"only {n} units: fewer than the {folds} folds asked for")
+    splitter = (GroupKFold(folds, shuffle=True, random_state=seed) if grouped
+                else KFold(folds, shuffle=True, random_state=seed))
+
+    texts = [u.text for u in units]
+    rules = np.zeros_like(Y)
+    for h in RuleMatcher(codes, names_as_keywords=True).match(texts):
+        rules[h.unit, col[h.code_id]] = 1
+    lemmas = np.array(lemmatise(texts), dtype=object) if method != "rules" else None
+    pred = np.zeros_like(Y)
+    majority = np.zeros_like(Y)
+    params = ModelParams(min_examples=min_examples, seed=seed)
+    splits = list(splitter.split(np.zeros(n), Y, groups if grouped else None))
+    for k, (tr, te) in enumerate(splits, 1):
+        majority[te, int(Y[tr].sum(0).argmax())] = 1
+        if lemmas is not None:
+            model = train(list(lemmas[tr]), [labels[i] for i in tr], ids, params)
+            if model.code_ids:
+                decided = model.decisions(model.probabilities(list(lemmas[te])))
+                cols = [col[c] for c in model.code_ids]
+                pred[np.ix_(te, cols)] = decided.astype(np.int8)
+        if on_progress:
+            on_progress(k, len(splits))
+    if method == "rules":
+        pred = rules.copy()
+    elif method == "all":
+        pred = np.maximum(pred, rules)
+    names = [c.path for c in codes]
+    return Evaluation(
+        method, folds, grouped, n, score(Y, pred, names),
+        {"majority": score(Y, majority, names), "keywords": score(Y, rules, names)},
+        skipped, ids, Y, pred,
+    )

@@ -1,0 +1,137 @@
+"""``qualcode autotag``: batch auto-tagging, its evaluation, and undoing a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.cli._common import JsonOpt, ProjectOpt, open_for_command, print_json, progress, user_errors
+
+autotag_app = typer.Typer(
+    help="Propose codings by keyword rules, a model trained on your codings, or accepted themes.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+MethodOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--method", "-m", help="rules, model, themes or all (repeatable; default rules)."),
+]
+
+
+@autotag_app.callback()
+def run_autotag(
+    ctx: typer.Context,
+    method: MethodOpt = None,
+    codes: Annotated[Optional[list[str]], typer.Option("--codes", "--code", help="Only this code (path or name; repeatable).")] = None,
+    documents: Annotated[Optional[list[str]], typer.Option("--documents", "--document", help="Only this document (repeatable).")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="turn or sentence (default turn).")] = None,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Fixed model threshold 0-1 instead of tuned per-code ones.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print what would be added.")] = False,
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="YAML file pinning methods, codes, thresholds, seed, unit.")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (model CV folds).")] = None,
+    min_examples: Annotated[Optional[int], typer.Option("--min-examples", help="Model: skip codes with fewer positive units (default 5).")] = None,
+    batch_size: Annotated[Optional[int], typer.Option("--batch-size", help="Codings per transaction (default 5000).")] = None,
+    include_interviewer: Annotated[bool, typer.Option("--include-interviewer", help="Also tag interviewer turns.")] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Auto-tag units; codings are written pending, with method, rule/model id, confidence and run id."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from qualcode.autotag import AutotagOptions, autotag, load_spec, parse_methods
+
+    with user_errors():
+        opts = load_spec(spec) if spec else AutotagOptions()
+        if method:
+            opts.methods = parse_methods(method)
+        if codes:
+            opts.codes = tuple(codes)
+        if documents:
+            opts.documents = tuple(documents)
+        for name, value in (("unit", unit), ("threshold", threshold), ("seed", seed),
+                            ("min_examples", min_examples), ("batch_size", batch_size)):
+            if value is not None:
+                setattr(opts, name, value)
+        opts.include_interviewer = opts.include_interviewer or include_interviewer
+        opts.dry_run = dry_run
+    with open_for_command(project) as proj, user_errors():
+        with progress(100, "auto-tagging") as bar:  # the callback sets the real total
+            result = autotag(proj, opts, on_progress=bar)
+        if as_json:
+            print_json(result.to_json())
+            return
+        verb = "would add" if result.dry_run else "added"
+        where = "dry run" if result.dry_run else f"run {result.run_id}"
+        typer.echo(
+            f"{where}: {verb} {result.added} codings over {result.units} {opts.unit}s "
+            f"({', '.join(f'{m} {n}' for m, n in result.by_method.items()) or 'none'}); "
+            f"skipped {result.skipped_human} coded by a human, {result.skipped_existing} already proposed"
+        )
+        if result.model_id:
+            typer.echo(f"model {result.model_id}")
+        if result.skipped_codes:
+            typer.echo(f"{len(result.skipped_codes)} codes too rare for the model: "
+                       + ", ".join(f"{k} ({v})" for k, v in result.skipped_codes.items()))
+        if result.dry_run:
+            for c in result.codings[:50]:
+                typer.echo(f"  + {c.code} on {c.document} {c.start}-{c.end} [{c.method} {c.rule} {c.confidence:.2f}]")
+            if len(result.codings) > 50:
+                typer.echo(f"  … and {len(result.codings) - 50} more (use --json for all)")
+
+
+@autotag_app.command("evaluate")
+def evaluate_cmd(
+    folds: Annotated[int, typer.Option("--folds", "-k", help="Cross-validation folds (by document where possible).")] = 5,
+    unit: Annotated[str, typer.Option("--unit", help="turn or sentence.")] = "turn",
+    method: Annotated[str, typer.Option("--method", "-m", help="model, rules or all.")] = "model",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for the folds.")] = 0,
+    min_examples: Annotated[int, typer.Option("--min-examples", help="Evaluate codes with at least this many coded units.")] = 5,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cross-validate against the human codings: per-code P/R/F1, micro/macro F1, kappa, baselines."""
+    from qualcode.autotag import evaluate
+
+    with open_for_command(project) as proj, user_errors():
+        with progress(folds, "evaluating") as bar:
+            ev = evaluate(proj, folds=folds, unit=unit, method=method, seed=seed, min_examples=min_examples,
+                          on_progress=bar)
+        if as_json:
+            print_json(ev.to_json())
+            return
+        how = "grouped by document" if ev.grouped else "over units"
+        typer.echo(f"{ev.method}: {ev.folds}-fold CV {how}, {ev.units} {unit}s, {len(ev.scores.codes)} codes")
+        typer.echo(f"{'':<12}{'micro F1':>10}{'macro F1':>10}{'kappa':>8}")
+        for name, s in [(ev.method, ev.scores), *ev.baselines.items()]:
+            typer.echo(f"{name:<12}{s.micro_f1:>10.3f}{s.macro_f1:>10.3f}{s.kappa:>8.3f}")
+        typer.echo("")
+        typer.echo(f"{'code':<40}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
+        for c in ev.scores.codes:
+            typer.echo(f"{c.code[:39]:<40}{c.precision:>7.2f}{c.recall:>7.2f}{c.f1:>7.2f}{c.support:>6}")
+        if ev.skipped_codes:
+            typer.echo(f"skipped {len(ev.skipped_codes)} codes with fewer than {min_examples} coded {unit}s")
+
+
+@autotag_app.command("undo")
+def undo_cmd(
+    run: Annotated[int, typer.Argument(help="Run id (see 'qualcode review' or the run list).")],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove every coding an auto-tagging run wrote (one undoable action)."""
+    from qualcode.autotag import undo_run
+
+    with open_for_command(project) as proj, user_errors():
+        n = undo_run(proj, run)
+        if as_json:
+            print_json({"run": run, "removed": n})
+        else:
+            typer.echo(f"run {run}: removed {n} codings")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``autotag`` group to the application."""
+    app.add_typer(autotag_app, name="autotag")

@@ -1,0 +1,252 @@
+"""Document commands: ``import``, ``documents``, ``show``, ``participants``.
+
+Why thin: each command opens the project, calls one function of
+:mod:`qualcode.ingest` or the store, and prints text or ``--json``. The
+importers are imported inside the commands so ``qualcode --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from qualcode.cli._common import JsonOpt, ProjectOpt, fail, open_for_command, print_json, progress, user_errors
+
+
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively, hidden files skipped).")],
+    kind: Annotated[
+        Optional[str], typer.Option("--kind", help="interview, focus_group, survey or other (default: guessed).")
+    ] = None,
+    interviewer: Annotated[
+        Optional[list[str]],
+        typer.Option("--interviewer", help="Speaker label to mark as interviewer (repeatable)."),
+    ] = None,
+    participants: Annotated[
+        Optional[Path],
+        typer.Option("--participants", help="CSV/XLSX: participant[,document][,speaker], attribute columns…"),
+    ] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace documents of the same name.")] = False,
+    survey: Annotated[bool, typer.Option("--survey", help="Read CSV/XLSX as a survey: one document per answer.")] = False,
+    id_column: Annotated[Optional[str], typer.Option("--id-column", help="Survey respondent id column.")] = None,
+    text_column: Annotated[
+        Optional[list[str]],
+        typer.Option("--text-column", help="Text column (repeatable for surveys)."),
+    ] = None,
+    speaker_column: Annotated[Optional[str], typer.Option("--speaker-column", help="Transcript table speaker column.")] = None,
+    document_column: Annotated[
+        Optional[str], typer.Option("--document-column", help="Column grouping table rows into documents.")
+    ] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Force a text encoding (default: detected).")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import transcripts, documents, captions, tables and surveys.
+
+    Each file imports all-or-nothing; a bad file is reported and the others
+    still import (exit status 1 if any file failed).
+    """
+    from qualcode.ingest import ImportOptions, import_paths
+
+    texts = tuple(text_column or ())
+    if not survey and len(texts) > 1:
+        fail("--text-column can be given several times only with --survey")
+    options = ImportOptions(
+        kind=kind,
+        interviewers=tuple(interviewer or ()),
+        participants_file=participants,
+        replace=replace,
+        survey=survey,
+        id_column=id_column,
+        text_columns=texts if survey else (),
+        speaker_column=speaker_column,
+        text_column=None if survey else (texts[0] if texts else None),
+        document_column=document_column,
+        encoding=encoding,
+    )
+    with open_for_command(project, create=True) as proj, user_errors():
+        with progress(len(paths), "importing") as bar:
+            results = import_paths(proj, paths, options, on_progress=bar)
+    if as_json:
+        print_json([r.to_dict() for r in results])
+    else:
+        if not results:
+            typer.echo("no importable files found", err=True)
+        for r in results:
+            if r.status == "error":
+                typer.echo(f"Error: {r.error}", err=True)
+                continue
+            what = r.document if len(r.documents) <= 1 else f"{len(r.documents)} documents"
+            enc = f", {r.encoding}" if r.encoding and r.status != "skipped" else ""
+            extra = f" ({r.turns} turns{enc})" if r.status != "skipped" else " (identical file already imported)"
+            typer.echo(f"{r.status:>8}  {r.file} -> {what}{extra}")
+    if any(r.status == "error" for r in results):
+        raise typer.Exit(1)
+
+
+def documents(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """List documents with kind, words, turns and codings."""
+    with open_for_command(project) as proj, user_errors():
+        rows = _document_rows(proj)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("no documents; add some with 'qualcode import'")
+        return
+    width = max(len(r["name"]) for r in rows)
+    typer.echo(f"{'document':<{width}}  {'kind':<11} {'words':>7} {'turns':>6} {'codings':>8}  participant")
+    for r in rows:
+        typer.echo(
+            f"{r['name']:<{width}}  {r['kind']:<11} {r['words']:>7} {r['turns']:>6} {r['codings']:>8}  {r['participant'] or ''}"
+        )
+
+
+def _document_rows(proj: Any) -> list[dict[str, Any]]:
+    from qualcode.text import count_words
+
+    people = {p.id: p.name for p in proj.participants.all()}
+    summaries = {s["id"]: s for s in proj.documents.summaries()}
+    rows = []
+    for doc in proj.documents.all():
+        s = summaries.get(doc.id, {})
+        rows.append(
+            {
+                "id": doc.id,
+                "name": doc.name,
+                "kind": doc.kind,
+                "words": count_words(doc.text),
+                "turns": s.get("turns", 0),
+                "codings": s.get("codings", 0),
+                "participant": people.get(doc.participant_id) if doc.participant_id else None,
+                "source_path": doc.source_path,
+                "imported_at": doc.imported_at,
+                "encoding": doc.metadata.get("encoding"),
+            }
+        )
+    return rows
+
+
+def show(
+    document: Annotated[str, typer.Argument(help="Document name, #id or unique name prefix.")],
+    text_only: Annotated[
+        bool, typer.Option("--text/--turns", help="Print the stored text as is, or speaker-labelled turns (default).")
+    ] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a document: its turns with speakers, or its raw text."""
+    with open_for_command(project) as proj, user_errors():
+        doc = proj.documents.resolve(document)
+        turns = proj.documents.turns(doc.id)
+        people = {p.id: p.name for p in proj.participants.all()}
+    if as_json:
+        print_json(
+            {
+                "id": doc.id,
+                "name": doc.name,
+                "kind": doc.kind,
+                "participant": people.get(doc.participant_id) if doc.participant_id else None,
+                "source_path": doc.source_path,
+                "metadata": doc.metadata,
+                "text": doc.text,
+                "turns": [
+                    {
+                        "id": t.id,
+                        "seq": t.seq,
+                        "speaker": t.speaker,
+                        "role": t.role,
+                        "participant": people.get(t.participant_id) if t.participant_id else None,
+                        "start": t.start,
+                        "end": t.end,
+                        "time_start": t.time_start,
+                        "time_end": t.time_end,
+                        "text": doc.text[t.start : t.end],
+                    }
+                    for t in turns
+                ],
+            }
+        )
+        return
+    if text_only:
+        typer.echo(doc.text)
+        return
+    typer.echo(f"# {doc.name} ({doc.kind}, {len(turns)} turns)")
+    for t in turns:
+        who = t.speaker or "-"
+        if t.role == "interviewer":
+            who += " [interviewer]"
+        elif t.participant_id and people.get(t.participant_id) != t.speaker:
+            who += f" [{people.get(t.participant_id)}]"
+        stamp = f" {t.time_start}" if t.time_start else ""
+        typer.echo(f"\n{who}{stamp}:\n{doc.text[t.start : t.end]}")
+
+
+participants_app = typer.Typer(
+    help="List participants and their attributes, or set attributes.", no_args_is_help=False
+)
+
+
+@participants_app.callback(invoke_without_command=True)
+def participants(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """List participants with attributes and the documents they speak in."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_for_command(project) as proj, user_errors():
+        rows = _participant_rows(proj)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("no participants")
+        return
+    for r in rows:
+        attrs = ", ".join(f"{k}={v}" for k, v in r["attributes"].items())
+        typer.echo(f"{r['name']}  [{attrs}]  in {len(r['documents'])} document(s): {', '.join(r['documents'][:5])}"
+                   + (" …" if len(r["documents"]) > 5 else ""))
+
+
+def _participant_rows(proj: Any) -> list[dict[str, Any]]:
+    docs = {d.id: d for d in proj.documents.all()}
+    where: dict[int, set[str]] = {}
+    for t in proj.documents.all_turns():
+        if t.participant_id:
+            where.setdefault(t.participant_id, set()).add(docs[t.document_id].name)
+    for d in docs.values():
+        if d.participant_id:
+            where.setdefault(d.participant_id, set()).add(d.name)
+    return [
+        {"id": p.id, "name": p.name, "attributes": p.attributes, "documents": sorted(where.get(p.id, set()))}
+        for p in proj.participants.all()
+    ]
+
+
+@participants_app.command("set")
+def participants_set(
+    name: Annotated[str, typer.Argument(help="Participant name.")],
+    values: Annotated[list[str], typer.Argument(help="KEY=VALUE attributes to set.")],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set attributes of a participant, e.g. ``participants set Priya org_size=SME``."""
+    attrs: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"expected KEY=VALUE, got {item!r}")
+        attrs[key.strip()] = value.strip()
+    with open_for_command(project) as proj, user_errors():
+        person = proj.participants.set_attributes(name, attrs)
+    if as_json:
+        print_json({"id": person.id, "name": person.name, "attributes": person.attributes})
+    else:
+        typer.echo(f"{person.name}: " + ", ".join(f"{k}={v}" for k, v in person.attributes.items()))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command("documents")(documents)
+    app.command("show")(show)
+    app.add_typer(participants_app, name="participants")

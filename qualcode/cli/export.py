@@ -1,0 +1,244 @@
+"""``qualcode export …``: analysis tables and reports as csv, xlsx, md, json, docx or html.
+
+Each command computes one table with :mod:`qualcode.analysis` and writes it
+with :func:`qualcode.export.write_export`. ``-o -`` writes csv/md/json/html to
+stdout; the format defaults to the file's extension. pandas and the writers
+load only when a command runs, so ``qualcode --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from qualcode.cli._common import ProjectOpt, fail, open_for_command, user_errors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+export_app = typer.Typer(
+    name="export",
+    help="Export analysis tables and evidence reports (csv, xlsx, md, json, docx, html).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+OutOpt = Annotated[str, typer.Option("--output", "-o", help="Output file, or - for stdout (csv/md/json/html).")]
+FormatOpt = Annotated[
+    Optional[str], typer.Option("--format", "-f", help="csv, xlsx, md, json, docx or html (default: from -o).")
+]
+ByOpt = Annotated[
+    Optional[list[str]], typer.Option("--by", help="Participant attribute to split by (repeat for two).")
+]
+CodesOpt = Annotated[
+    Optional[list[str]], typer.Option("--codes", help="Only these codes (path, name or id) and their sub-codes.")
+]
+InterviewerOpt = Annotated[
+    bool, typer.Option("--include-interviewer", help="Count codings in interviewer turns too.")
+]
+PendingOpt = Annotated[
+    bool, typer.Option("--exclude-pending", help="Count confirmed codings only (pending ones are left out).")
+]
+TitleOpt = Annotated[str, typer.Option("--title", help="Report title (md, html, docx).")]
+
+
+def _write(kind: str, frame: "pd.DataFrame", output: str, fmt: str | None, title: str = "") -> None:
+    from qualcode.export import write_export
+
+    with user_errors():
+        try:
+            written = write_export(kind, frame, output, fmt, title=title)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
+    for path in written:
+        typer.echo(f"wrote {path}", err=True)
+
+
+def _counting(include_interviewer: bool, exclude_pending: bool) -> dict[str, bool]:
+    return {"include_interviewer": include_interviewer, "include_pending": not exclude_pending}
+
+
+def _check_format(output: str, fmt: str | None) -> None:
+    """Fail before any work on an impossible output (e.g. xlsx to stdout)."""
+    from qualcode.export import format_for
+
+    with user_errors():
+        format_for(output, fmt)
+
+
+def frequencies_cmd(
+    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None, by: ByOpt = None,
+    codes: CodesOpt = None, include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+    title: TitleOpt = "",
+) -> None:
+    """Codings, documents and participants per code (rolled up over sub-codes), optionally by group."""
+    _check_format(output, fmt)
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import frequencies
+
+        frame = frequencies(proj, by=by or None, codes=codes or None, **_counting(include_interviewer, exclude_pending))
+    _write("frequencies", frame, output, fmt, title or "Theme frequencies")
+
+
+def matrix_cmd(
+    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    cols: Annotated[str, typer.Option("--cols", help="document, participant or attr:NAME.")] = "document",
+    value: Annotated[str, typer.Option("--value", help="codings, participants or words.")] = "codings",
+    own: Annotated[bool, typer.Option("--own", help="Codes alone, without rolling up sub-codes.")] = False,
+    codes: CodesOpt = None, include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+) -> None:
+    """Codes × documents, participants or attribute groups."""
+    _check_format(output, fmt)
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import matrix
+
+        frame = matrix(proj, cols=cols, value=value, codes=codes or None, rollup=not own,
+                       **_counting(include_interviewer, exclude_pending))
+    _write("matrix", frame, output, fmt)
+
+
+def cooccurrence_cmd(
+    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+) -> None:
+    """Pairs of codes in the same turn: turns with both, Jaccard, overlapping codings."""
+    _check_format(output, fmt)
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import cooccurrence
+
+        frame = cooccurrence(proj, **_counting(include_interviewer, exclude_pending))
+    _write("cooccurrence", frame, output, fmt)
+
+
+def presence_cmd(
+    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    unit: Annotated[str, typer.Option("--unit", help="participant or document.")] = "participant",
+    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+) -> None:
+    """0/1 per participant (or document) × code."""
+    _check_format(output, fmt)
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import presence
+
+        frame = presence(proj, unit=unit, **_counting(include_interviewer, exclude_pending))
+    _write("presence", frame, output, fmt)
+
+
+def likert_cmd(
+    scale: Annotated[str, typer.Option("--scale", help='Levels, most negative first: "L1,L2,...".')],
+    items: Annotated[
+        Optional[list[str]], typer.Option("--items", help="Likert column (participant attribute); repeat.")
+    ] = None,
+    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    dont_know: Annotated[
+        Optional[list[str]], typer.Option("--dont-know", help="A \"don't know\" answer (repeat; default Don't know).")
+    ] = None,
+    dont_know_in_base: Annotated[bool, typer.Option("--dont-know-in-base", help="Count don't know in n.")] = False,
+    by: Annotated[Optional[str], typer.Option("--by", help="Respondent attribute to split by.")] = None,
+    theme_item: Annotated[
+        Optional[str], typer.Option("--by-code", help="Cross-tab this item with the coded themes instead.")
+    ] = None,
+    title: TitleOpt = "",
+) -> None:
+    """Counts, % per level and agree/disagree % of Likert items stored as participant attributes."""
+    _check_format(output, fmt)
+    levels = [s.strip() for s in scale.split(",") if s.strip()]
+    if not items and not theme_item:
+        fail("name the Likert columns with --items (or one with --by-code)")
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import likert, likert_by_code
+
+        dk = tuple(dont_know) if dont_know else ("Don't know",)
+        if theme_item:
+            frame = likert_by_code(proj, theme_item, levels, dont_know=dk, dont_know_in_base=dont_know_in_base)
+            kind = "likert_by_code"
+        else:
+            frame = likert(proj, list(items or []), levels, dont_know=dk, dont_know_in_base=dont_know_in_base, by=by)
+            kind = "likert"
+    _write(kind, frame, output, fmt, title or "Likert items")
+
+
+def evidence_cmd(
+    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None, by: ByOpt = None,
+    codes: CodesOpt = None,
+    quotes: Annotated[int, typer.Option("--quotes", min=0, help="Representative quotes per theme.")] = 3,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace participant names by P01, P02…")] = False,
+    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False, title: TitleOpt = "",
+) -> None:
+    """Per theme: definition, counts overall and by group, and representative quotes."""
+    _check_format(output, fmt)
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import evidence
+
+        frame = evidence(proj, by=by or None, quotes=quotes, pseudonymise=pseudonymise, codes=codes or None,
+                         **_counting(include_interviewer, exclude_pending))
+    _write("evidence", frame, output, fmt, title or "Evidence table")
+
+
+def codings_cmd(
+    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None, codes: CodesOpt = None,
+    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+) -> None:
+    """Every counted coding with its code, document, participant, attributes, turn and text."""
+    _check_format(output, fmt)
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import coded_segments
+
+        frame = coded_segments(proj, **_counting(include_interviewer, exclude_pending))
+        if codes:
+            keep = {c.path for ref in codes for c in proj.codes.descendants(proj.codes.resolve(ref).id)}
+            frame = frame[frame["path"].isin(keep)]
+    _write("codings", frame, output, fmt)
+
+
+def memos_cmd(project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None) -> None:
+    """Every memo with what it is about."""
+    _check_format(output, fmt)
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import memos_table
+
+        frame = memos_table(proj)
+    _write("memos", frame, output, fmt)
+
+
+def coverage_cmd(
+    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    min_participants: Annotated[int, typer.Option("--min-participants", min=0)] = 1,
+    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+) -> None:
+    """Codes raised by at least N participants."""
+    _check_format(output, fmt)
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import coverage
+
+        frame = coverage(proj, min_participants, **_counting(include_interviewer, exclude_pending))
+    _write("coverage", frame, output, fmt)
+
+
+def saturation_cmd(
+    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+) -> None:
+    """New codes per successive document, in import order."""
+    _check_format(output, fmt)
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import saturation
+
+        frame = saturation(proj, **_counting(include_interviewer, exclude_pending))
+    _write("saturation", frame, output, fmt)
+
+
+for _name, _fn in (
+    ("frequencies", frequencies_cmd), ("matrix", matrix_cmd), ("cooccurrence", cooccurrence_cmd),
+    ("presence", presence_cmd), ("likert", likert_cmd), ("evidence", evidence_cmd), ("codings", codings_cmd),
+    ("memos", memos_cmd), ("coverage", coverage_cmd), ("saturation", saturation_cmd),
+):
+    export_app.command(_name)(_fn)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(export_app, name="export")
+
+
+__all__ = ["export_app", "register"]

@@ -1,0 +1,265 @@
+"""Writing DataFrames as CSV, XLSX, JSON and Markdown.
+
+Why neutralise cells: exported tables carry participants' own words and
+attribute values, and a spreadsheet program runs any cell that starts with
+``=``, ``+``, ``-`` or ``@`` (or a tab/CR before one) as a formula — CSV/
+formula injection. Every such text cell (and header) is prefixed with a
+single quote in CSV and XLSX, as OWASP recommends; numbers are untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from qualcode.errors import ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FORMATS = ("csv", "xlsx", "md", "json", "docx", "html")
+TEXT_FORMATS = ("csv", "md", "json", "html")
+_EXT = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md", ".json": "json", ".docx": "docx",
+        ".html": "html", ".htm": "html"}
+_DANGER = ("=", "+", "-", "@", "\t", "\r")
+
+Tables = "pd.DataFrame | Mapping[str, pd.DataFrame]"
+
+
+def format_for(target: str | Path, fmt: str | None) -> str:
+    """The output format: ``fmt`` if given, else from the file extension (stdout: csv).
+
+    Raises:
+        ValidationError: unknown format or extension, or a binary format to stdout.
+    """
+    if fmt:
+        fmt = fmt.lower().lstrip(".")
+        if fmt not in FORMATS:
+            raise ValidationError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    elif str(target) == "-":
+        fmt = "csv"
+    else:
+        fmt = _EXT.get(Path(target).suffix.lower())
+        if fmt is None:
+            raise ValidationError(f"cannot tell the format of {target}; pass --format ({', '.join(FORMATS)})")
+    if str(target) == "-" and fmt not in TEXT_FORMATS:
+        raise ValidationError(f"{fmt} cannot be written to stdout; give a file with -o")
+    return fmt
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with a single quote."""
+    if isinstance(value, str) and value.startswith(_DANGER):
+        return "'" + value
+    return value
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    import pandas as pd
+
+    try:
+        found = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    return found if isinstance(found, bool) else bool(getattr(found, "item", lambda: False)()) if getattr(
+        found, "shape", None) == () else False
+
+
+def plain(value: Any) -> Any:
+    """A cell as a plain Python value: None for missing, numpy scalars unwrapped."""
+    if isinstance(value, (list, tuple, dict, set)):
+        return value
+    if is_missing(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and math.isinf(value):
+        return None
+    return value
+
+
+def as_tables(data: Any) -> dict[str, "pd.DataFrame"]:
+    """One DataFrame or a mapping of named ones, as a dict."""
+    if isinstance(data, Mapping):
+        return dict(data)
+    return {"table": data}
+
+
+def _with_index(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """Move a meaningful (named) index into the first column."""
+    if frame.index.name is not None:
+        return frame.reset_index()
+    return frame
+
+
+def rows_of(frame: "pd.DataFrame") -> tuple[list[str], list[list[Any]]]:
+    """Header and plain-valued rows (index included when it is named)."""
+    frame = _with_index(frame)
+    header = [str(c) for c in frame.columns]
+    rows = [[plain(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return header, rows
+
+
+def _open(target: str | Path | IO[str]) -> tuple[IO[str], bool]:
+    if isinstance(target, (str, Path)):
+        if str(target) == "-":
+            return sys.stdout, False
+        return open(target, "w", encoding="utf-8", newline=""), True
+    return target, False
+
+
+def write_csv(frame: "pd.DataFrame", target: str | Path | IO[str]) -> None:
+    """CSV (UTF-8, comma, header), formula-looking text neutralised."""
+    header, rows = rows_of(frame)
+    out, close = _open(target)
+    try:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([neutralise(h) for h in header])
+        for row in rows:
+            writer.writerow([neutralise("" if v is None else (str(v) if isinstance(v, (list, dict)) else v))
+                             for v in row])
+    finally:
+        if close:
+            out.close()
+
+
+def records_of(frame: "pd.DataFrame") -> list[dict[str, Any]]:
+    """JSON-ready records of a table (index included when it is named)."""
+    header, rows = rows_of(frame)
+    return [dict(zip(header, row)) for row in rows]
+
+
+def write_json(data: Any, target: str | Path | IO[str]) -> None:
+    """One JSON document (UTF-8, indented)."""
+    out, close = _open(target)
+    try:
+        out.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        out.write("\n")
+    finally:
+        if close:
+            out.close()
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "table"
+    title, n = clean[:31], 2
+    while title.casefold() in used:
+        suffix = f" ({n})"
+        title, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title.casefold())
+    return title
+
+
+def write_xlsx(data: Any, path: str | Path, *, notes: list[str] | None = None) -> None:
+    """A workbook with one sheet per table: bold frozen header, fitted column widths."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for name, frame in as_tables(data).items():
+        sheet = book.create_sheet(_sheet_title(name, used))
+        header, rows = rows_of(frame)
+        sheet.append([neutralise(h) for h in header])
+        for row in rows:
+            sheet.append([neutralise(str(v) if isinstance(v, (list, dict, tuple)) else v) for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for i, col in enumerate(header, 1):
+            values = [col] + [r[i - 1] for r in rows]
+            width = max(len(str(v)) if v is not None else 0 for v in values)
+            sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+            if col.endswith("percent") or col == "jaccard":
+                for cell in sheet.iter_cols(min_col=i, max_col=i, min_row=2):
+                    for c in cell:
+                        c.number_format = "0.0" if col.endswith("percent") else "0.000"
+    if notes:
+        about = book.create_sheet(_sheet_title("about", used))
+        for note in notes:
+            about.append([neutralise(note)])
+        about.column_dimensions["A"].width = min(max(len(n) for n in notes) + 2, 100)
+    book.save(str(path))
+
+
+def display(value: Any, column: str = "") -> str:
+    """A cell as people read it: percentages to 0.1, other fractions to 3 places."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if column.endswith("percent"):
+            return f"{value:.1f}"
+        return str(int(value)) if value.is_integer() else f"{value:.3f}".rstrip("0")
+    return str(value)
+
+
+def md_cell(value: Any, column: str = "") -> str:
+    """A Markdown table cell: pipes escaped, line breaks kept as ``<br>``."""
+    text = display(value, column)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+
+
+def markdown_table(frame: "pd.DataFrame") -> str:
+    header, rows = rows_of(frame)
+    lines = ["| " + " | ".join(md_cell(h) for h in header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(md_cell(v, h) for v, h in zip(row, header)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_table(
+    data: Any,
+    target: str | Path | IO[str],
+    fmt: str | None = None,
+    *,
+    title: str = "",
+    notes: list[str] | None = None,
+) -> list[Path]:
+    """Write one table (or named tables) as csv, xlsx, md, json, docx or html.
+
+    CSV with several tables writes ``STEM_NAME.csv`` files beside ``target``.
+    Returns the files written (empty for stdout).
+    """
+    tables = as_tables(data)
+    path_like = target if isinstance(target, (str, Path)) else "-"
+    fmt = format_for(path_like, fmt) if fmt or isinstance(target, (str, Path)) else "csv"
+    if fmt == "csv":
+        if len(tables) == 1:
+            write_csv(next(iter(tables.values())), target)
+            return [] if path_like == "-" else [Path(path_like)]
+        if path_like == "-":
+            raise ValidationError("several tables cannot go to stdout as CSV; give a file or use xlsx/json")
+        base = Path(path_like)
+        written = []
+        for name, frame in tables.items():
+            out = base.with_name(f"{base.stem}_{name}.csv")
+            write_csv(frame, out)
+            written.append(out)
+        return written
+    if fmt == "json":
+        payload: Any = records_of(next(iter(tables.values()))) if len(tables) == 1 else {
+            name: records_of(frame) for name, frame in tables.items()}
+        write_json(payload, target)
+        return [] if path_like == "-" else [Path(path_like)]
+    if fmt == "xlsx":
+        write_xlsx(tables, path_like, notes=notes)
+        return [Path(path_like)]
+    from qualcode.export.report import table_report, write_report
+
+    return write_report(table_report(tables, title=title, notes=notes or []), target, fmt)
+
+
+def to_text(data: Any, fmt: str) -> str:
+    """A table rendered to a string (csv, md or json), e.g. for tests and the TUI."""
+    buffer = io.StringIO()
+    write_table(data, buffer, fmt)
+    return buffer.getvalue()

@@ -1,0 +1,175 @@
+"""The import driver: walk paths, parse each file, store it all-or-nothing.
+
+Why one action per file: a file either lands whole (every document, turn and
+participant) or not at all, and a bad file never stops the rest of a batch;
+each failure becomes one :class:`ImportResult` line naming the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import ImportFormatError, QualcodeError
+from qualcode.ingest.build import RawFile, finish
+from qualcode.ingest.options import ImportOptions, ImportResult
+from qualcode.ingest.participants import ParticipantMap, load_participants_file
+from qualcode.ingest.registry import registry
+from qualcode.model import DOCUMENT_KINDS, ParsedDocument
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+ProgressFn = Callable[[int, int], None]
+
+
+def _load_formats() -> None:
+    import qualcode.ingest.formats  # noqa: F401 - registers the parsers
+
+
+def walk(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to import: files as given; folders recursively (sorted, hidden
+    entries and unsupported extensions skipped)."""
+    _load_formats()
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = [
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and registry.supports(p)
+            ]
+            out.extend(sorted(found, key=lambda p: str(p.relative_to(path)).casefold()))
+        else:
+            out.append(path)
+    return out
+
+
+def _sha(data: bytes, key: str | None = None) -> str:
+    digest = hashlib.sha256(data)
+    if key is not None:
+        digest.update(b"\x00" + key.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _parse(path: Path, data: bytes, options: ImportOptions, pmap: ParticipantMap) -> tuple[RawFile, list[ParsedDocument]]:
+    _load_formats()
+    fmt = registry.for_path(path)
+    raw = fmt.parser(path, data, options)
+    docs = [
+        finish(
+            d,
+            options,
+            pmap,
+            source_path=str(path),
+            sha256=_sha(data, d.key) if raw.multi else _sha(data),
+            encoding=raw.encoding,
+        )
+        for d in raw.documents
+    ]
+    return raw, docs
+
+
+def _check_options(options: ImportOptions) -> None:
+    if options.kind is not None and options.kind not in DOCUMENT_KINDS:
+        raise ImportFormatError(f"unknown kind {options.kind!r}; use one of {', '.join(DOCUMENT_KINDS)}")
+
+
+def parse_file(path: str | Path, options: ImportOptions | None = None) -> list[ParsedDocument]:
+    """Parse one file into documents without storing anything.
+
+    Raises:
+        ImportFormatError: the file cannot be read or parsed.
+    """
+    options = options or ImportOptions()
+    _check_options(options)
+    path = Path(path)
+    pmap = load_participants_file(options.participants_file) if options.participants_file else ParticipantMap()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
+    return _parse(path, data, options, pmap)[1]
+
+
+def import_file(project: "Project", path: Path, options: ImportOptions, pmap: ParticipantMap) -> ImportResult:
+    """Import one file in one action; errors become an ``error`` result."""
+    _load_formats()
+    result = ImportResult(file=str(path), status="error")
+    try:
+        if not path.is_file():
+            raise ImportFormatError("no such file" if not path.exists() else "not a file", where=str(path))
+        registry.for_path(path)
+        data = path.read_bytes()
+        sha = _sha(data)
+        if not options.replace:
+            same = project.documents.by_sha256(sha)
+            if same is not None:
+                result.status, result.document, result.documents = "skipped", same.name, [same.name]
+                result.encoding = same.metadata.get("encoding")
+                return result
+        raw, docs = _parse(path, data, options, pmap)
+        result.encoding = raw.encoding
+        statuses: list[str] = []
+        with project.action("import", f"import {path.name}") as act:
+            for doc in docs:
+                _stored, status = project.documents.add(doc, replace=options.replace)
+                statuses.append(status)
+            for name, attrs in raw.participants.items():
+                project.participants.ensure(name, {**attrs, **pmap.attributes.get(name, {})})
+            act.summary = f"import {path.name} ({len(docs)} document{'s' if len(docs) != 1 else ''})"
+        result.documents = [d.name for d in docs]
+        result.document = result.documents[0] if result.documents else None
+        result.turns = sum(len(d.turns) for d in docs)
+        if "replaced" in statuses:
+            result.status = "replaced"
+        elif "imported" in statuses:
+            result.status = "imported"
+        else:
+            result.status = "skipped"
+    except QualcodeError as exc:
+        result.error = str(exc) if exc.where else f"{path}: {exc}"
+    except (OSError, ValueError, KeyError, IndexError, TypeError, RecursionError, MemoryError) as exc:
+        result.error = f"{path}: cannot import: {type(exc).__name__}: {exc}"
+    return result
+
+
+def import_paths(
+    project: "Project",
+    paths: Iterable[str | Path],
+    options: ImportOptions | None = None,
+    on_progress: ProgressFn | None = None,
+) -> list[ImportResult]:
+    """Import files and folders; one result per file, in order.
+
+    Raises:
+        ImportFormatError: the options or the participants file are invalid
+            (nothing is imported then).
+    """
+    options = options or ImportOptions()
+    _check_options(options)
+    pmap = load_participants_file(options.participants_file) if options.participants_file else ParticipantMap()
+    files = walk(paths)
+    results: list[ImportResult] = []
+    for i, path in enumerate(files, start=1):
+        results.append(import_file(project, path, options, pmap))
+        if on_progress:
+            on_progress(i, len(files))
+    _refresh_attributes(project, pmap)
+    return results
+
+
+def _refresh_attributes(project: "Project", pmap: ParticipantMap) -> None:
+    """Apply sheet attributes to participants that already exist, so a sheet
+    given again with skipped (identical) files still updates attributes."""
+    if not pmap.attributes:
+        return
+    with project.action("participants", "participant attributes from the participants file"):
+        for name, attrs in pmap.attributes.items():
+            if attrs and project.participants.find(name) is not None:
+                project.participants.ensure(name, attrs)

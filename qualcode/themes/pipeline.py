@@ -1,0 +1,144 @@
+"""The topic model itself: embeddings → reduce → cluster → c-TF-IDF, via BERTopic.
+
+Why through BERTopic: its c-TF-IDF representation, guided seeding, outlier
+reduction and MMR keyword diversification are well tested; we only swap in
+offline, torch-free sub-models. Embeddings are computed beforehand (see
+``embed.py``) and passed to ``fit_transform``, so BERTopic never loads a
+sentence-transformers model; our embedder is wrapped as a BERTopic backend
+only so that seed words and candidate keywords are embedded in the same space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qualcode.themes.embed import Embedder
+from qualcode.themes.params import SuggestParams
+from qualcode.themes.steps import make_clusterer, make_reducer
+
+
+@dataclass(slots=True)
+class TopicModelResult:
+    """What the run needs from a fitted model (topic -1 = outliers)."""
+
+    topics: np.ndarray
+    probabilities: np.ndarray
+    words: dict[int, list[str]]
+    model: Any = None
+    chosen_k: int | None = None
+    scores: dict[int, float] = field(default_factory=dict)
+
+
+def _backend(embedder: Embedder) -> Any:
+    from bertopic.backend import BaseEmbedder
+
+    class _QualcodeBackend(BaseEmbedder):
+        """Lets BERTopic embed seed words and keywords in our space."""
+
+        def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
+            return embedder.embed(list(documents))
+
+    return _QualcodeBackend()
+
+
+def representation_vectorizer(n_docs: int) -> Any:
+    """Bag of lemma uni- and bigrams without stop words or transcript fillers.
+
+    BERTopic fits it on one concatenated document per *topic*, so ``min_df``
+    must stay 1: with few topics a higher value would drop every topic's own
+    vocabulary and keep only words shared across topics.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from qualcode.themes.units import stop_words
+
+    return CountVectorizer(ngram_range=(1, 2), stop_words=stop_words(), min_df=1)
+
+
+def fit_topics(
+    lemma_texts: list[str],
+    embeddings: np.ndarray,
+    params: SuggestParams,
+    embedder: Embedder,
+    seed_topics: list[list[str]] | None = None,
+) -> TopicModelResult:
+    """Fit BERTopic on precomputed embeddings with the named sub-models.
+
+    Args:
+        lemma_texts: the units as lemma strings (c-TF-IDF input).
+        embeddings: L2-normalised unit embeddings, one row per unit.
+        params: step names and settings.
+        embedder: the fitted embedder (for seed words and MMR keywords).
+        seed_topics: guided mode: lemma seed words per codebook code.
+    """
+    import warnings
+
+    from bertopic import BERTopic
+    from bertopic.representation import MaximalMarginalRelevance
+    from bertopic.vectorizers import ClassTfidfTransformer
+
+    np.random.seed(params.seed)
+    clusterer = make_clusterer(params, len(lemma_texts))
+    model = BERTopic(
+        embedding_model=_backend(embedder),
+        umap_model=make_reducer(params),
+        hdbscan_model=clusterer,
+        vectorizer_model=representation_vectorizer(len(lemma_texts)),
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+        representation_model=MaximalMarginalRelevance(diversity=params.diversity, top_n_words=params.keywords),
+        top_n_words=params.keywords,
+        seed_topic_list=seed_topics or None,
+        calculate_probabilities=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        topics, probs = model.fit_transform(lemma_texts, embeddings=embeddings.copy())
+        topics_arr = np.asarray(topics, dtype=int)
+        probs_arr = np.ones(len(topics_arr)) if probs is None else np.asarray(probs, dtype=float).reshape(-1)
+        if params.clusterer == "hdbscan" and (topics_arr == -1).any() and (topics_arr >= 0).any():
+            new = np.asarray(
+                model.reduce_outliers(lemma_texts, list(topics_arr), strategy="embeddings", embeddings=embeddings),
+                dtype=int,
+            )
+            moved = (topics_arr == -1) & (new >= 0)
+            if moved.any():
+                model.update_topics(
+                    lemma_texts,
+                    topics=list(new),
+                    vectorizer_model=representation_vectorizer(len(lemma_texts)),
+                    ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+                    representation_model=MaximalMarginalRelevance(
+                        diversity=params.diversity, top_n_words=params.keywords
+                    ),
+                    top_n_words=params.keywords,
+                )
+                probs_arr = _reassigned_probabilities(embeddings, new, probs_arr, moved)
+                topics_arr = new
+    words = {
+        int(t): [w for w, _ in (model.get_topic(int(t)) or []) if w][: params.keywords]
+        for t in sorted(set(topics_arr.tolist()))
+    }
+    return TopicModelResult(
+        topics=topics_arr,
+        probabilities=np.clip(probs_arr, 0.0, 1.0),
+        words=words,
+        model=model,
+        chosen_k=getattr(clusterer, "chosen_k_", None),
+        scores=dict(getattr(clusterer, "scores_", {}) or {}),
+    )
+
+
+def _reassigned_probabilities(
+    embeddings: np.ndarray, topics: np.ndarray, probs: np.ndarray, moved: np.ndarray
+) -> np.ndarray:
+    """Former outliers get their cosine to the new topic's centroid as membership."""
+    out = probs.copy()
+    for t in set(topics[moved].tolist()):
+        centre = embeddings[topics == t].mean(axis=0)
+        centre /= np.linalg.norm(centre) or 1.0
+        rows = np.where(moved & (topics == t))[0]
+        out[rows] = np.clip(embeddings[rows] @ centre, 0.0, 1.0)
+    return out

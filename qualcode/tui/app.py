@@ -1,0 +1,290 @@
+"""The workbench app: project connection, coder, undo/redo, navigation.
+
+Why the app owns these: undo/redo, search, the coder identity and switching
+screens work the same everywhere, so they live here once; screens own what
+they show. The app holds one store connection for the UI thread; workers
+open their own (SQLite connections are not shared across threads) and only
+post messages back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from qualcode.errors import QualcodeError
+from qualcode.store import Project, SearchHit, default_coder, open_project, resolve_project_path
+from qualcode.tui.commands import QualcodeCommands
+from qualcode.tui.screens import SCREENS, entry
+
+T = TypeVar("T")
+
+
+class ImportProgress(Message):
+    """Posted by the import worker: ``done`` of ``total`` files."""
+
+    def __init__(self, done: int, total: int, label: str = "") -> None:
+        self.done, self.total, self.label = done, total, label
+        super().__init__()
+
+
+class ImportFinished(Message):
+    """Posted when the import worker ends; ``error`` is set if it failed."""
+
+    def __init__(self, summary: str, error: str | None = None) -> None:
+        self.summary, self.error = summary, error
+        super().__init__()
+
+
+class QualcodeApp(App[None]):
+    """Code transcripts in the terminal."""
+
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "qualcode"
+    COMMANDS = App.COMMANDS | {QualcodeCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("question_mark", "help", "Help", show=False, id="app.help_alt"),
+        Binding("ctrl+z", "undo", "Undo", id="app.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="app.redo"),
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("ctrl+f", "search", "Search", show=False, id="app.search_alt"),
+        Binding("ctrl+o", "import", "Import", id="app.import"),
+        Binding("ctrl+t", "set_coder", "Coder", show=False, id="app.coder"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+    ] + [
+        Binding(e.key, f"show_screen('{e.name}')", e.title, show=e.name != "home", id=f"screen.{e.name}")
+        for e in SCREENS
+    ]
+
+    def __init__(self, project: Project, *, coder: str | None = None, blink: bool = True) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder or default_coder()
+        self.blink = blink
+        self.data_version = 0
+        self.last_code_id: int | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+    def on_mount(self) -> None:
+        self._update_subtitle()
+        self.push_screen(entry("home").factory())
+
+    def on_unmount(self) -> None:
+        self.project.close()
+
+    def _update_subtitle(self) -> None:
+        self.sub_title = f"{self.project.path.name} · coder: {self.coder}"
+
+    # -- errors ------------------------------------------------------------------
+    def attempt(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Call a store function; a user error becomes a notification, not a crash."""
+        try:
+            return fn(*args, **kwargs)
+        except QualcodeError as exc:
+            self.notify(exc.message, title=f"Error {exc.code}", severity="error")
+            return None
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Safety net: a QualcodeError that escaped a handler is a user error.
+        if isinstance(error, QualcodeError):
+            self.notify(error.message, title=f"Error {error.code}", severity="error")
+            return
+        super()._handle_exception(error)
+
+    # -- data changes ------------------------------------------------------------
+    def data_changed(self, *, source: Screen | None = None) -> None:
+        """Bump the data version; the current screen reloads unless it is the source."""
+        from qualcode.tui.screens.base import QScreen
+
+        self.data_version += 1
+        screen = self.screen
+        if isinstance(screen, QScreen):
+            if screen is source:
+                screen.seen_version = self.data_version
+            else:
+                screen.sync()
+        for other in self.screen_stack:
+            if isinstance(other, QScreen) and other is not screen and other is source:
+                other.seen_version = self.data_version
+
+    # -- actions ------------------------------------------------------------------
+    def action_undo(self) -> None:
+        event = self.attempt(self.project.history.undo)
+        if event is not None:
+            self.notify(f"Undid: {event.summary}", timeout=3)
+            self.data_changed()
+
+    def action_redo(self) -> None:
+        event = self.attempt(self.project.history.redo)
+        if event is not None:
+            self.notify(f"Redid: {event.summary}", timeout=3)
+            self.data_changed()
+
+    def action_help(self) -> None:
+        from qualcode.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_show_screen(self, name: str) -> None:
+        """Switch to a registered screen, reusing it if it is on the stack."""
+        for i, screen in enumerate(self.screen_stack):
+            if getattr(screen, "screen_name", None) == name:
+                while len(self.screen_stack) > i + 1:
+                    self.pop_screen()
+                return
+        self.push_screen(entry(name).factory())
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_search(self, query: str = "") -> None:
+        from qualcode.tui.modals.search import SearchModal
+
+        self.push_screen(SearchModal(lambda q: self.project.search(q), query), self._jump_to_hit)
+
+    def _jump_to_hit(self, hit: SearchHit | None) -> None:
+        if hit is None:
+            return
+        offset = hit.start
+        marked = hit.snippet.split("[", 1)
+        if len(marked) == 2 and "]" in marked[1]:
+            word = marked[1].split("]", 1)[0]
+            doc = self.attempt(self.project.documents.get, hit.document_id)
+            if doc is not None:
+                found = doc.text.lower().find(word.lower(), hit.start, hit.end)
+                offset = found if found >= 0 else hit.start
+        self.open_document(hit.document_id, offset=offset)
+
+    def open_document(self, document_id: int, *, offset: int | None = None,
+                      select: tuple[int, int] | None = None) -> None:
+        """Show a document (reusing its open view) at an offset or a span."""
+        from qualcode.tui.screens.document import DocumentScreen
+
+        for i, screen in enumerate(self.screen_stack):
+            if isinstance(screen, DocumentScreen) and screen.document_id == document_id:
+                while len(self.screen_stack) > i + 1:
+                    self.pop_screen()
+                screen.jump(offset=offset, select=select)
+                return
+        for screen in list(self.screen_stack[2:]):
+            if isinstance(screen, DocumentScreen):
+                while self.screen is not screen:
+                    self.pop_screen()
+                self.pop_screen()
+                break
+        self.push_screen(DocumentScreen(document_id, offset=offset, select=select))
+
+    def action_set_coder(self) -> None:
+        from qualcode.tui.modals.prompt import PromptModal
+
+        def done(value: str | None) -> None:
+            if value:
+                self.coder = value
+                self._update_subtitle()
+                self.notify(f"Coding as {value}")
+
+        self.push_screen(
+            PromptModal("Coder identity (stored on every coding you apply)", self.coder,
+                        validate=lambda v: None if v else "the coder needs a name"),
+            done,
+        )
+
+    def action_import(self) -> None:
+        from qualcode.tui.modals.prompt import PromptModal
+
+        def done(value: str | None) -> None:
+            if value:
+                self.import_files([p for p in value.split() if p])
+
+        self.push_screen(PromptModal("Import files or folders (space-separated paths)",
+                                     placeholder="corpora/demo"), done)
+
+    # -- long work ----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="import")
+    def import_files(self, paths: list[str]) -> None:
+        """Import in a thread with its own connection; only messages come back."""
+        try:
+            from qualcode.ingest import import_paths  # type: ignore[attr-defined]
+        except ImportError:
+            self.post_message(ImportFinished("", "importing needs qualcode.ingest, which is not installed yet"))
+            return
+        import inspect
+
+        project = None
+        try:
+            project = open_project(self.project.path)
+            kwargs: dict[str, Any] = {}
+            params = inspect.signature(import_paths).parameters
+            for name in ("on_progress", "progress"):
+                if name in params:
+                    kwargs[name] = lambda done, total: self.post_message(ImportProgress(done, total))
+                    break
+            self.post_message(ImportProgress(0, max(1, len(paths))))
+            result = import_paths(project, [Path(p) for p in paths], **kwargs)
+            self.post_message(ImportFinished(_summarise(result)))
+        except QualcodeError as exc:
+            self.post_message(ImportFinished("", exc.message))
+        except Exception as exc:  # noqa: BLE001 - show, never crash the UI
+            self.post_message(ImportFinished("", f"import failed: {exc}"))
+        finally:
+            if project is not None:
+                project.close()
+
+    def on_import_progress(self, message: ImportProgress) -> None:
+        from qualcode.tui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.show_progress(message.done, message.total)
+
+    def on_import_finished(self, message: ImportFinished) -> None:
+        from qualcode.tui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.show_progress(None, None)
+        if message.error:
+            self.notify(message.error, title="Import", severity="error")
+        else:
+            self.notify(message.summary or "import finished", title="Import")
+            self.data_changed()
+
+    # -- command palette --------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Set coder", "Change who codings are attributed to", self.action_set_coder)
+        yield SystemCommand("Import documents", "Import files or folders (runs in the background)",
+                            self.action_import)
+        for e in SCREENS:
+            yield SystemCommand(f"Go to {e.title}", e.help, lambda name=e.name: self.action_show_screen(name))
+
+
+def _summarise(result: Any) -> str:
+    """A one-line summary of whatever ``import_paths`` returned."""
+    if isinstance(result, list | tuple):
+        return f"imported {len(result)} item(s)"
+    for attr in ("summary", "message"):
+        if hasattr(result, attr):
+            return str(getattr(result, attr))
+    return "import finished"
+
+
+def make_app(project_path: str | Path | None = None, *, coder: str | None = None,
+             blink: bool = True, create: bool = True) -> QualcodeApp:
+    """Open the project and build the app.
+
+    Raises:
+        ProjectError: the file cannot be opened as a project.
+    """
+    project = open_project(resolve_project_path(project_path), create=create)
+    return QualcodeApp(project, coder=coder, blink=blink)

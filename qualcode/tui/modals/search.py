@@ -1,0 +1,102 @@
+"""Full-text search over the project, with snippets; enter jumps to a hit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from qualcode.store import SearchHit
+
+
+def snippet_text(hit: SearchHit) -> Text:
+    """``doc · speaker: …snippet…`` with the FTS ``[match]`` marks in bold."""
+    out = Text()
+    out.append(hit.document, style="bold")
+    out.append(f" · {hit.speaker or '—'}: ", style="dim")
+    rest = hit.snippet
+    while "[" in rest and "]" in rest[rest.index("[") :]:
+        a = rest.index("[")
+        b = rest.index("]", a)
+        out.append(rest[:a])
+        out.append(rest[a + 1 : b], style="bold reverse")
+        rest = rest[b + 1 :]
+    out.append(rest)
+    return out
+
+
+class SearchModal(ModalScreen[SearchHit | None]):
+    """Search as you type; returns the chosen hit."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="search.cancel"),
+        Binding("down", "cursor(1)", "Next", show=False, id="search.down"),
+        Binding("up", "cursor(-1)", "Previous", show=False, id="search.up"),
+    ]
+
+    def __init__(self, search: Callable[[str], Sequence[SearchHit]], query: str = "") -> None:
+        super().__init__()
+        self.search = search
+        self.query_text = query
+        self.hits: list[SearchHit] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog search"):
+            yield Label("Search the project", classes="dialog-title")
+            yield Input(self.query_text, placeholder="words, \"a phrase\", prefix*", id="search-input")
+            yield OptionList(id="search-hits")
+            yield Label("", id="search-count", classes="hint")
+
+    def on_mount(self) -> None:
+        box = self.query_one(Input)
+        box.cursor_blink = getattr(self.app, "blink", True)
+        box.focus()
+        if self.query_text:
+            self._run(self.query_text)
+
+    def _run(self, query: str) -> None:
+        from qualcode.errors import QualcodeError
+
+        try:
+            self.hits = list(self.search(query))
+        except QualcodeError as exc:
+            self.hits = []
+            self.query_one("#search-count", Label).update(str(exc))
+            return
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(snippet_text(h)) for h in self.hits])
+        if self.hits:
+            options.highlighted = 0
+        self.query_one("#search-count", Label).update(
+            f"{len(self.hits)} hit{'s' if len(self.hits) != 1 else ''} · enter: open · escape: close"
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._run(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._choose(self.query_one(OptionList).highlighted)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option_index)
+
+    def _choose(self, index: int | None) -> None:
+        if index is not None and 0 <= index < len(self.hits):
+            self.dismiss(self.hits[index])
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted if options.highlighted is not None else -step
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

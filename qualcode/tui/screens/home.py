@@ -1,0 +1,133 @@
+"""Home: the documents and the participants, with filter-as-you-type.
+
+Why the filter box keeps focus: a coder opening the day's transcript types a
+fragment of its name (or participant, or kind) and presses enter; arrows move
+the highlighted row without leaving the box.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
+
+from qualcode.tui.screens.base import QScreen
+
+
+@dataclass(frozen=True, slots=True)
+class DocRow:
+    """One row of the documents table."""
+
+    id: int
+    name: str
+    kind: str
+    participants: str
+    words: int
+    codings: int
+
+    def matches(self, query: str) -> bool:
+        q = query.casefold()
+        return q in self.name.casefold() or q in self.kind.casefold() or q in self.participants.casefold()
+
+
+class HomeScreen(QScreen):
+    """Documents table, participants table, filter input, import progress."""
+
+    screen_name = "home"
+    BINDINGS = [
+        Binding("down", "row(1)", "Next document", show=False, id="home.down"),
+        Binding("up", "row(-1)", "Previous document", show=False, id="home.up"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[DocRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Input(placeholder="Filter documents by name, kind or participant… (enter opens)", id="filter")
+            yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+            yield Label("Participants", classes="section")
+            yield DataTable(id="participants", cursor_type="row", zebra_stripes=True)
+            yield ProgressBar(id="import-progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        docs = self.query_one("#documents", DataTable)
+        docs.add_columns("Document", "Kind", "Participant(s)", "Words", "Codings")
+        people = self.query_one("#participants", DataTable)
+        people.add_columns("Participant", "Attributes", "Documents")
+        self.query_one("#import-progress", ProgressBar).display = False
+        box = self.query_one("#filter", Input)
+        box.cursor_blink = self.qapp.blink
+        box.focus()
+        self.seen_version = self.qapp.data_version
+        self.reload()
+
+    def reload(self) -> None:
+        project = self.qapp.project
+        people = {p.id: p for p in project.participants.all()}
+        by_doc: dict[int, set[int]] = {}
+        for turn in project.documents.all_turns():
+            if turn.participant_id is not None:
+                by_doc.setdefault(turn.document_id, set()).add(turn.participant_id)
+        docs_of: dict[int, int] = {}
+        self.rows = []
+        for s in project.documents.summaries():
+            ids = set(by_doc.get(s["id"], set()))
+            if s["participant_id"] is not None:
+                ids.add(s["participant_id"])
+            for pid in ids:
+                docs_of[pid] = docs_of.get(pid, 0) + 1
+            names = ", ".join(sorted(people[i].name for i in ids if i in people))
+            self.rows.append(DocRow(s["id"], s["name"], s["kind"], names, int(s["approx_words"] or 0),
+                                    int(s["codings"] or 0)))
+        self._fill(self.query_one("#filter", Input).value)
+        if not self.rows:
+            self.notify("No documents yet: import some with ctrl+o (or `qualcode import`).", timeout=6)
+        table = self.query_one("#participants", DataTable)
+        table.clear()
+        for p in people.values():
+            attrs = ", ".join(f"{k}={v}" for k, v in sorted(p.attributes.items()))
+            table.add_row(p.name, attrs or "—", str(docs_of.get(p.id, 0)), key=str(p.id))
+
+    def _fill(self, query: str) -> None:
+        table = self.query_one("#documents", DataTable)
+        table.clear()
+        for r in self.rows:
+            if not query or r.matches(query):
+                table.add_row(r.name, r.kind, r.participants or "—", f"{r.words:,}", str(r.codings),
+                              key=str(r.id))
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _open_highlighted(self, event: Input.Submitted) -> None:
+        event.stop()
+        table = self.query_one("#documents", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+            self.qapp.open_document(int(str(key.value)))
+
+    @on(DataTable.RowSelected, "#documents")
+    def _open_selected(self, event: DataTable.RowSelected) -> None:
+        self.qapp.open_document(int(str(event.row_key.value)))
+
+    def action_row(self, step: int) -> None:
+        table = self.query_one("#documents", DataTable)
+        if self.focused is not table and table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def show_progress(self, done: int | None, total: int | None) -> None:
+        """Show import progress (``None`` hides the bar)."""
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.display = done is not None
+        if done is not None:
+            bar.update(total=total, progress=done)
