@@ -12,6 +12,18 @@ pytest.importorskip("textual")
 
 SIZE = (120, 40)
 
+
+def aio(fn):
+    """Run an async test with asyncio (no pytest-asyncio in this project)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
+
 TURNS_A = [
     ("Interviewer", "interviewer", "How do you find the feedback after a bid?"),
     ("Alice", "participant", "It took five weeks to get a reply. The feedback was one line. One line!"),
@@ -90,6 +102,7 @@ def codings(db: Path):
         return [(p.codes.get(c.code_id).name, c.start, c.end, c.coder) for c in p.codings.all()]
 
 
+@aio
 async def test_open_document_from_home(db):
     app = make(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -106,6 +119,7 @@ async def test_open_document_from_home(db):
         assert app.sub_title.endswith("coder: tester")
 
 
+@aio
 async def test_keyboard_selection_and_code_key(db):
     text = doc_text(db, "interview_a")
     start = text.index("It took")
@@ -121,6 +135,7 @@ async def test_keyboard_selection_and_code_key(db):
     assert codings(db) == [("Timeliness", start, start + len("It took five"), "tester")]
 
 
+@aio
 async def test_shift_arrows_and_sentence_extension(db):
     text = doc_text(db, "interview_a")
     start = text.index("It took")
@@ -136,6 +151,7 @@ async def test_shift_arrows_and_sentence_extension(db):
         assert view.selection == (start, start + 3)
 
 
+@aio
 async def test_whole_turn_when_nothing_selected_and_repeat(db):
     text = doc_text(db, "interview_a")
     app = make(db)
@@ -153,6 +169,7 @@ async def test_whole_turn_when_nothing_selected_and_repeat(db):
     ]
 
 
+@aio
 async def test_apply_by_picker_and_create_code(db):
     text = doc_text(db, "interview_a")
     a1 = text.index("It took")
@@ -171,6 +188,7 @@ async def test_apply_by_picker_and_create_code(db):
     assert got == [("Mistrust", *whole, "tester"), ("Quality", *whole, "tester")]
 
 
+@aio
 async def test_undo_redo_and_persistence(db):
     app = make(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -195,6 +213,7 @@ async def test_undo_redo_and_persistence(db):
     assert codings(db) == []
 
 
+@aio
 async def test_memo_on_turn_and_coding(db):
     app = make(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -210,6 +229,7 @@ async def test_memo_on_turn_and_coding(db):
         assert [m.text for m in p.memos.for_target("coding", coding.id)] == ["late"]
 
 
+@aio
 async def test_search_and_jump(db):
     text = doc_text(db, "interview_a")
     app = make(db)
@@ -227,6 +247,7 @@ async def test_search_and_jump(db):
         assert app.screen.view.position == text.index("moderation")
 
 
+@aio
 async def test_remove_and_recode_under_cursor(db):
     app = make(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -240,6 +261,7 @@ async def test_remove_and_recode_under_cursor(db):
     assert [c[0] for c in codings(db)] == ["Burden"]
 
 
+@aio
 async def test_next_previous_coding(db):
     text = doc_text(db, "interview_a")
     app = make(db)
@@ -254,6 +276,7 @@ async def test_next_previous_coding(db):
         assert view.position == text.index("It took")
 
 
+@aio
 async def test_mouse_drag_selects(db):
     app = make(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -267,6 +290,7 @@ async def test_mouse_drag_selects(db):
         assert view.selection == (line.start, line.start + 7)
 
 
+@aio
 async def test_merge_codes_in_codebook(db):
     text = doc_text(db, "interview_a")
     app = make(db)
@@ -293,6 +317,7 @@ async def test_merge_codes_in_codebook(db):
     assert codings(db)[0][0] == "Quality"
 
 
+@aio
 async def test_codebook_rename_error_is_a_notification(db):
     app = make(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -308,6 +333,7 @@ async def test_codebook_rename_error_is_a_notification(db):
         assert p.codes.resolve("Quality")
 
 
+@aio
 async def test_excerpts_jump_to_context(db):
     text = doc_text(db, "interview_a")
     app = make(db)
@@ -328,6 +354,7 @@ async def test_excerpts_jump_to_context(db):
         assert app.screen.view.selection == (start, start + 2)
 
 
+@aio
 async def test_command_palette_reaches_screen_actions(db):
     app = make(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -341,6 +368,7 @@ async def test_command_palette_reaches_screen_actions(db):
         assert isinstance(app.screen, MemoModal)
 
 
+@aio
 async def test_help_lists_every_binding_with_an_id(db):
     from qualcode.tui.screens.help import binding_rows
 
@@ -355,6 +383,7 @@ async def test_help_lists_every_binding_with_an_id(db):
         assert table.row_count == len(rows) + 4  # plus the four code keys
 
 
+@aio
 async def test_set_coder_is_used_for_codings(db):
     app = make(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -366,6 +395,7 @@ async def test_set_coder_is_used_for_codings(db):
     assert codings(db)[0][3] == "maria"
 
 
+@aio
 async def test_import_runs_in_a_worker(db, tmp_path):
     source = tmp_path / "new_interview.txt"
     source.write_text("Interviewer: Hello?\n\nCarol: Hello, I run a small firm.\n", encoding="utf-8")

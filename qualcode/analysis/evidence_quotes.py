@@ -101,7 +101,7 @@ class Pseudonymiser:
 def _stop_words() -> list[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    fillers = {w for f in TRANSCRIPT_FILLERS for w in f.split()}
+    fillers = {w for f in TRANSCRIPT_FILLERS for w in re.findall(r"[a-z]+", f)}
     return sorted(set(ENGLISH_STOP_WORDS) | fillers)
 
 

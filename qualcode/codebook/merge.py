@@ -148,8 +148,9 @@ def apply_codebook(project: "Project", codebook: Codebook, replace: bool = False
                 result.unchanged.append(path)
         if replace:
             _remove_absent(project, existing, file_paths, result)
-        n = len(result.added), len(result.updated), len(result.removed)
-        act.summary = f"{summary}: {n[0]} added, {n[1]} updated, {n[2]} removed"
+        if act.name == "codebook-load":  # our own action, not an outer one we joined
+            n = len(result.added), len(result.updated), len(result.removed)
+            act.summary = f"{summary}: {n[0]} added, {n[1]} updated, {n[2]} removed"
     return result
 
 

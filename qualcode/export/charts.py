@@ -40,7 +40,7 @@ def frequency_chart(frame: "pd.DataFrame", path: str | Path) -> Path | None:
         series = [(g["label"], rows[f"{g['label']}: participants_percent"]) for g in groups if g["attrs"][0] == first]
     else:
         series = [("all participants", rows["participants_percent"])]
-    labels = ["  " * int(d) + str(p).split(" > ")[-1] for d, p in zip(rows["depth"], rows["path"])]
+    labels = [("› " * int(d)) + str(p).split(" > ")[-1] for d, p in zip(rows["depth"], rows["path"])]
     height = 0.8 / len(series)
     fig, ax = plt.subplots(figsize=(8, max(2.5, 0.4 * len(rows) * max(1, len(series) / 2) + 1)))
     for i, (name, values) in enumerate(series):

@@ -61,10 +61,20 @@ class CodeStore:
         )
 
     def get(self, code_id: int) -> Code:
-        for code in self.all():
-            if code.id == code_id:
-                return code
-        raise NotFoundError(f"no code with id {code_id}")
+        row = self.project.row("codes", code_id)
+        if row is None:
+            raise NotFoundError(f"no code with id {code_id}")
+        names = [row["name"]]
+        parent = row["parent_id"]
+        seen = {code_id}
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            up = self.project.query("SELECT name, parent_id FROM codes WHERE id = ?", [parent])
+            if not up:
+                break
+            names.append(up[0]["name"])
+            parent = up[0]["parent_id"]
+        return self._code(row, PATH_SEP.join(reversed(names)))
 
     def find_path(self, path: str) -> Code | None:
         wanted = PATH_SEP.join(split_path(path)).casefold()
@@ -102,13 +112,15 @@ class CodeStore:
         raise NotFoundError(f"no code called {ref!r}")
 
     def by_key(self, key: str) -> Code | None:
-        for code in self.all():
-            if code.key == key:
-                return code
-        return None
+        rows = self.project.query("SELECT id FROM codes WHERE key = ? LIMIT 1", [key])
+        return self.get(rows[0]["id"]) if rows else None
 
     def children(self, code_id: int | None) -> list[Code]:
-        return [c for c in self.all() if c.parent_id == code_id]
+        if code_id is None:
+            rows = self.project.query("SELECT id FROM codes WHERE parent_id IS NULL ORDER BY sort, id")
+        else:
+            rows = self.project.query("SELECT id FROM codes WHERE parent_id = ? ORDER BY sort, id", [code_id])
+        return [self.get(r["id"]) for r in rows]
 
     def descendants(self, code_id: int) -> list[Code]:
         """The code itself and every code below it."""
