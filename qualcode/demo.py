@@ -56,7 +56,7 @@ def build_demo(target: Path, *, rebuild: bool = False, demo_dir: Path = DEMO_DIR
             )
         errors = [r for r in results if r.status == "error"]
         if errors:
-            raise ProjectError("; ".join(f"{r.file}: {r.error}" for r in errors), where=str(demo_dir))
+            raise ProjectError("; ".join(r.error or r.file for r in errors), where=str(demo_dir))
         codings = demo_dir / "codings.csv"
         if codings.exists():
             apply_batch(proj, codings, coder="demo-analyst")

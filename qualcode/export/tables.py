@@ -121,7 +121,8 @@ def write_csv(frame: "pd.DataFrame", target: str | Path | IO[str]) -> None:
     header, rows = rows_of(frame)
     out, close = _open(target)
     try:
-        writer = csv.writer(out, lineterminator="\n")
+        # RFC 4180 line ends: a field holding a bare CR is then quoted, not split.
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([neutralise(h) for h in header])
         for row in rows:
             writer.writerow([neutralise("" if v is None else (str(v) if isinstance(v, (list, dict)) else v))

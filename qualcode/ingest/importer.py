@@ -134,8 +134,14 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
             result.status = "skipped"
     except QualcodeError as exc:
         result.error = str(exc) if exc.where else f"{path}: {exc}"
-    except (OSError, ValueError, KeyError, IndexError, TypeError, RecursionError, MemoryError) as exc:
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+        # Parsers are third-party libraries fed untrusted files; whatever they
+        # raise is reported against this file (the project is unchanged, the
+        # action rolled back) instead of ending the batch with a traceback.
         result.error = f"{path}: cannot import: {type(exc).__name__}: {exc}"
+    if result.error:
+        result.status = "error"
+        result.error = " ".join(result.error.split())
     return result
 
 

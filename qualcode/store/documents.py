@@ -82,7 +82,6 @@ class DocumentStore:
         return self.project.query(
             """
             SELECT d.id, d.name, d.kind,
-                   (length(d.text) - length(replace(trim(d.text), ' ', '')) + 1) AS approx_words,
                    (SELECT count(*) FROM turns t WHERE t.document_id = d.id) AS turns,
                    (SELECT count(*) FROM codings c WHERE c.document_id = d.id
                       AND c.status != 'rejected') AS codings,

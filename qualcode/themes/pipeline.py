@@ -45,7 +45,10 @@ def _backend(embedder: Embedder) -> Any:
 
 
 def representation_vectorizer(n_docs: int) -> Any:
-    """Bag of lemma uni- and bigrams without stop words or transcript fillers.
+    """Bag of lemmas without stop words or transcript fillers.
+
+    Unigrams: with bigrams, MMR favoured rare two-word phrases ("happen
+    card") and top-10 NPMI on BANKING77 fell from -0.35 to -0.56.
 
     BERTopic fits it on one concatenated document per *topic*, so ``min_df``
     must stay 1: with few topics a higher value would drop every topic's own
@@ -55,7 +58,7 @@ def representation_vectorizer(n_docs: int) -> Any:
 
     from qualcode.themes.units import stop_words
 
-    return CountVectorizer(ngram_range=(1, 2), stop_words=stop_words(), min_df=1)
+    return CountVectorizer(ngram_range=(1, 1), stop_words=stop_words(), min_df=1)
 
 
 def fit_topics(
