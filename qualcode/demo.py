@@ -86,6 +86,22 @@ def demo_summary(target: Path) -> str:
             return "\n".join(lines)
         by = "org_size" if "org_size" in proj.participants.attribute_names() else None
         df = frequencies(proj, by=[by] if by else None)
-        lines.append("")
-        lines.append(df.to_string(index=False, max_colwidth=48))
-        return "\n".join(lines)
+        return "\n".join(lines + [""] + format_frequencies(df))
+
+
+def format_frequencies(df) -> list[str]:  # noqa: ANN001 - a pandas DataFrame
+    """A compact, indented frequency table for a terminal."""
+    base = df.attrs.get("participants_base")
+    groups = [c[: -len(": participants")] for c in df.columns if c.endswith(": participants")]
+    head = f"{'code':<46} {'codings':>7} {'people':>6} {'%':>6}"
+    head += "".join(f" {g.split('=', 1)[-1][:14]:>16}" for g in groups)
+    out = [head, "-" * len(head)]
+    for row in df.to_dict("records"):
+        name = ("  " * int(row["depth"]) + str(row["code"]))[:46]
+        line = f"{name:<46} {row['codings']:>7} {row['participants']:>6} {row['participants_percent']:>5.1f}%"
+        for g in groups:
+            line += f" {row[g + ': participants']:>7} ({row[g + ': participants_percent']:>5.1f}%)"
+        out.append(line)
+    if base is not None:
+        out.append(f"% of the {base} participants with codeable text; group columns: participants (% of group)")
+    return out

@@ -50,6 +50,10 @@ def test_matrix_by_attribute_and_participant(study):
     assert list(m.loc["Barriers"]) == [2, 2]
     assert list(m.loc["Barriers > Cost"]) == [2, 1]
     assert list(m.loc["Barriers > Time"]) == [0, 2]
+    # With the interviewer's c4 (no participant) counted, it lands in a "(missing)" column.
+    wi = matrix(project, cols="attr:org_size", value="codings", include_interviewer=True)
+    assert list(wi.columns) == ["multinational", "SME", "(missing)"]
+    assert list(wi.loc["Enablers > Support"]) == [0, 1, 1]  # c8 Bob (SME), c4 interviewer
     p = matrix(project, cols="participant", value="codings")
     assert list(p.columns) == ["Alice", "Bob", "Carol", "Dan", "Eve"]
     assert list(p.loc["Barriers"]) == [3, 1, 1, 2, 0]

@@ -65,6 +65,9 @@ def _column_keys(corpus: Corpus, cols: str) -> tuple[list[tuple[object, str]], o
         if name not in corpus.attribute_names():
             raise ValidationError(f"no participant attribute {name!r}")
         values = list(corpus.group_base(name))
+        if MISSING not in values and any(corpus.attribute(cc.participant_id, name) == MISSING
+                                         for cc in corpus.codings):
+            values.append(MISSING)  # codings with no participant, or one lacking the attribute
         return [(v, v) for v in values], lambda cc: corpus.attribute(cc.participant_id, name)
     raise ValidationError(f"matrix columns are document, participant or attr:NAME, not {cols!r}")
 

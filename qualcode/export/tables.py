@@ -61,6 +61,7 @@ def neutralise(value: Any) -> Any:
 
 
 def is_missing(value: Any) -> bool:
+    """None, NaN or pandas' NA (a scalar check; containers are never missing)."""
     if value is None:
         return True
     import pandas as pd
@@ -69,8 +70,7 @@ def is_missing(value: Any) -> bool:
         found = pd.isna(value)
     except (TypeError, ValueError):
         return False
-    return found if isinstance(found, bool) else bool(getattr(found, "item", lambda: False)()) if getattr(
-        found, "shape", None) == () else False
+    return found is True or (getattr(found, "shape", None) == () and bool(found))
 
 
 def plain(value: Any) -> Any:
