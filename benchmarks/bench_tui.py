@@ -82,6 +82,8 @@ def _transcript(name: str, turns: list[tuple[str, str]]) -> ParsedDocument:
 
 
 async def measure(db: Path, doc_id: int) -> dict[str, float]:
+    from textual import events
+
     from qualcode.tui import make_app
     from qualcode.tui.screens.document import DocumentScreen
     from qualcode.tui.widgets.transcript import TranscriptView
@@ -102,11 +104,14 @@ async def measure(db: Path, doc_id: int) -> dict[str, float]:
         for i in range(N_CODINGS):
             await pilot.press("]" if i % 3 == 0 else "ctrl+right", "w", "w")
             before = len(view.index.by_id)
+            key = str(1 + i % 5)
             t = time.perf_counter()
-            await pilot.press(str(1 + i % 5))
-            await pilot.pause()
+            # The key goes through the app's normal dispatch; we stop the
+            # clock when the coding is indexed and a row has been repainted.
+            app.post_message(events.Key(key, key))
+            while not (len(view.index.by_id) > before and view.last_paint > t):
+                await asyncio.sleep(0)
             latencies.append(time.perf_counter() - t)
-            assert len(view.index.by_id) >= before  # shown (duplicates are skipped by the store)
         stored = len(app.project.codings.for_document(doc_id))
     latencies.sort()
     return {
@@ -115,6 +120,7 @@ async def measure(db: Path, doc_id: int) -> dict[str, float]:
         "first_paint_s": first_paint,
         "median_ms": statistics.median(latencies) * 1000,
         "p95_ms": latencies[int(0.95 * len(latencies)) - 1] * 1000,
+        "max_ms": latencies[-1] * 1000,
         "stored": stored,
     }
 
@@ -127,11 +133,11 @@ def main() -> None:
             ids = [project.documents.add(d)[0].id for d in docs]
             for k in range(1, 6):
                 project.codes.add(f"Code {k}", key=str(k))
-        print(f"{'document':<16}{'chars':>10}{'turns':>7}{'first paint':>13}{'median':>10}{'p95':>10}{'stored':>8}")
+        print(f"{'document':<16}{'chars':>10}{'turns':>7}{'first paint':>13}{'median':>10}{'p95':>10}{'max':>10}{'stored':>8}")
         for doc, doc_id in zip(docs, ids):
             r = asyncio.run(measure(db, doc_id))
             print(f"{doc.name:<16}{r['chars']:>10,}{r['turns']:>7}{r['first_paint_s']:>12.3f}s"
-                  f"{r['median_ms']:>8.1f}ms{r['p95_ms']:>8.1f}ms{r['stored']:>8}")
+                  f"{r['median_ms']:>8.1f}ms{r['p95_ms']:>8.1f}ms{r['max_ms']:>8.1f}ms{r['stored']:>8}")
     print(f"targets on the 1M document: first paint < 0.5 s, p95 < 50 ms ({N_CODINGS} codings each)")
 
 

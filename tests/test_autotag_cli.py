@@ -13,7 +13,7 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from _autotag_helpers import build, dump
+from test_autotag_helpers import build, dump
 from qualcode.cli.main import app
 from qualcode.model import ParsedDocument
 from qualcode.store import open_project

@@ -83,7 +83,7 @@ class AutoKMeans:
     def _fit_k(self, X: np.ndarray, k: int, init_centres: np.ndarray | None) -> Any:
         from sklearn.cluster import KMeans, kmeans_plusplus
 
-        n_init = 4 if len(X) < 2000 else 1
+        n_init = 4 if len(X) < 500 else 1
         if init_centres is not None and len(init_centres):
             seeds = init_centres[:k]
             if len(seeds) < k:

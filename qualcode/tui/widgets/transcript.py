@@ -9,6 +9,7 @@ moving the cursor or applying a code redraws only the rows that changed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 
 from rich.segment import Segment
@@ -113,6 +114,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._cache: dict[int, Strip] = {}
         self._dragging = False
         self.first_paint: float | None = None
+        self.last_paint: float = 0.0  # when a row was last (re)built: benchmarks wait on it
         self.code_keys: dict[str, Code] = {}
         self.set_codes(codes)
 
@@ -359,14 +361,13 @@ class TranscriptView(ScrollView, can_focus=True):
     # -- painting ------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         if self.first_paint is None:
-            import time
-
             self.first_paint = time.perf_counter()
         row = int(self.scroll_offset.y) + y
         strip = self._cache.get(row)
         if strip is None:
             strip = self._render_row(row)
             self._cache[row] = strip
+            self.last_paint = time.perf_counter()
         return strip
 
     def _render_row(self, row: int) -> Strip:
