@@ -131,6 +131,7 @@ class Coding:
     confidence: float | None = None
     run_id: int | None = None
     created_at: str | None = None
+    rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

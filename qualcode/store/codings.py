@@ -33,6 +33,7 @@ def _coding(r: dict[str, Any]) -> Coding:
         confidence=r["confidence"],
         run_id=r["run_id"],
         created_at=r["created_at"],
+        rule=r["rule"],
     )
 
 
@@ -240,8 +241,21 @@ class CodingStore:
         """Confirm or reject machine codings (the review queue)."""
         if status not in ("confirmed", "pending", "rejected"):
             raise ValidationError(f"unknown status {status!r}")
-        with self.project.action("review", summary or f"{status} {len(coding_ids)} codings") as act:
-            for cid in coding_ids:
-                self.get(cid)
-                act.update("codings", cid, {"status": status})
+        ids = list(dict.fromkeys(coding_ids))
+        with self.project.action("review", summary or f"{status} {len(ids)} codings") as act:
+            for chunk_start in range(0, len(ids), 500):
+                chunk = ids[chunk_start : chunk_start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                rows = self.project.query(f"SELECT id, status FROM codings WHERE id IN ({marks})", chunk)
+                found = {r["id"]: r["status"] for r in rows}
+                missing = [i for i in chunk if i not in found]
+                if missing:
+                    raise NotFoundError(f"no coding with id {missing[0]}")
+                changed = [i for i in chunk if found[i] != status]
+                if changed:
+                    self.project.db.execute(
+                        f"UPDATE codings SET status = ? WHERE id IN ({', '.join('?' for _ in changed)})",
+                        [status, *changed],
+                    )
+                    act.changes.extend(["u", "codings", i, {"status": found[i]}, {"status": status}] for i in changed)
         return len(coding_ids)
