@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import ImportFormatError, QualcodeError
+from qualcode.ingest.decode import decode
 from qualcode.store import NewCoding, Project
 
 REQUIRED = ("document", "code")
@@ -31,15 +32,6 @@ class BatchResult:
     memos: int
 
 
-def _decode(raw: bytes, where: str) -> str:
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFormatError("cannot decode the file as UTF-8 or cp1252", where=where)
-
-
 def read_rows(path: Path) -> list[dict[str, str]]:
     """Read the batch CSV (``,`` ``;`` or tab separated)."""
     where = str(path)
@@ -47,7 +39,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportFormatError(f"cannot read: {exc.strerror}", where=where) from None
-    text = _decode(raw, where)
+    text, _ = decode(raw, Path(path))
     if not text.strip():
         raise ImportFormatError("the file is empty", where=where)
     header = text.splitlines()[0]

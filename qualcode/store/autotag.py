@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError
+from qualcode.store.codings import coding_from_row
 from qualcode.model import Coding
 
 if TYPE_CHECKING:
@@ -57,23 +58,6 @@ class ThemeMembership:
     start: int
     end: int
     probability: float | None
-
-
-def _coding(r: dict[str, Any]) -> Coding:
-    return Coding(
-        id=r["id"],
-        code_id=r["code_id"],
-        document_id=r["document_id"],
-        start=r["start"],
-        end=r["end"],
-        coder=r["coder"],
-        origin=r["origin"],
-        status=r["status"],
-        method=r["method"],
-        confidence=r["confidence"],
-        run_id=r["run_id"],
-        created_at=r["created_at"],
-    )
 
 
 class AutotagStore:
@@ -131,7 +115,7 @@ class AutotagStore:
             sql += " LIMIT ?"
             params.append(int(limit))
         return [
-            PendingCoding(_coding(r), r["rule"], r["code_id"], r["document"], r["excerpt"] or "")
+            PendingCoding(coding_from_row(r), r["rule"], r["code_id"], r["document"], r["excerpt"] or "")
             for r in self.project.query(sql, params)
         ]
 

@@ -19,7 +19,7 @@ _COLS = (
 )
 
 
-def _coding(r: dict[str, Any]) -> Coding:
+def coding_from_row(r: dict[str, Any]) -> Coding:
     return Coding(
         id=r["id"],
         code_id=r["code_id"],
@@ -65,7 +65,7 @@ class CodingStore:
         rows = self.project.query(f"SELECT {_COLS} FROM codings WHERE id = ?", [coding_id])
         if not rows:
             raise NotFoundError(f"no coding with id {coding_id}")
-        return _coding(rows[0])
+        return coding_from_row(rows[0])
 
     def for_document(self, document_id: int, *, include_rejected: bool = False) -> list[Coding]:
         where = "" if include_rejected else " AND status != 'rejected'"
@@ -73,7 +73,7 @@ class CodingStore:
             f"SELECT {_COLS} FROM codings WHERE document_id = ?{where} ORDER BY start, [end], id",
             [document_id],
         )
-        return [_coding(r) for r in rows]
+        return [coding_from_row(r) for r in rows]
 
     def for_code(self, code_id: int, *, include_rejected: bool = False) -> list[Coding]:
         where = "" if include_rejected else " AND status != 'rejected'"
@@ -81,7 +81,7 @@ class CodingStore:
             f"SELECT {_COLS} FROM codings WHERE code_id = ?{where} ORDER BY document_id, start",
             [code_id],
         )
-        return [_coding(r) for r in rows]
+        return [coding_from_row(r) for r in rows]
 
     def all(self, *, status: str | None = None, origin: str | None = None) -> list[Coding]:
         clauses, params = [], []
@@ -93,7 +93,7 @@ class CodingStore:
             params.append(origin)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.project.query(f"SELECT {_COLS} FROM codings{where} ORDER BY id", params)
-        return [_coding(r) for r in rows]
+        return [coding_from_row(r) for r in rows]
 
     def at(self, document_id: int, offset: int) -> list[Coding]:
         """Codings covering ``offset``, innermost (shortest) first."""
@@ -102,7 +102,7 @@ class CodingStore:
             " AND status != 'rejected' ORDER BY ([end] - start), id",
             [document_id, offset, offset],
         )
-        return [_coding(r) for r in rows]
+        return [coding_from_row(r) for r in rows]
 
     # -- writing ------------------------------------------------------------
     def apply(
