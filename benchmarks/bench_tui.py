@@ -111,6 +111,8 @@ async def measure(db: Path, doc_id: int) -> dict[str, float]:
             app.post_message(events.Key(key, key))
             while not (len(view.index.by_id) > before and view.last_paint > t):
                 await asyncio.sleep(0)
+                if time.perf_counter() - t > 10:
+                    raise RuntimeError(f"coding {i} never showed (app crashed or key not applied)")
             latencies.append(time.perf_counter() - t)
         stored = len(app.project.codings.for_document(doc_id))
     latencies.sort()

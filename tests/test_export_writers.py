@@ -83,14 +83,15 @@ def test_evidence_docx_reads_back(project, tmp_path):
     assert out in written and (tmp_path / "report_frequency.png").exists()
     doc = Document(str(out))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]
-    assert headings[:3] == ["Evidence", "Overview", "Barriers"]
-    assert "Barriers > Cost" in headings
-    quotes = [p.text for p in doc.paragraphs if p.style.name == "Intense Quote"]
+    assert headings[:5] == ["Evidence", "Summary", "Overview", "Themes", "Barriers"]
+    assert "Cost" in headings  # sub-codes by name under their theme's heading, not by full path
+    quotes = [p.text for p in doc.paragraphs if p.style.name == "Evidence Quote"]
     assert "the price of compliance" in quotes
-    assert any("7 codings in 3 documents; 4 of 5 participants (80.0%)." == p.text for p in doc.paragraphs)
+    # Hand count: Barriers = c1 c2 c3 c5 c6 c9 c10 in D1-D3; Alice, Bob, Carol, Dan of 5 in scope.
+    assert any("Raised by 4 of 5 participants (80.0%) in 3 documents (7 codings)." == p.text for p in doc.paragraphs)
     overview = doc.tables[0]
-    assert [c.text for c in overview.rows[0].cells][:5] == ["path", "codings", "documents", "participants",
-                                                         "participants_percent"]
+    assert [c.text for c in overview.rows[0].cells][:5] == ["Theme / code", "Codings", "Documents", "Participants",
+                                                         "% of participants"]
     assert [c.text for c in overview.rows[1].cells][:5] == ["Barriers", "7", "3", "4", "80.0"]
     assert len(doc.inline_shapes) == 1  # the frequency chart
 
@@ -103,7 +104,7 @@ def test_evidence_html_escapes_and_embeds_chart(project, tmp_path):
     write_export("evidence", evidence(project), out)
     text = out.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text
-    assert "data:image/png;base64," in text and "<blockquote>" in text
+    assert "data:image/png;base64," in text and "<blockquote " in text
 
 
 def test_likert_report_and_frequencies_xlsx(project, tmp_path):
@@ -115,7 +116,7 @@ def test_likert_report_and_frequencies_xlsx(project, tmp_path):
     frame = likert(project, ["q1"], ["Disagree", "Neutral", "Agree"])
     written = write_export("likert", frame, tmp_path / "lik.md")
     assert (tmp_path / "lik_likert.png") in written
-    assert "![likert](lik_likert.png)" in (tmp_path / "lik.md").read_text(encoding="utf-8")
+    assert "](lik_likert.png)" in (tmp_path / "lik.md").read_text(encoding="utf-8")
     write_export("frequencies", frequencies(project, by=["org_size"]), tmp_path / "f.xlsx")
     sheet = load_workbook(tmp_path / "f.xlsx")["frequencies"]
     header = [c.value for c in sheet[1]]

@@ -17,6 +17,8 @@ from qualcode.cli._common import ProjectOpt, fail, open_for_command, user_errors
 if TYPE_CHECKING:
     import pandas as pd
 
+    from qualcode.export import ReportContext
+
 export_app = typer.Typer(
     name="export",
     help="Export analysis tables and evidence reports (csv, xlsx, md, json, docx, html).",
@@ -43,12 +45,13 @@ PendingOpt = Annotated[
 TitleOpt = Annotated[str, typer.Option("--title", help="Report title (md, html, docx).")]
 
 
-def _write(kind: str, frame: "pd.DataFrame", output: str, fmt: str | None, title: str = "") -> None:
+def _write(kind: str, frame: "pd.DataFrame", output: str, fmt: str | None, title: str = "",
+           context: "ReportContext | None" = None) -> None:
     from qualcode.export import write_export
 
     with user_errors():
         try:
-            written = write_export(kind, frame, output, fmt, title=title)
+            written = write_export(kind, frame, output, fmt, title=title, context=context)
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror or exc}")
     for path in written:
@@ -165,21 +168,66 @@ def likert_cmd(
     _write(kind, frame, output, fmt, title or "Likert items")
 
 
+def _split(values: list[str] | None) -> list[str]:
+    """'--opt A B', '--opt A --opt B' and '--opt A,B' all give [A, B]."""
+    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
+
+
 def evidence_cmd(
+    more_items: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Further --likert-items columns, so that '--likert-items A B C' works.",
+                       show_default=False),
+    ] = None,
     project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None, by: ByOpt = None,
     codes: CodesOpt = None,
     quotes: Annotated[int, typer.Option("--quotes", min=0, help="Representative quotes per theme.")] = 3,
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace participant names by P01, P02…")] = False,
+    quote_attrs: Annotated[
+        Optional[list[str]],
+        typer.Option("--quote-attrs", help="Participant attributes shown after a quote (repeat; default: the --by "
+                                           "attributes and one more)."),
+    ] = None,
+    likert_items: Annotated[
+        Optional[list[str]],
+        typer.Option("--likert-items", help="Append a survey section with these Likert columns (repeat or A,B)."),
+    ] = None,
+    scale: Annotated[
+        Optional[str], typer.Option("--scale", help='Likert levels for --likert-items, most negative first: "L1,L2,...".')
+    ] = None,
+    dont_know: Annotated[
+        Optional[list[str]], typer.Option("--dont-know", help="A \"don't know\" answer (repeat; default Don't know).")
+    ] = None,
     include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False, title: TitleOpt = "",
 ) -> None:
-    """Per theme: definition, counts overall and by group, and representative quotes."""
+    """Per theme: definition, counts overall and by group, and representative quotes (optionally a survey section)."""
     _check_format(output, fmt)
+    if more_items and not likert_items:
+        fail(f"unexpected argument {more_items[0]!r} (Likert columns follow --likert-items)")
+    items = _split([*(likert_items or []), *(more_items or [])])
+    levels = [s.strip() for s in (scale or "").split(",") if s.strip()]
+    if items and not levels:
+        fail("--likert-items needs --scale (the levels, most negative first)")
+    if levels and not items:
+        fail("--scale goes with --likert-items (name the Likert columns)")
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import evidence
+        from qualcode.analysis import evidence, likert
+        from qualcode.export import report_context
 
         frame = evidence(proj, by=by or None, quotes=quotes, pseudonymise=pseudonymise, codes=codes or None,
                          **_counting(include_interviewer, exclude_pending))
-    _write("evidence", frame, output, fmt, title or "Evidence table")
+        survey = None
+        if items:
+            by_one = by[0] if by else None
+            dk = tuple(dont_know) if dont_know else ("Don't know",)
+            survey = likert(proj, items, levels, dont_know=dk, by=by_one)
+        shown = _split(quote_attrs)
+        known = set(proj.participants.attribute_names())
+        for name in shown:
+            if name not in known:
+                fail(f"no participant has a {name!r} attribute (--quote-attrs)")
+        context = report_context(proj, frame, quote_attributes=shown or None, survey=survey)
+    _write("evidence", frame, output, fmt, title or "Evidence table", context=context)
 
 
 def codings_cmd(

@@ -1,22 +1,22 @@
 """Reports as Markdown, HTML or DOCX from one simple block model.
 
-Why one model and three renderers: the evidence report (headings, counts,
-quotes with attribution, charts) must read the same in a Word file for a
-policy team, an HTML page and a Markdown file in a repository. Builders
-produce a :class:`Report`; renderers only lay it out. All HTML text is
-escaped (quotes are participants' words, not markup).
+Why one model and three renderers: the evidence report (summary, overview
+table, counts, quotes with attribution, charts) must read the same in a Word
+file for a policy team, an HTML page and a Markdown file in a repository.
+Builders produce a :class:`Report`; renderers (:mod:`report_html`,
+:mod:`report_docx` and :func:`render_markdown` here) only lay it out. All
+HTML text is escaped (quotes are participants' words, not markup).
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
-from qualcode.export.tables import display, markdown_table, rows_of
+from qualcode.export.tables import markdown_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,22 +26,61 @@ if TYPE_CHECKING:
 class Heading:
     text: str
     level: int = 1
+    anchor: str = ""  # HTML id; contents lists link to it
 
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     text: str
+    style: str = ""  # "" or "note" (small, grey: how to read the numbers)
+
+
+@dataclass(frozen=True, slots=True)
+class Bullets:
+    items: tuple[str, ...]
+    links: tuple[str, ...] = ()  # an anchor per item (HTML and Markdown links), or none
 
 
 @dataclass(frozen=True, slots=True)
 class Table:
+    """A plain DataFrame, headers as they are (exports of any analysis table)."""
+
     frame: "pd.DataFrame"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column of a :class:`Grid`: its header, alignment and width in inches (DOCX)."""
+
+    header: str
+    align: str = "right"  # "left" or "right"
+    width: float = 0.8
+    bar: bool = False  # HTML: shade the cell as a bar of its percentage
+
+
+@dataclass(frozen=True, slots=True)
+class GridRow:
+    cells: tuple[str, ...]  # formatted text, one per column
+    level: int = 0  # indent of the first cell (code depth)
+    strong: bool = False  # bold row (a theme, an item's overall row)
+    link: str = ""  # anchor the first cell links to (HTML)
+    bars: tuple[float | None, ...] = ()  # per cell, the percentage a bar cell shows
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A formatted table for people: friendly headers, rounded numbers, indented first column."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[GridRow, ...]
+    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class QuoteBlock:
     text: str
     source: str
+    data: tuple[tuple[str, str], ...] = ()  # machine details kept out of sight (HTML data-* attributes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +89,17 @@ class Image:
     caption: str = ""
 
 
-Block = Heading | Paragraph | Table | QuoteBlock | Image
+Block = Heading | Paragraph | Bullets | Table | Grid | QuoteBlock | Image
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A figure drawn when the report is written to a file, put before block ``position``."""
+
+    name: str
+    draw: Callable[[Path], Path | None]
+    position: int
+    caption: str = ""
 
 
 @dataclass(slots=True)
@@ -60,8 +109,7 @@ class Report:
     title: str
     notes: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
-    # (name, draw(path) -> Path | None, index of the block to put the image before)
-    charts: list[tuple[str, Any, int]] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
 
 
 def table_report(tables: dict[str, "pd.DataFrame"], *, title: str = "", notes: list[str] | None = None) -> Report:
@@ -74,18 +122,42 @@ def table_report(tables: dict[str, "pd.DataFrame"], *, title: str = "", notes: l
     return report
 
 
-# -- renderers -------------------------------------------------------------------
+# -- Markdown --------------------------------------------------------------------
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+
+
+def markdown_grid(grid: Grid) -> str:
+    """A :class:`Grid` as a Markdown table: themes bold, sub-codes indented with non-breaking spaces."""
+    head = "| " + " | ".join(_md(c.header) for c in grid.columns) + " |"
+    rule = "|" + "|".join(" ---: " if c.align == "right" else " --- " for c in grid.columns) + "|"
+    lines = [head, rule]
+    for row in grid.rows:
+        cells = [_md(c) for c in row.cells]
+        if cells and row.strong:
+            cells[0] = f"**{cells[0]}**"
+        if cells and row.level:
+            cells[0] = "\u00a0\u00a0\u00a0" * row.level + cells[0]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
 
 def render_markdown(report: Report) -> str:
     out = [f"# {report.title}", ""]
     out += [f"- {n}" for n in report.notes] + ([""] if report.notes else [])
     for block in report.blocks:
         if isinstance(block, Heading):
-            out += ["#" * (block.level + 1) + " " + block.text, ""]
+            out += ["#" * min(block.level + 1, 6) + " " + block.text, ""]
         elif isinstance(block, Paragraph):
-            out += [block.text, ""]
+            out += [f"*{block.text}*" if block.style == "note" else block.text, ""]
+        elif isinstance(block, Bullets):
+            links = block.links or ("",) * len(block.items)
+            out += [f"- [{t}](#{a})" if a else f"- {t}" for t, a in zip(block.items, links)] + [""]
         elif isinstance(block, Table):
             out += [markdown_table(block.frame), ""]
+        elif isinstance(block, Grid):
+            out += [markdown_grid(block), ""] + ([f"*{block.caption}*", ""] if block.caption else [])
         elif isinstance(block, QuoteBlock):
             out += ["> " + block.text.replace("\n", " "), ">", f"> — {block.source}", ""]
         elif isinstance(block, Image):
@@ -93,97 +165,19 @@ def render_markdown(report: Report) -> str:
     return "\n".join(out)
 
 
-def _html_table(frame: "pd.DataFrame") -> str:
-    header, rows = rows_of(frame)
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(display(v, h))}</td>" for v, h in zip(row, header)) + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-_CSS = (
-    "body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
-    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
-    "th{background:#f0f0f0}blockquote{border-left:4px solid #888;margin:1em 0;padding:.2em 1em;color:#333}"
-    ".source{font-size:.9em;color:#555}img{max-width:100%}"
-)
-
-
-def render_html(report: Report) -> str:
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(report.title)}"
-             f"</title><style>{_CSS}</style></head><body>", f"<h1>{html.escape(report.title)}</h1>"]
-    if report.notes:
-        parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in report.notes) + "</ul>")
-    for block in report.blocks:
-        if isinstance(block, Heading):
-            level = min(block.level + 1, 6)
-            parts.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
-        elif isinstance(block, Paragraph):
-            parts.append(f"<p>{html.escape(block.text)}</p>")
-        elif isinstance(block, Table):
-            parts.append(_html_table(block.frame))
-        elif isinstance(block, QuoteBlock):
-            parts.append(f"<blockquote><p>{html.escape(block.text)}</p>"
-                         f"<p class=\"source\">— {html.escape(block.source)}</p></blockquote>")
-        elif isinstance(block, Image):
-            data = base64.b64encode(block.path.read_bytes()).decode("ascii")
-            parts.append(f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{html.escape(block.caption)}\">"
-                         f"<figcaption>{html.escape(block.caption)}</figcaption></figure>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def _docx_text(value: Any) -> str:
-    """python-docx refuses control characters; drop them."""
-    return "".join(ch for ch in str(value) if ch in "\t\n" or ord(ch) >= 32)
-
-
-def render_docx(report: Report, path: Path) -> None:
-    from docx import Document
-    from docx.shared import Inches
-
-    doc = Document()
-    doc.add_heading(_docx_text(report.title), 0)
-    for note in report.notes:
-        doc.add_paragraph(_docx_text(note), style="List Bullet")
-    for block in report.blocks:
-        if isinstance(block, Heading):
-            doc.add_heading(_docx_text(block.text), min(block.level, 9))
-        elif isinstance(block, Paragraph):
-            doc.add_paragraph(_docx_text(block.text))
-        elif isinstance(block, Table):
-            header, rows = rows_of(block.frame)
-            table = doc.add_table(rows=1, cols=len(header))
-            table.style = "Table Grid"
-            for cell, name in zip(table.rows[0].cells, header):
-                cell.text = _docx_text(name)
-            for row in rows:
-                cells = table.add_row().cells
-                for cell, value, name in zip(cells, row, header):
-                    cell.text = _docx_text(display(value, name))
-        elif isinstance(block, QuoteBlock):
-            doc.add_paragraph(_docx_text(block.text), style="Intense Quote")
-            doc.add_paragraph(_docx_text("— " + block.source))
-        elif isinstance(block, Image):
-            doc.add_picture(str(block.path), width=Inches(6))
-            if block.caption:
-                doc.add_paragraph(_docx_text(block.caption))
-    doc.save(str(path))
-
+# -- writing ---------------------------------------------------------------------
 
 def _draw_charts(report: Report, target: Path | None) -> list[Path]:
     """Draw the report's charts as PNGs beside ``target`` (or nowhere for stdout)."""
-    written = []
+    written: list[Path] = []
     if target is None:
         return written
-    for name, draw, position in sorted(report.charts, key=lambda c: -c[2]):
-        png = target.with_name(f"{target.stem}_{name}.png")
-        made = draw(png)
+    for chart in sorted(report.charts, key=lambda c: -c.position):
+        png = target.with_name(f"{target.stem}_{chart.name}.png")
+        made = chart.draw(png)
         if made is not None:
             written.append(made)
-            report.blocks.insert(position, Image(made, name.replace("_", " ")))
+            report.blocks.insert(chart.position, Image(made, chart.caption or chart.name.replace("_", " ")))
     return written[::-1]
 
 
@@ -196,10 +190,17 @@ def write_report(report: Report, target: str | Path | IO[str], fmt: str) -> list
     path = Path(target) if to_file else None  # type: ignore[arg-type]
     written = _draw_charts(report, path)
     if fmt == "docx":
+        from qualcode.export.report_docx import render_docx
+
         assert path is not None
         render_docx(report, path)
         return [path, *written]
-    text = render_markdown(report) if fmt == "md" else render_html(report)
+    if fmt == "md":
+        text = render_markdown(report)
+    else:
+        from qualcode.export.report_html import render_html
+
+        text = render_html(report)
     if path is not None:
         path.write_text(text, encoding="utf-8")
         return [path, *written]

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from qualcode.store import Project
 
-BATCH_SIZE = 64  # texts per forward pass of the model
+BATCH_SIZE = 32  # texts per forward pass (sentence-transformers default; no faster at 64-256 here)
 CHUNK_SIZE = 1024  # texts per encode call (the model sorts each chunk by length)
 # Files that make a folder a sentence-transformers model (either is enough).
 MODEL_MARKERS = ("modules.json", "config_sentence_transformers.json")
@@ -350,8 +350,8 @@ class SentenceTransformerEmbedder(CachedEmbedder):
         force_offline()
         if importlib.util.find_spec("sentence_transformers") is None:
             raise DependencyError(
-                "sentence-transformers is not installed; run benchmarks/setup_neural.sh (or pip install"
-                " 'qualcode[neural]' torch-cpu) or use --embedder tfidf"
+                "sentence-transformers is not installed; install torch (CPU build) and sentence-transformers"
+                " (benchmarks/setup_neural.sh builds .venv-neural) or use --embedder tfidf"
             )
         self.source = resolve_model(model)
         self.batch_size = batch_size

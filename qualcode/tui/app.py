@@ -272,7 +272,12 @@ class QualcodeApp(App[None]):
 def _summarise(result: Any) -> str:
     """A one-line summary of whatever ``import_paths`` returned."""
     if isinstance(result, list | tuple):
-        return f"imported {len(result)} item(s)"
+        from collections import Counter
+
+        counts = Counter(str(getattr(r, "status", "done")) for r in result)
+        text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to import"
+        errors = [f"{getattr(r, 'file', '?')}: {r.error}" for r in result if getattr(r, "error", None)]
+        return text + (f" — {errors[0]}" if errors else "")
     for attr in ("summary", "message"):
         if hasattr(result, attr):
             return str(getattr(result, attr))

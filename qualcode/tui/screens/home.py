@@ -46,6 +46,7 @@ class HomeScreen(QScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[DocRow] = []
+        self._words: dict[tuple[int, int | None], int] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,14 +79,23 @@ class HomeScreen(QScreen):
                 by_doc.setdefault(turn.document_id, set()).add(turn.participant_id)
         docs_of: dict[int, int] = {}
         self.rows = []
-        for s in project.documents.summaries():
+        summaries = project.documents.summaries()
+        if any("words" not in s and (s["id"], s.get("chars")) not in self._words for s in summaries):
+            from qualcode.text import count_words
+
+            # Word counts need the text; cache them per (id, length) so the
+            # texts are read once, not on every reload.
+            for doc in project.documents.all():
+                self._words[(doc.id, len(doc.text))] = count_words(doc.text)
+        for s in summaries:
+            words = s.get("words", self._words.get((s["id"], s.get("chars")), 0))
             ids = set(by_doc.get(s["id"], set()))
             if s["participant_id"] is not None:
                 ids.add(s["participant_id"])
             for pid in ids:
                 docs_of[pid] = docs_of.get(pid, 0) + 1
             names = ", ".join(sorted(people[i].name for i in ids if i in people))
-            self.rows.append(DocRow(s["id"], s["name"], s["kind"], names, int(s["approx_words"] or 0),
+            self.rows.append(DocRow(s["id"], s["name"], s["kind"], names, int(words or 0),
                                     int(s["codings"] or 0)))
         self._fill(self.query_one("#filter", Input).value)
         if not self.rows:
@@ -99,10 +109,13 @@ class HomeScreen(QScreen):
     def _fill(self, query: str) -> None:
         table = self.query_one("#documents", DataTable)
         table.clear()
-        for r in self.rows:
-            if not query or r.matches(query):
-                table.add_row(r.name, r.kind, r.participants or "—", f"{r.words:,}", str(r.codings),
-                              key=str(r.id))
+        q = query.casefold()
+        shown = [r for r in self.rows if not query or r.matches(query)]
+        if q:
+            # Best first: a name match, earliest in the name, before a kind or participant match.
+            shown.sort(key=lambda r: (q not in r.name.casefold(), r.name.casefold().find(q), r.name.casefold()))
+        for r in shown:
+            table.add_row(r.name, r.kind, r.participants or "—", f"{r.words:,}", str(r.codings), key=str(r.id))
 
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:

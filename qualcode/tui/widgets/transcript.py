@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterable, Sequence
 
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -24,18 +23,13 @@ from textual.strip import Strip
 from qualcode.model import Code, Coding, Document, Turn
 from qualcode.tui.layout import BLANK, HEADER, TEXT, Layout
 from qualcode.tui.motion import Motion
-from qualcode.tui.spans import CodingIndex, code_colour, contrast_fg, speaker_colour
+from qualcode.tui.spans import CodingIndex, code_colour
+from qualcode.tui.widgets.rows import INDENT, RowPainter
 
-INDENT = 2
-SELECTION = Style(bgcolor="#2f5fb3", color="#ffffff")
-CURSOR = Style(reverse=True, bold=True)
-DIM = Style(dim=True)
-MARGIN_RULE = Style(color="#5f5f5f")
-
-_CTRL = {ord("\t"): " ", ord("\r"): " ", ord("\n"): " "}
+SCROLL_OFF = 4  # like vim's scrolloff: context kept above/below the cursor
 
 
-class TranscriptView(ScrollView, can_focus=True):
+class TranscriptView(RowPainter, ScrollView, can_focus=True):
     """Shows one document; owns the cursor, the selection and the codings' look."""
 
     DEFAULT_CSS = """
@@ -351,12 +345,13 @@ class TranscriptView(ScrollView, can_focus=True):
         row = self.layout.row_of(self._cursor)
         height = self.scrollable_content_region.height or 1
         top = int(self.scroll_offset.y)
+        keep = min(SCROLL_OFF, max(0, (height - 1) // 2))  # rows kept visible around the cursor
         if centre:
             self.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
-        elif row < top + 1:
-            self.scroll_to(y=max(0, row - 1 - (row > 0 and self.layout.lines[row - 1].kind == HEADER)), animate=False, immediate=True)
-        elif row >= top + height - 1:
-            self.scroll_to(y=row - height + 2, animate=False, immediate=True)
+        elif row < top + keep:
+            self.scroll_to(y=max(0, row - keep), animate=False, immediate=True)
+        elif row > top + height - 1 - keep:
+            self.scroll_to(y=row - height + 1 + keep, animate=False, immediate=True)
 
     # -- painting ------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -391,76 +386,3 @@ class TranscriptView(ScrollView, can_focus=True):
             margin = self._margin(line.turn, line.row if line.kind == TEXT else -1, row)
             strip = Strip.join([strip, Strip(margin)])
         return strip.adjust_cell_length(width)
-
-    def _header(self, turn: Turn, ti: int, dim: bool) -> list[Segment]:
-        colour = speaker_colour(turn.speaker or "?")
-        name = Style(color=colour, bold=True, dim=dim)
-        segs = [Segment("▍", Style(color=colour)), Segment(turn.speaker or "(no speaker)", name)]
-        if dim:
-            segs.append(Segment(" (interviewer)", DIM))
-        if self.show_timestamps and turn.time_start:
-            stamp = turn.time_start + (f"–{turn.time_end}" if turn.time_end else "")
-            segs.append(Segment(f"  [{stamp}]", DIM))
-        if turn.id in self.memo_turns:
-            segs.append(Segment("  ✎ memo", Style(color="#ffd75f")))
-        n = len(self.index.in_turn(ti))
-        if n:
-            segs.append(Segment(f"  · {n} coding{'s' if n != 1 else ''}", DIM))
-        return segs
-
-    def _text_segments(self, start: int, end: int, ti: int, dim: bool, row: int) -> list[Segment]:
-        text = self.text
-        base = DIM if dim else Style()
-        codings = [c for c in self.index.in_turn(ti) if c.start < end and c.end > start]
-        sel = self.selection
-        cur = self._cursor
-        points = {start, end}
-        for c in codings:
-            points.update((max(start, c.start), min(end, c.end)))
-        if sel:
-            points.update((max(start, min(end, sel[0])), max(start, min(end, sel[1]))))
-        if start <= cur < end:
-            points.update((cur, cur + 1))
-        bounds = sorted(p for p in points if start <= p <= end)
-        segs: list[Segment] = []
-        for a, b in zip(bounds, bounds[1:]):
-            if a >= b:
-                continue
-            style = base
-            covering = [c for c in codings if c.start <= a < c.end]
-            if covering:
-                inner = min(covering, key=lambda c: (c.end - c.start, c.id))
-                colour = self.colours.get(inner.code_id, "#4e79a7")
-                style = style + Style(bgcolor=colour, color=contrast_fg(colour))
-                if len(covering) > 1:
-                    style = style + Style(underline=True, bold=True)
-            if sel and sel[0] <= a < sel[1]:
-                style = style + SELECTION
-            if a == cur:
-                style = style + CURSOR
-            segs.append(Segment(text[a:b].translate(_CTRL), style))
-        if cur == end and self.layout.row_of(cur) == row:
-            segs.append(Segment(" ", CURSOR))
-        return segs
-
-    def _margin(self, ti: int, text_row: int, row: int) -> list[Segment]:
-        width = self._margin_width()
-        segs = [Segment(" │", MARGIN_RULE)]
-        if text_row < 0:
-            return segs
-        seen: list[int] = []
-        for c in self.index.in_turn(ti):
-            if c.code_id not in seen:
-                seen.append(c.code_id)
-        if text_row >= len(seen):
-            return segs
-        rows = self.layout.turn_rows(ti)
-        last_text_row = len(rows) - 3
-        if text_row == last_text_row and len(seen) > text_row + 1:
-            return segs + [Segment(f" +{len(seen) - text_row} more", DIM)]
-        code = self.codes.get(seen[text_row])
-        colour = self.colours.get(seen[text_row], "#888888")
-        name = code.name if code else f"#{seen[text_row]}"
-        key = f"{code.key} " if code and code.key else ""
-        label = f" {key}{name}"[: width - 2]
-        return segs + [Segment(" ■", Style(color=colour)), Segment(label)]
