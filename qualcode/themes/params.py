@@ -15,7 +15,7 @@ from qualcode.errors import ValidationError
 from qualcode.model import Run
 
 UNITS = ("turn", "sentence", "paragraph")
-EMBEDDERS = ("tfidf", "sentence-transformers")
+EMBEDDERS = ("tfidf", "sentence-transformers", "neural")  # "neural" is an alias
 REDUCERS = ("pca", "none")
 CLUSTERERS = ("kmeans", "hdbscan")
 

@@ -44,6 +44,11 @@ def library_versions() -> dict[str, str]:
             out[name] = version(name)
         except PackageNotFoundError:
             out[name] = "missing"
+    for name in ("sentence-transformers", "transformers", "torch"):  # only when installed
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            pass
     return out
 
 
