@@ -81,7 +81,7 @@ class DocumentStore:
         """Name, kind, words, turns and codings per document (cheap, no text)."""
         return self.project.query(
             """
-            SELECT d.id, d.name, d.kind,
+            SELECT d.id, d.name, d.kind, d.words,
                    (SELECT count(*) FROM turns t WHERE t.document_id = d.id) AS turns,
                    (SELECT count(*) FROM codings c WHERE c.document_id = d.id
                       AND c.status != 'rejected') AS codings,
@@ -195,6 +195,7 @@ class DocumentStore:
                     "source_path": parsed.source_path,
                     "sha256": parsed.sha256,
                     "text": parsed.text,
+                    "words": len(parsed.text.split()),
                     "imported_at": now(),
                     "participant_id": pid_by_name.get(parsed.participant) if parsed.participant else None,
                     "metadata": json.dumps(parsed.metadata, ensure_ascii=False, default=str),

@@ -211,3 +211,11 @@ def m002_runs_and_suggestions(db: Database) -> None:
         {"model": str, "text_sha": str, "dim": int, "vector": bytes},
         pk=("model", "text_sha"),
     )
+
+
+@migrations()
+def m003_document_words(db: Database) -> None:
+    """A stored word count per document, so listings need not read every text."""
+    db["documents"].add_column("words", int)
+    for row in list(db.query("SELECT id, text FROM documents")):
+        db.execute("UPDATE documents SET words = ? WHERE id = ?", [len((row["text"] or "").split()), row["id"]])
