@@ -45,12 +45,31 @@ def _excerpts() -> "Screen":
     return ExcerptsScreen()
 
 
+def _themes() -> "Screen":
+    from qualcode.tui.screens.themes import ThemesScreen
+
+    return ThemesScreen()
+
+
+def _review() -> "Screen":
+    from qualcode.tui.screens.review import ReviewScreen
+
+    return ReviewScreen()
+
+
+def _tables() -> "Screen":
+    from qualcode.tui.screens.tables import TablesScreen
+
+    return TablesScreen()
+
+
 SCREENS: list[ScreenEntry] = [
     ScreenEntry("home", "Documents", "f2", "Documents and participants", _home),
     ScreenEntry("codebook", "Codebook", "f3", "The code tree, definitions and edits", _codebook),
     ScreenEntry("excerpts", "Excerpts", "f4", "Every excerpt of a code", _excerpts),
-    # Planned: ScreenEntry("themes", "Themes", "f5", ...), ("review", "Review", "f6", ...),
-    # ("tables", "Tables", "f7", ...): add the entry and its screen module.
+    ScreenEntry("themes", "Themes", "f5", "Suggest themes; accept, reject or merge suggestions", _themes),
+    ScreenEntry("review", "Review", "f6", "Accept or reject pending machine codings", _review),
+    ScreenEntry("tables", "Tables", "f7", "Code frequencies by group, charts and export", _tables),
 ]
 
 

@@ -24,6 +24,9 @@ def binding_rows() -> list[tuple[str, str, str, str]]:
     from qualcode.tui.screens.document import DocumentScreen
     from qualcode.tui.screens.excerpts import ExcerptsScreen
     from qualcode.tui.screens.home import HomeScreen
+    from qualcode.tui.screens.review import ReviewScreen
+    from qualcode.tui.screens.tables import TablesScreen
+    from qualcode.tui.screens.themes import ThemesScreen
     from qualcode.tui.widgets.transcript import TranscriptView
 
     groups: list[tuple[str, Iterable[BindingType]]] = [
@@ -33,6 +36,9 @@ def binding_rows() -> list[tuple[str, str, str, str]]:
         ("document", TranscriptView.BINDINGS),
         ("codebook", CodebookScreen.BINDINGS),
         ("excerpts", ExcerptsScreen.BINDINGS),
+        ("themes", ThemesScreen.BINDINGS),
+        ("review", ReviewScreen.BINDINGS),
+        ("tables", TablesScreen.BINDINGS),
         ("code picker", CodePicker.BINDINGS),
         ("memo", MemoModal.BINDINGS),
     ]

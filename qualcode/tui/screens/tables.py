@@ -1,0 +1,285 @@
+"""Tables: code frequencies, compared across a participant attribute, and export.
+
+Why the numbers come straight from ``qualcode.analysis.frequencies``: the
+table on screen, the CLI export and the report must agree to the unit, so
+the screen only formats the DataFrame (indent by depth, ``n (%)`` per group)
+and never counts. Exports run in a worker with its own connection because a
+docx report or a large codings table can take seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Label, Select
+
+from qualcode.errors import QualcodeError
+from qualcode.tui.modals.export import ExportChoice, ExportModal
+from qualcode.tui.screens.base import QScreen
+from qualcode.tui.widgets.barchart import PALETTE, Bar, BarChart
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+NONE = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCol:
+    """A group of the comparison: its value, its base and its frame columns."""
+
+    label: str
+    value: str
+    base: int
+
+    def col(self, stat: str) -> str:
+        return f"{self.label}: {stat}"
+
+
+def n_pct(n: Any, pct: Any) -> str:
+    """``3 (17.6%)``; ``–`` for a group without participants (no base)."""
+    if pct is None or pct != pct:  # None or NaN
+        return f"{int(n)} (–)"
+    return f"{int(n)} ({float(pct):.1f}%)"
+
+
+class ExportFinished(Message):
+    """Posted by the export worker: the files written, or an error."""
+
+    def __init__(self, paths: list[Path], error: str | None = None) -> None:
+        self.paths, self.error = paths, error
+        super().__init__()
+
+
+class TablesScreen(QScreen):
+    """The frequency table, a bar chart under it, and the export dialog."""
+
+    screen_name = "tables"
+    BINDINGS = [
+        Binding("g", "cycle_group", "Compare by next", id="tables.group"),
+        Binding("b", "toggle_chart", "Chart: code/themes", id="tables.chart"),
+        Binding("e", "export", "Export…", id="tables.export"),
+        Binding("escape", "app.back", "Back", show=False, id="tables.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frame: pd.DataFrame | None = None
+        self.groups: list[GroupCol] = []
+        self.chart_mode = "code"
+        self.attributes: list[str] = []
+        self.exporting = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="tables"):
+            with Horizontal(id="tables-bar"):
+                yield Label("Compare by", classes="field-label")
+                yield Select([("none", NONE)], value=NONE, allow_blank=False, id="tables-by")
+                yield Label("", id="tables-note", classes="hint")
+            yield DataTable(id="freq-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="freq-chart-box"):
+                yield BarChart(id="freq-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Tables"
+        self.seen_version = self.qapp.data_version
+        self.reload()
+        self.query_one("#freq-table", DataTable).focus()
+
+    @property
+    def by(self) -> str | None:
+        value = self.query_one("#tables-by", Select).value
+        return None if value in (NONE, Select.NULL, None) else str(value)
+
+    # -- reading -------------------------------------------------------------------
+    def reload(self) -> None:
+        names = self.qapp.project.participants.attribute_names()
+        if names != self.attributes:
+            select = self.query_one("#tables-by", Select)
+            current = self.by
+            self.attributes = list(names)
+            with select.prevent(Select.Changed):
+                select.set_options([("none", NONE)] + [(n, n) for n in names])
+                select.value = current if current in names else NONE
+        self._compute()
+
+    def _compute(self) -> None:
+        from qualcode.analysis import frequencies
+
+        by = self.by
+        frame = self.qapp.attempt(frequencies, self.qapp.project, by=[by] if by else None)
+        self.frame = frame
+        self.groups = []
+        if frame is not None:
+            self.groups = [GroupCol(g["label"], " & ".join(g["values"]), int(g["base"]))
+                           for g in frame.attrs.get("groups", [])]
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one("#freq-table", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("Code", key="code")
+        table.add_column("Codings", key="codings")
+        table.add_column("Participants", key="participants")
+        table.add_column("%", key="pct")
+        for g in self.groups:
+            table.add_column(f"{g.value} (n={g.base})", key=g.label)
+        frame = self.frame
+        note = self.query_one("#tables-note", Label)
+        if frame is None or frame.empty:
+            note.update("No codes yet.")
+            self._chart()
+            return
+        for rec in frame.to_dict("records"):
+            cells = ["  " * int(rec["depth"]) + str(rec["code"]), str(int(rec["codings"])),
+                     str(int(rec["participants"])), _pct(rec.get("participants_percent"))]
+            cells += [n_pct(rec[g.col("participants")], rec[g.col("participants_percent")]) for g in self.groups]
+            table.add_row(*cells, key=str(rec["code_id"]))
+        base = frame.attrs.get("participants_base", "?")
+        counted = "confirmed + pending" if frame.attrs.get("include_pending", True) else "confirmed"
+        note.update(f"% of {base} participants with codeable text · groups: participants (% of group) · "
+                    f"{counted} codings, rolled up over sub-codes")
+        table.move_cursor(row=max(0, min(row, len(frame) - 1)))
+        self._chart()
+
+    def record(self, row: int | None = None) -> dict[str, Any] | None:
+        """The frequency record of a table row (default: the cursor's)."""
+        if self.frame is None or self.frame.empty:
+            return None
+        row = self.query_one("#freq-table", DataTable).cursor_row if row is None else row
+        if not 0 <= row < len(self.frame):
+            return None
+        return self.frame.iloc[row].to_dict()
+
+    def _chart(self) -> None:
+        chart = self.query_one("#freq-chart", BarChart)
+        frame = self.frame
+        if frame is None or frame.empty:
+            chart.set_bars("", [])
+            return
+        legend = "  ".join(f"{g.value}" for g in self.groups)
+        if self.chart_mode == "code":
+            rec = self.record()
+            if rec is None:
+                chart.set_bars("", [])
+                return
+            bars = [Bar("all participants", _num(rec.get("participants_percent")),
+                        n_pct(rec["participants"], rec.get("participants_percent")), "#bab0ac")]
+            bars += [Bar(f"{self.by}={g.value} (n={g.base})", _num(rec[g.col("participants_percent")]),
+                         n_pct(rec[g.col("participants")], rec[g.col("participants_percent")]),
+                         PALETTE[i % len(PALETTE)]) for i, g in enumerate(self.groups)]
+            chart.set_bars(f"% of participants — {rec['path']}   (b: all themes)", bars)
+            return
+        bars = []
+        for rec in frame[frame["depth"] == 0].to_dict("records"):
+            bars.append(Bar(str(rec["code"]), _num(rec.get("participants_percent")),
+                            n_pct(rec["participants"], rec.get("participants_percent")), "#bab0ac"))
+            for i, g in enumerate(self.groups):
+                bars.append(Bar(f"  {g.value}", _num(rec[g.col("participants_percent")]),
+                                n_pct(rec[g.col("participants")], rec[g.col("participants_percent")]),
+                                PALETTE[i % len(PALETTE)]))
+        title = "% of participants — all themes" + (f"  (grey: all · {legend})" if self.groups else "")
+        chart.set_bars(title + "   (b: highlighted code)", bars)
+
+    @on(DataTable.RowHighlighted, "#freq-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.chart_mode == "code":
+            self._chart()
+
+    @on(Select.Changed, "#tables-by")
+    def _group_changed(self, event: Select.Changed) -> None:
+        self._compute()
+
+    def action_cycle_group(self) -> None:
+        values = [NONE, *self.attributes]
+        current = self.by or NONE
+        self.query_one("#tables-by", Select).value = values[(values.index(current) + 1) % len(values)]
+
+    def action_toggle_chart(self) -> None:
+        self.chart_mode = "themes" if self.chart_mode == "code" else "code"
+        self._chart()
+
+    # -- export ----------------------------------------------------------------------
+    def action_export(self) -> None:
+        if self.exporting:
+            self.notify("An export is already running.", severity="warning")
+            return
+        path = self.qapp.project.path
+        by = self.by
+
+        def done(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self.exporting = True
+                self.notify(f"Exporting {choice.kind} to {choice.path}…", timeout=2)
+                self._export(choice, by)
+
+        note = f"frequencies and evidence are split by {by}" if by else "no comparison group (g to choose one)"
+        self.app.push_screen(ExportModal(Path(path).resolve().parent, Path(path).stem, note=note), done)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, choice: ExportChoice, by: str | None) -> None:
+        """Compute the table and write it on this thread's own connection."""
+        from qualcode.store import open_project
+
+        project = None
+        try:
+            project = open_project(self.qapp.project.path, create=False)
+            paths = export_table(project, choice, by)
+            self.post_message(ExportFinished(paths))
+        except QualcodeError as exc:
+            self.post_message(ExportFinished([], exc.message))
+        except OSError as exc:
+            self.post_message(ExportFinished([], f"cannot write {choice.path}: {exc.strerror or exc}"))
+        except Exception as exc:  # noqa: BLE001 - show, never crash the UI
+            self.post_message(ExportFinished([], f"export failed: {exc}"))
+        finally:
+            if project is not None:
+                project.close()
+
+    def on_export_finished(self, message: ExportFinished) -> None:
+        self.exporting = False
+        if message.error:
+            self.notify(message.error, title="Export", severity="error")
+        else:
+            self.notify("wrote " + ", ".join(str(p) for p in message.paths), title="Export")
+
+
+def export_table(project: Any, choice: ExportChoice, by: str | None) -> list[Path]:
+    """Compute ``choice.kind`` with :mod:`qualcode.analysis` and write it like the CLI does."""
+    from qualcode.export import report_context, write_export
+
+    groups = [by] if by else None
+    context = None
+    if choice.kind == "frequencies":
+        from qualcode.analysis import frequencies
+
+        frame, title = frequencies(project, by=groups), "Theme frequencies"
+    elif choice.kind == "evidence":
+        from qualcode.analysis import evidence
+
+        frame, title = evidence(project, by=groups), "Evidence table"
+        context = report_context(project, frame)
+    else:
+        from qualcode.analysis import coded_segments
+
+        frame, title = coded_segments(project), "Codings"
+    return write_export(choice.kind, frame, choice.path, choice.fmt, title=title, context=context)
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)
+
+
+def _pct(value: Any) -> str:
+    v = _num(value)
+    return "–" if v is None else f"{v:.1f}%"
