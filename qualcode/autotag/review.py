@@ -88,9 +88,11 @@ def _check_machine(project: "Project", ids: Sequence[int]) -> list[int]:
     missing = [i for i in ids if i not in origins]
     if missing:
         raise NotFoundError(f"no coding with id {', '.join(map(str, missing))}")
-    manual = [i for i in ids if origins[i] != "auto"]
+    manual = [i for i in ids if origins[i] not in ("auto", "suggested")]
     if manual:
-        raise ValidationError(f"coding {', '.join(map(str, manual))} is not a machine coding; review only auto codings")
+        raise ValidationError(
+            f"coding {', '.join(map(str, manual))} is a human coding; review only machine (auto or suggested) codings"
+        )
     return ids
 
 

@@ -94,7 +94,7 @@ class AutotagStore:
         excerpt_chars: int = 200,
     ) -> list[PendingCoding]:
         """Pending machine codings, highest confidence first."""
-        clauses = ["c.origin = 'auto'", "c.status = 'pending'"]
+        clauses = ["c.origin IN ('auto', 'suggested')", "c.status = 'pending'"]
         params: list[Any] = []
         if run_id is not None:
             clauses.append("c.run_id = ?")
