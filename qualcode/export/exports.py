@@ -1,7 +1,7 @@
 """Which writer and which shape for each analysis table.
 
 Why a dispatcher: the JSON of frequencies, Likert and evidence tables has a
-stable nested shape that scripts rely on (see docs/export.md), spreadsheets
+stable nested shape that scripts rely on (see README, "JSON shapes"), spreadsheets
 want flat sheets, and documents want a readable report with charts. The CLI
 (and the TUI) call :func:`write_export` with the table's kind and get the
 right one for every format.

@@ -2,7 +2,7 @@
 
 One module per source format, looked up by extension through
 :data:`registry`; :func:`import_paths` stores each file all-or-nothing.
-See docs/import.md for the rules (speaker turns, roles, participants).
+See README, "Importing data", for the rules (speaker turns, roles, participants).
 """
 
 from qualcode.ingest.importer import import_file, import_paths, parse_file, walk

@@ -2,7 +2,7 @@
 
 Why one place: every format finds turns differently, but who is the
 interviewer, which participant a speaker is, and what kind of document it
-is follow the same rules for all of them (see docs/import.md).
+is follow the same rules for all of them (see README, "Importing data").
 """
 
 from __future__ import annotations
