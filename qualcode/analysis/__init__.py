@@ -38,6 +38,10 @@ _EXPORTS = {
     "Quote": "evidence_quotes",
     "Pseudonymiser": "evidence_quotes",
     "memos_table": "memos",
+    "agreement": "agreement",
+    "disagreements": "agreement",
+    "cohen_kappa_table": "reliability",
+    "krippendorff_alpha_nominal": "reliability",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -44,6 +44,8 @@ def _register() -> None:
         "themes",
         "autotag",
         "review",
+        "refi",
+        "agreement",
     ):
         try:
             module = importlib.import_module(f"qualcode.cli.{name}")

@@ -1,0 +1,421 @@
+"""Intercoder agreement: Cohen's kappa, Krippendorff's alpha, % agreement, disagreements.
+
+Why: a team that double-codes must show how far its coders agree, code by
+code, and then talk through the places where they differ (NVivo's coding
+comparison, ATLAS.ti's ICA, MAXQDA's intercoder agreement). The rules:
+
+* **Coders** are the ``coder`` field of codings. Only human codings count
+  (origin ``manual``, not rejected); ``include_machine`` adds *confirmed*
+  machine codings under their own coder (``autotag`` becomes a coder).
+* **Units**: ``turn`` (participant turns; interviewer turns only with
+  ``include_interviewer``), ``sentence`` (the sentences of those turns, from
+  :func:`qualcode.text.sentence_spans_many`) or ``character`` (every
+  character of those turns, NVivo's "by characters"; counts are characters).
+* A coder **applied** code C to unit U when one of their codings of C
+  overlaps U by at least one character. With ``rollup`` the rows are themes
+  (top-level codes, or the named codes) and a unit has the theme when it has
+  any code of the theme's subtree.
+* **Scope**: a document counts only when at least two of the compared coders
+  coded it (with two coders: both), so a document one coder never opened is
+  not read as agreement on absence. A coder who did not code an in-scope
+  document is *missing* there: alpha skips them, kappa uses the units both
+  coders of a pair decided. ``all_documents`` takes every document and every
+  coder everywhere (not coding = absence).
+* **Statistics** per code, on binary presence per unit: counts (``both`` =
+  every present coder applied it, ``only[c]`` = c applied it and some other
+  present coder did not, ``neither``), % agreement (units on which all present
+  coders agree), Cohen's kappa (more than two coders: Light's kappa, the mean
+  of the pairwise Cohen's kappas) and Krippendorff's alpha (nominal, missing
+  data allowed). Kappa and alpha are undefined (``None``) when every decision
+  is the same, e.g. a code nobody used; the row then carries a ``note``.
+* **Overall**: mean kappa over the codes where it is defined; pooled kappa and
+  pooled alpha over all unit × code decisions.
+
+Kappa and alpha are small closed formulas, implemented here in numpy and
+tested against ``sklearn.metrics.cohen_kappa_score`` and the ``krippendorff``
+package, so the runtime needs neither sklearn's import time nor an extra
+dependency. Character units are evaluated on "atoms" (maximal runs of
+characters with identical decisions) weighted by their length: exact, and
+fast on long transcripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qualcode.errors import ValidationError
+from qualcode.analysis.reliability import _alpha_binary, cohen_kappa_table, krippendorff_alpha_nominal
+from qualcode.model import Code, Coding, Document
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.store import Project
+
+UNITS: tuple[str, ...] = ("turn", "sentence", "character")
+
+
+# -- results ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CodeAgreement:
+    """Agreement on one code (or theme, with roll-up); counts are units (characters)."""
+
+    code_id: int
+    code: str
+    path: str
+    units: int
+    both: int
+    only: dict[str, int]
+    neither: int
+    percent_agreement: float | None
+    kappa: float | None
+    alpha: float | None
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "path": self.path, "kappa": _round(self.kappa),
+                "percent_agreement": _round(self.percent_agreement), "alpha": _round(self.alpha),
+                "both": self.both, "only": dict(self.only), "neither": self.neither,
+                "units": self.units, "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
+class OverallAgreement:
+    """Summary over codes: mean kappa, pooled kappa and alpha, pooled % agreement."""
+
+    kappa_mean: float | None
+    kappa_pooled: float | None
+    alpha: float | None
+    percent_agreement: float | None
+    codes_with_kappa: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kappa_mean": _round(self.kappa_mean), "kappa_pooled": _round(self.kappa_pooled),
+                "alpha": _round(self.alpha), "percent_agreement": _round(self.percent_agreement),
+                "codes_with_kappa": self.codes_with_kappa}
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementResult:
+    """What :func:`agreement` found; ``kappa_kind`` is ``cohen`` (2 coders) or ``light``."""
+
+    coders: tuple[str, ...]
+    unit: str
+    codes: list[CodeAgreement]
+    overall: OverallAgreement
+    documents: tuple[str, ...]
+    units: int
+    kappa_kind: str
+    rollup: bool = False
+    include_machine: bool = False
+    all_documents: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"coders": list(self.coders), "unit": self.unit, "kappa_kind": self.kappa_kind,
+                "rollup": self.rollup, "include_machine": self.include_machine,
+                "all_documents": self.all_documents, "documents": list(self.documents), "units": self.units,
+                "codes": [c.to_json() for c in self.codes], "overall": self.overall.to_json()}
+
+    def to_frame(self) -> "pd.DataFrame":
+        """One row per code; ``only:<coder>`` columns; NaN where a statistic is undefined."""
+        import pandas as pd
+
+        rows = []
+        for c in self.codes:
+            row: dict[str, Any] = {"code": c.code, "path": c.path, "kappa": c.kappa,
+                                   "percent_agreement": c.percent_agreement, "alpha": c.alpha, "both": c.both}
+            row.update({f"only:{k}": v for k, v in c.only.items()})
+            row.update({"neither": c.neither, "units": c.units, "note": c.note})
+            rows.append(row)
+        frame = pd.DataFrame(rows).astype({"kappa": float, "percent_agreement": float, "alpha": float})
+        frame.attrs.update({"coders": list(self.coders), "unit": self.unit, **self.overall.to_json()})
+        return frame
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """A unit (a run of characters for ``character``) where the coders differ on a code."""
+
+    document_id: int
+    document: str
+    start: int
+    end: int
+    text: str
+    applied_by: tuple[str, ...]
+    not_applied_by: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"document": self.document, "document_id": self.document_id, "start": self.start,
+                "end": self.end, "text": self.text, "applied_by": list(self.applied_by),
+                "not_applied_by": list(self.not_applied_by)}
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreements:
+    """The disagreement listing for one code, for a reconciliation meeting."""
+
+    code: str
+    path: str
+    coders: tuple[str, ...]
+    unit: str
+    items: list[Disagreement] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "path": self.path, "coders": list(self.coders), "unit": self.unit,
+                "disagreements": [d.to_json() for d in self.items]}
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
+
+
+# -- loading -------------------------------------------------------------------
+@dataclass(slots=True)
+class _DocUnits:
+    """One in-scope document: its units, their weights and every decision."""
+
+    document: Document
+    present: list[int]  # indices into the compared coders
+    spans: np.ndarray  # units × 2 (start, end)
+    weights: np.ndarray  # 1 per unit, or its length for characters
+    decisions: np.ndarray  # present coders × rows × units, bool
+
+
+def _counts(c: Coding, include_machine: bool) -> bool:
+    if c.origin == "manual":
+        return c.status != "rejected"
+    return include_machine and c.status == "confirmed"
+
+
+def _choose_coders(wanted: Sequence[str] | None, known: list[str]) -> tuple[str, ...]:
+    if wanted:
+        chosen = tuple(dict.fromkeys(w.strip() for w in wanted if w.strip()))
+        unknown = [c for c in chosen if c not in known]
+        if unknown:
+            raise ValidationError(f"no codings by coder {', '.join(unknown)}; coders: {', '.join(known) or 'none'}")
+    else:
+        chosen = tuple(known)
+    if len(chosen) < 2:
+        raise ValidationError(
+            "agreement compares at least two coders; "
+            f"{'coders found: ' + ', '.join(known) if known else 'no coder has coded anything'}"
+        )
+    return chosen
+
+
+def _rows(project: "Project", codes: Sequence[str | int] | None, rollup: bool) -> list[tuple[Code, frozenset[int]]]:
+    """The compared codes and the code ids each one stands for (its subtree with roll-up)."""
+    everything = project.codes.all()
+    children: dict[int | None, list[int]] = {}
+    for c in everything:
+        children.setdefault(c.parent_id, []).append(c.id)
+
+    def subtree(cid: int) -> frozenset[int]:
+        out = {cid}
+        for child in children.get(cid, []):
+            out |= subtree(child)
+        return frozenset(out)
+
+    if codes:
+        named = [project.codes.resolve(ref).id for ref in codes]
+        keep = set(named) if rollup else set().union(*(subtree(i) for i in named))
+        chosen = [c for c in everything if c.id in keep]
+    else:
+        chosen = [c for c in everything if c.parent_id is None] if rollup else everything
+    if not chosen:
+        raise ValidationError("the codebook is empty: nothing to compare")
+    return [(c, subtree(c.id) if rollup else frozenset([c.id])) for c in chosen]
+
+
+def _unit_spans(project: "Project", docs: list[Document], unit: str,
+                include_interviewer: bool, codings: dict[int, list[Coding]]) -> list[np.ndarray]:
+    """Per document, the units as (start, end) rows."""
+    turns = [[(t.start, t.end) for t in project.documents.turns(d.id)
+              if t.end > t.start and (include_interviewer or t.role == "participant")] for d in docs]
+    if unit == "turn":
+        return [np.array(ts, dtype=np.int64).reshape(-1, 2) for ts in turns]
+    if unit == "sentence":
+        from qualcode.text import sentence_spans_many
+
+        texts = [d.text[s:e] for d, ts in zip(docs, turns) for s, e in ts]
+        sents = iter(sentence_spans_many(texts))
+        out = []
+        for ts in turns:
+            spans = [(s + a, s + b) for s, _ in ts for a, b in next(sents)]
+            out.append(np.array(spans, dtype=np.int64).reshape(-1, 2))
+        return out
+    out = []
+    for d, ts in zip(docs, turns):  # character: atoms between every coding boundary
+        cuts = np.unique([x for c in codings.get(d.id, []) for x in (c.start, c.end)]).astype(np.int64)
+        spans = []
+        for s, e in ts:
+            bounds = [s, *cuts[(cuts > s) & (cuts < e)].tolist(), e]
+            spans += list(zip(bounds[:-1], bounds[1:]))
+        out.append(np.array(spans, dtype=np.int64).reshape(-1, 2))
+    return out
+
+
+def _load(project: "Project", coders: Sequence[str] | None, unit: str, codes: Sequence[str | int] | None,
+          rollup: bool, include_machine: bool, all_documents: bool, include_interviewer: bool
+          ) -> tuple[tuple[str, ...], list[tuple[Code, frozenset[int]]], list[_DocUnits]]:
+    if unit not in UNITS:
+        raise ValidationError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+    counted = [c for c in project.codings.all() if _counts(c, include_machine)]
+    chosen = _choose_coders(coders, sorted({c.coder for c in counted}))
+    index = {name: i for i, name in enumerate(chosen)}
+    rows = _rows(project, codes, rollup)
+    by_doc: dict[int, list[Coding]] = {}
+    for c in counted:
+        if c.coder in index:
+            by_doc.setdefault(c.document_id, []).append(c)
+    if all_documents:
+        docs = project.documents.all()
+        present = {d.id: list(range(len(chosen))) for d in docs}
+    else:
+        present = {did: sorted({index[c.coder] for c in cs}) for did, cs in by_doc.items()}
+        present = {did: p for did, p in present.items() if len(p) >= 2}
+        docs = [project.documents.get(did) for did in sorted(present)]
+    if not docs:
+        raise ValidationError(f"no document was coded by at least two of {', '.join(chosen)}; "
+                              "code the same documents, or use --all-documents")
+    code_index = {cid: j for j, cid in enumerate(sorted({cid for _, ids in rows for cid in ids}))}
+    membership = np.zeros((len(rows), len(code_index)), dtype=bool)
+    for r, (_, ids) in enumerate(rows):
+        membership[r, [code_index[i] for i in ids]] = True
+    out = []
+    for doc, spans in zip(docs, _unit_spans(project, docs, unit, include_interviewer, by_doc)):
+        who = present[doc.id]
+        per_code = np.zeros((len(who), len(code_index), len(spans)), dtype=bool)
+        slot = {ci: k for k, ci in enumerate(who)}
+        for c in by_doc.get(doc.id, []):
+            if c.code_id in code_index:
+                hit = (spans[:, 0] < c.end) & (spans[:, 1] > c.start)
+                per_code[slot[index[c.coder]], code_index[c.code_id]] |= hit
+        decisions = np.matmul(membership.astype(np.float32), per_code.astype(np.float32)) > 0
+        weights = (spans[:, 1] - spans[:, 0]) if unit == "character" else np.ones(len(spans), dtype=np.int64)
+        out.append(_DocUnits(doc, who, spans, weights, decisions))
+    return chosen, rows, out
+
+
+# -- agreement -----------------------------------------------------------------
+def agreement(
+    project: "Project",
+    coders: Sequence[str] | None = None,
+    unit: str = "turn",
+    codes: Sequence[str | int] | None = None,
+    rollup: bool = False,
+    include_machine: bool = False,
+    *,
+    all_documents: bool = False,
+    include_interviewer: bool = False,
+) -> AgreementResult:
+    """Per-code and overall agreement between coders (see the module docstring for the rules).
+
+    Raises:
+        ValidationError: fewer than two coders, an unknown coder or unit, or
+            no document coded by two of the coders.
+    """
+    chosen, rows, docs = _load(project, coders, unit, codes, rollup, include_machine,
+                               all_documents, include_interviewer)
+    if not any(len(du.spans) for du in docs):
+        raise ValidationError(f"the {len(docs)} documents in scope have no {unit} units to compare; "
+                              "interviewer turns count only with --include-interviewer")
+    k, n_rows = len(chosen), len(rows)
+    hist = np.zeros((n_rows, k + 1, k + 1))  # [row, present coders, yes votes]
+    only = np.zeros((k, n_rows))
+    pairs = np.zeros((k, k, 4, n_rows))  # both, only i, only j, neither
+    both = np.zeros(n_rows)
+    neither = np.zeros(n_rows)
+    units = 0
+    for du in docs:
+        w = du.weights.astype(float)
+        m = len(du.present)
+        units += int(w.sum())
+        yes = du.decisions.sum(axis=0)  # rows × units
+        for v in range(m + 1):
+            hist[:, m, v] += ((yes == v) * w).sum(axis=1)
+        both += ((yes == m) * w).sum(axis=1)
+        neither += ((yes == 0) * w).sum(axis=1)
+        for s, ci in enumerate(du.present):
+            only[ci] += ((du.decisions[s] & (yes < m)) * w).sum(axis=1)
+        for (s, ci), (t, cj) in combinations(enumerate(du.present), 2):
+            a, b = du.decisions[s], du.decisions[t]
+            for q, cell in enumerate((a & b, a & ~b, ~a & b, ~a & ~b)):
+                pairs[ci, cj, q] += (cell * w).sum(axis=1)
+
+    def kappa(table: np.ndarray) -> float | None:  # table: k × k × 4 (summed over rows or one row)
+        values = [cohen_kappa_table(*table[i, j]) for i, j in combinations(range(k), 2) if table[i, j].sum() > 0]
+        defined = [v for v in values if v is not None]
+        return float(np.mean(defined)) if defined else None
+
+    results = []
+    for r, (code, _) in enumerate(rows):
+        n = int(hist[r].sum())
+        kap, alpha = kappa(pairs[..., r]), _alpha_binary(hist[r])
+        note = None
+        if kap is None or alpha is None:
+            if both[r] + only[:, r].sum() == 0:
+                note = "nobody applied it in the units compared: kappa and alpha undefined"
+            elif neither[r] + only[:, r].sum() == 0:
+                note = "every coder applied it to every unit: kappa and alpha undefined"
+            else:
+                note = "too few decisions to compute kappa or alpha"
+        results.append(CodeAgreement(
+            code.id, code.name, code.path, n, int(both[r]), {c: int(only[i, r]) for i, c in enumerate(chosen)},
+            int(neither[r]), (both[r] + neither[r]) / n * 100 if n else None, kap, alpha, note))
+    defined = [c.kappa for c in results if c.kappa is not None]
+    decided = sum(c.units for c in results)
+    overall = OverallAgreement(
+        float(np.mean(defined)) if defined else None, kappa(pairs.sum(axis=-1)), _alpha_binary(hist.sum(axis=0)),
+        float((both.sum() + neither.sum()) / decided * 100) if decided else None, len(defined))
+    return AgreementResult(chosen, unit, results, overall, tuple(d.document.name for d in docs), units,
+                           "cohen" if k == 2 else "light", rollup, include_machine, all_documents)
+
+
+def disagreements(
+    project: "Project",
+    code: str | int,
+    coders: Sequence[str] | None = None,
+    unit: str = "turn",
+    rollup: bool = False,
+    include_machine: bool = False,
+    *,
+    all_documents: bool = False,
+    include_interviewer: bool = False,
+) -> Disagreements:
+    """The units where the present coders differ on ``code``, in document order.
+
+    With ``character`` units, adjacent characters with the same decisions are
+    merged into one span. With ``rollup`` the code stands for its subtree.
+    """
+    target = project.codes.resolve(code)
+    chosen, rows, docs = _load(project, coders, unit, [target.id], rollup, include_machine,
+                               all_documents, include_interviewer)
+    r = next(i for i, (c, _) in enumerate(rows) if c.id == target.id)
+    items: list[Disagreement] = []
+    for du in docs:
+        yes = du.decisions[:, r, :]  # present coders × units
+        count = yes.sum(axis=0)
+        runs: list[tuple[int, int, tuple[bool, ...]]] = []
+        for u in np.nonzero((count > 0) & (count < len(du.present)))[0]:
+            s, e = int(du.spans[u, 0]), int(du.spans[u, 1])
+            pattern = tuple(bool(x) for x in yes[:, u])
+            if unit == "character" and runs and runs[-1][1] == s and runs[-1][2] == pattern:
+                runs[-1] = (runs[-1][0], e, pattern)
+            else:
+                runs.append((s, e, pattern))
+        items += [_disagreement(du, chosen, *run) for run in runs]
+    return Disagreements(target.name, target.path, chosen, unit, items)
+
+
+def _disagreement(du: _DocUnits, chosen: tuple[str, ...], start: int, end: int,
+                  pattern: tuple[bool, ...]) -> Disagreement:
+    applied = tuple(chosen[ci] for ci, yes in zip(du.present, pattern) if yes)
+    not_applied = tuple(chosen[ci] for ci, yes in zip(du.present, pattern) if not yes)
+    return Disagreement(du.document.id, du.document.name, start, end, du.document.text[start:end],
+                        applied, not_applied)

@@ -1,0 +1,155 @@
+"""Reading a ``.qdpx`` archive safely: the zip, its ``project.qde`` and its sources.
+
+Why a module of its own: a ``.qdpx`` comes from another program, often from
+another person, so it is untrusted input. Nothing is extracted to disk (so a
+``../`` entry name cannot write anywhere); every entry is read into memory
+with a hard size cap that does not trust the sizes the zip declares (a zip
+bomb stops at the cap); internal source names must be flat file names, as
+REFI-QDA section 8.3 says; and the XML is parsed with entity expansion, DTD
+loading and network access off (defusedxml vets it first). Every failure is an
+:class:`~qualcode.errors.ImportFormatError` naming the file (and XML line).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import ImportFormatError
+
+#: The most entries a project archive may list (NVivo projects hold thousands of sources, not millions).
+MAX_ENTRIES = 100_000
+#: The largest ``project.qde`` read (inline ``PlainTextContent`` can make it big).
+MAX_QDE_BYTES = 1 << 30
+#: The largest single source file read.
+MAX_SOURCE_BYTES = 512 << 20
+#: A deflated entry this many times smaller than its content is treated as a zip bomb (above 16 MiB).
+MAX_RATIO = 200
+_RATIO_FLOOR = 16 << 20
+
+
+class QdpxArchive:
+    """An open ``.qdpx`` (zip) file, read-only, entries looked up case-insensitively.
+
+    Use as a context manager. ``where`` is the path shown in error messages.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.where = str(self.path)
+        if not self.path.is_file():
+            raise ImportFormatError("no such file" if not self.path.exists() else "not a file", where=self.where)
+        try:
+            self._zip = zipfile.ZipFile(self.path)
+        except zipfile.BadZipFile:
+            raise ImportFormatError("not a .qdpx archive (not a zip file, or a damaged one)", where=self.where) from None
+        except OSError as exc:
+            raise ImportFormatError(f"cannot read: {exc.strerror or exc}", where=self.where) from None
+        infos = self._zip.infolist()
+        if len(infos) > MAX_ENTRIES:
+            self._zip.close()
+            raise ImportFormatError(f"the archive lists {len(infos)} entries (more than {MAX_ENTRIES})", where=self.where)
+        self._by_name: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            if not info.is_dir():
+                self._by_name.setdefault(info.filename.replace("\\", "/").casefold(), info)
+
+    def __enter__(self) -> "QdpxArchive":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def qde_name(self) -> str:
+        """The archive name of the project XML: ``project.qde`` at the root, any case.
+
+        Raises:
+            ImportFormatError: there is none.
+        """
+        info = self._by_name.get("project.qde")
+        if info is None:
+            roots = sorted(n for n in self._by_name if "/" not in n and n.endswith(".qde"))
+            if len(roots) != 1:
+                raise ImportFormatError("no project.qde inside the .qdpx archive", where=self.where)
+            info = self._by_name[roots[0]]
+        return info.filename
+
+    def read(self, name: str, limit: int) -> bytes:
+        """One entry's bytes, refusing more than ``limit`` bytes or a zip bomb."""
+        info = self._by_name.get(name.casefold())
+        if info is None:
+            raise ImportFormatError(f"{name} is missing from the archive", where=self.where)
+        where = f"{self.where}/{info.filename}"
+        if info.file_size > limit:
+            raise ImportFormatError(f"entry is {info.file_size} bytes, more than the {limit} allowed", where=where)
+        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ImportFormatError("entry expands more than 200 times: refused as a possible zip bomb", where=where)
+        try:
+            with self._zip.open(info) as handle:
+                data = handle.read(limit + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise ImportFormatError(f"cannot read entry: {exc}", where=where) from None
+        if len(data) > limit:  # the declared size lied
+            raise ImportFormatError(f"entry holds more than the {limit} bytes allowed", where=where)
+        return data
+
+    def has(self, name: str) -> bool:
+        return name.casefold() in self._by_name
+
+    def source_name(self, url: str) -> str | None:
+        """The archive entry an ``internal://NAME`` URL points at (``sources/NAME``, any case).
+
+        Returns ``None`` for ``relative://`` and ``absolute://`` (external
+        files are never opened: an import reads the archive only).
+
+        Raises:
+            ImportFormatError: the internal name is not a flat file name.
+        """
+        if not url.casefold().startswith("internal://"):
+            return None
+        name = url[len("internal://"):]
+        if not name or "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
+            raise ImportFormatError(f"internal source name {name!r} is not a plain file name", where=self.where)
+        return f"sources/{name}"
+
+
+def parse_xml(data: bytes, where: str) -> Any:
+    """Parse untrusted XML: no entities, no DTD, no network.
+
+    Raises:
+        ImportFormatError: entity declarations (refused), or a syntax error
+            (named with its line).
+    """
+    import defusedxml.ElementTree as safe_et
+    from defusedxml import DefusedXmlException
+    from lxml import etree
+
+    try:
+        safe_et.fromstring(data)
+    except DefusedXmlException as exc:
+        raise ImportFormatError(f"unsafe XML refused ({exc.__class__.__name__})", where=where) from None
+    except Exception:  # noqa: BLE001 - syntax errors are reported below, with a line number
+        pass
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ImportFormatError(f"invalid XML: {exc.msg}", where=f"{where}:{exc.lineno or 1}") from None
+
+
+def decode_text(data: bytes, where: str) -> str:
+    """A source's text: UTF-8 as REFI-QDA 9.1.2 requires (a BOM is dropped).
+
+    Offsets count code points from the first character after the BOM.
+
+    Raises:
+        ImportFormatError: the bytes are not UTF-8.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"text is not UTF-8 (byte {exc.start})", where=where) from None
