@@ -310,3 +310,21 @@ def test_cli_export_and_import_with_json(study, tmp_path, monkeypatch):
     assert result.exit_code == 1 and "not a .qdpx archive" in result.stderr and "Traceback" not in result.output
     result = runner.invoke(app, ["refi", "export", str(tmp_path / "x.zip")])
     assert result.exit_code == 1 and "must end in .qdpx" in result.stderr
+
+
+def test_demo_study_round_trips(tmp_path):
+    from qualcode.demo import build_demo
+
+    build_demo(tmp_path / "demo.db")
+    demo = open_project(tmp_path / "demo.db")
+    export_qdpx(demo, tmp_path / "demo.qdpx", include_pending=True)
+    fresh = open_project(tmp_path / "copy.db")
+    got = import_qdpx(fresh, tmp_path / "demo.qdpx")
+    assert got.warnings == [] and got.documents == len(demo.documents.all())
+    before, after = snapshot(demo), snapshot(fresh)
+    for part in ("documents", "codes", "codings", "memos", "participants"):
+        assert after[part] == before[part], part
+    # Survey answers have one speakerless turn after the trip (the label was the respondent id).
+    assert [t[:2] + t[3:] for t in after["turns"]] == [t[:2] + t[3:] for t in before["turns"]]
+    demo.close()
+    fresh.close()
