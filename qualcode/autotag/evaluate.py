@@ -10,10 +10,23 @@ with at least ``min_examples`` human-coded units). Two baselines sit
 beside the model: ``majority`` gives every unit the most frequent code of
 the training folds; ``keywords`` applies the codebook's keyword rules (a
 code's name stands in as its keyword when it has none).
+
+Why the model's minimum example count is scaled per fold: a code is
+evaluated when the whole project has ``min_examples`` coded units, and
+``autotag`` would model it then; a training fold holds only (K-1)/K of
+them, so insisting on the full count there would silently drop the rarest
+evaluated codes from every fold and score them 0. The fold's model uses
+``ceil(min_examples * (K-1) / K)`` instead (4 for the defaults).
+
+Everything the model tunes (C, thresholds, label floor, calibration) is
+tuned inside :func:`qualcode.autotag.classifier.train` on inner folds of
+the outer training fold, grouped by document, so the outer test fold is
+never seen while choosing.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +73,16 @@ class Scores:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class FoldTuning:
+    """What the model chose on one outer fold's inner folds (None: nothing modelled)."""
+
+    fold: int
+    C: float | None
+    floor: float | None
+    codes_modelled: int
+
+
 @dataclass(slots=True)
 class Evaluation:
     """Cross-validated scores of a method, with baselines and the raw decisions."""
@@ -74,6 +97,7 @@ class Evaluation:
     code_ids: list[int] = field(default_factory=list)
     y_true: Any = None  # (units x codes) 0/1 matrix, kept for checks and plots
     y_pred: Any = None
+    tuning: list[FoldTuning] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The scripting contract of ``qualcode autotag evaluate --json``."""
@@ -86,6 +110,11 @@ class Evaluation:
                 "units": self.units,
                 "skipped_codes": self.skipped_codes,
                 "baselines": {name: s.to_json() for name, s in self.baselines.items()},
+                "tuning": [
+                    {"fold": t.fold, "C": t.C, "floor": None if t.floor is None else round(t.floor, 4),
+                     "codes_modelled": t.codes_modelled}
+                    for t in self.tuning
+                ],
             }
         )
         return out
@@ -120,6 +149,11 @@ def score(y_true: "np.ndarray", y_pred: "np.ndarray", code_names: list[str]) -> 
     micro = float(f1_score(y_true, y_pred, average="micro", zero_division=0))
     macro = float(np.mean(f)) if len(f) else 0.0
     return Scores(micro, macro, cohen_kappa(y_true, y_pred), codes)
+
+
+def fold_min_examples(min_examples: int, folds: int) -> int:
+    """The positive units a code needs in one training fold: ``min_examples`` scaled by (K-1)/K."""
+    return max(1, math.ceil(min_examples * (folds - 1) / folds))
 
 
 def evaluate(
@@ -181,12 +215,14 @@ def evaluate(
     lemmas = np.array(lemmatise(texts), dtype=object) if method != "rules" else None
     pred = np.zeros_like(Y)
     majority = np.zeros_like(Y)
-    params = ModelParams(min_examples=min_examples, seed=seed)
+    params = ModelParams(min_examples=fold_min_examples(min_examples, folds), seed=seed)
+    tuning: list[FoldTuning] = []
     splits = list(splitter.split(np.zeros(n), Y, groups if grouped else None))
     for k, (tr, te) in enumerate(splits, 1):
         majority[te, int(Y[tr].sum(0).argmax())] = 1
         if lemmas is not None:
-            model = train(list(lemmas[tr]), [labels[i] for i in tr], ids, params)
+            model = train(list(lemmas[tr]), [labels[i] for i in tr], ids, params, groups=groups[tr].tolist())
+            tuning.append(FoldTuning(k, model.C, model.floor, len(model.code_ids)))
             if model.code_ids:
                 decided = model.decisions(model.probabilities(list(lemmas[te])))
                 cols = [col[c] for c in model.code_ids]
@@ -201,5 +237,5 @@ def evaluate(
     return Evaluation(
         method, folds, grouped, n, score(Y, pred, names),
         {"majority": score(Y, majority, names), "keywords": score(Y, rules, names)},
-        skipped, ids, Y, pred,
+        skipped, ids, Y, pred, tuning,
     )

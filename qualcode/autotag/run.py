@@ -311,5 +311,12 @@ def _params(options: AutotagOptions, model: Any) -> dict[str, Any]:
             "id": model.model_id,
             "thresholds": {str(k): v for k, v in model.thresholds.items()},
             "skipped_codes": {str(k): v for k, v in model.skipped.items()},
+            "C": getattr(model, "C", None),
+            "floor": getattr(model, "floor", None),
+            "calibration": (
+                {"a": model.calibration.a, "b": model.calibration.b}
+                if getattr(model, "calibration", None) is not None
+                else None
+            ),
         }
     return params
