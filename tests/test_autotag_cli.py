@@ -140,3 +140,14 @@ def test_killed_mid_run_leaves_only_whole_batches(tmp_path) -> None:
         from qualcode.autotag import undo_run
 
         assert undo_run(proj, run.id) == total
+
+
+def test_undo_run_removes_only_that_runs_codings(study) -> None:
+    human_before = study.query("SELECT count(*) AS n FROM codings WHERE origin = 'manual'")[0]["n"]
+    data = json.loads(_run(study, "autotag", "--method", "rules", "--json").stdout)
+    assert data["added"] > 0
+    r = _run(study, "undo", "--run", str(data["run"]))
+    assert r.exit_code == 0, r.output
+    assert study.query("SELECT count(*) AS n FROM codings WHERE run_id = ?", [data["run"]])[0]["n"] == 0
+    assert study.query("SELECT count(*) AS n FROM codings WHERE origin = 'manual'")[0]["n"] == human_before
+    assert _run(study, "undo", "--run", "9999").exit_code == 1
