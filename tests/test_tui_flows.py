@@ -240,7 +240,7 @@ async def test_search_and_jump(db):
         from qualcode.tui.modals.search import SearchModal
 
         assert isinstance(app.screen, SearchModal)
-        assert len(app.screen.hits) == 1
+        assert len(app.screen.choices) == 1
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.document.name == "interview_a"

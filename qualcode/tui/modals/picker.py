@@ -15,11 +15,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from qualcode.model import Code
+from qualcode.tui.modals.typeahead import TypeaheadModal
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def rank_codes(query: str, codes: Sequence[Code], limit: int = 30) -> list[tuple
     return exact_key + [(by_id[k], float(score)) for _, score, k in hits if k not in keyed]
 
 
-class CodePicker(ModalScreen[Pick | None]):
+class CodePicker(TypeaheadModal[Pick]):
     """Pick a code by fuzzy name; optionally offer to create a new one."""
 
     BINDINGS = [
@@ -69,7 +69,6 @@ class CodePicker(ModalScreen[Pick | None]):
         self.title_text = title
         self.allow_create = allow_create
         self.colours = colours or {}
-        self.picks: list[Pick] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
@@ -82,12 +81,12 @@ class CodePicker(ModalScreen[Pick | None]):
         box = self.query_one(Input)
         box.cursor_blink = getattr(self.app, "blink", True)
         box.focus()
-        self._fill("")
+        self.refill("")
 
-    def _fill(self, query: str) -> None:
+    def refill(self, query: str) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
-        self.picks = []
+        self.choices = []
         items: list[Option] = []
         ranked = rank_codes(query, self.codes)
         for code, _ in ranked:
@@ -97,7 +96,7 @@ class CodePicker(ModalScreen[Pick | None]):
             if code.key:
                 label.append(f"  [{code.key}]", style="dim")
             items.append(Option(label))
-            self.picks.append(Pick(code_id=code.id))
+            self.choices.append(Pick(code_id=code.id))
         name = query.strip()
         if self.allow_create and name and not any(c.name.casefold() == name.casefold() or
                                                   c.path.casefold() == name.casefold() for c in self.codes):
@@ -106,34 +105,10 @@ class CodePicker(ModalScreen[Pick | None]):
             # created: offer that first so enter does it.
             if not ranked or ranked[0][1] < STRONG_MATCH:
                 items.insert(0, create)
-                self.picks.insert(0, Pick(create=name))
+                self.choices.insert(0, Pick(create=name))
             else:
                 items.append(create)
-                self.picks.append(Pick(create=name))
+                self.choices.append(Pick(create=name))
         options.add_options(items)
         if items:
             options.highlighted = 0
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._choose(self.query_one(OptionList).highlighted)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self._choose(event.option_index)
-
-    def _choose(self, index: int | None) -> None:
-        if index is None or not (0 <= index < len(self.picks)):
-            return
-        self.dismiss(self.picks[index])
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            current = options.highlighted if options.highlighted is not None else -step
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

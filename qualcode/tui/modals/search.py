@@ -8,11 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from qualcode.store import SearchHit
+from qualcode.tui.modals.typeahead import TypeaheadModal
 
 
 def snippet_text(hit: SearchHit) -> Text:
@@ -31,7 +31,7 @@ def snippet_text(hit: SearchHit) -> Text:
     return out
 
 
-class SearchModal(ModalScreen[SearchHit | None]):
+class SearchModal(TypeaheadModal[SearchHit]):
     """Search as you type; returns the chosen hit."""
 
     BINDINGS = [
@@ -44,7 +44,6 @@ class SearchModal(ModalScreen[SearchHit | None]):
         super().__init__()
         self.search = search
         self.query_text = query
-        self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog search"):
@@ -58,45 +57,22 @@ class SearchModal(ModalScreen[SearchHit | None]):
         box.cursor_blink = getattr(self.app, "blink", True)
         box.focus()
         if self.query_text:
-            self._run(self.query_text)
+            self.refill(self.query_text)
 
-    def _run(self, query: str) -> None:
+    def refill(self, query: str) -> None:
         from qualcode.errors import QualcodeError
 
         try:
-            self.hits = list(self.search(query))
+            self.choices = list(self.search(query))
         except QualcodeError as exc:
-            self.hits = []
+            self.choices = []
             self.query_one("#search-count", Label).update(str(exc))
             return
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(snippet_text(h)) for h in self.hits])
-        if self.hits:
+        options.add_options([Option(snippet_text(h)) for h in self.choices])
+        if self.choices:
             options.highlighted = 0
         self.query_one("#search-count", Label).update(
-            f"{len(self.hits)} hit{'s' if len(self.hits) != 1 else ''} · enter: open · escape: close"
+            f"{len(self.choices)} hit{'s' if len(self.choices) != 1 else ''} · enter: open · escape: close"
         )
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._run(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._choose(self.query_one(OptionList).highlighted)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self._choose(event.option_index)
-
-    def _choose(self, index: int | None) -> None:
-        if index is not None and 0 <= index < len(self.hits):
-            self.dismiss(self.hits[index])
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            current = options.highlighted if options.highlighted is not None else -step
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
