@@ -105,3 +105,16 @@ def test_survey_rows_without_answers_still_become_participants(project, tmp_path
     assert doc.kind == "survey" and project.participants.get(doc.participant_id).name == "R3"
     [again] = import_paths(project, [path], options)
     assert again.status == "skipped"
+
+
+def test_exclude_patterns_skip_files_in_folders_only(tmp_path):
+    from qualcode.ingest import walk
+
+    (tmp_path / "a.txt").write_text("Ana: hi\nBen: yo\nAna: bye\n", encoding="utf-8")
+    (tmp_path / "people.csv").write_text("participant,org\nAna,SME\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.md").write_text("Notes.", encoding="utf-8")
+    assert {p.name for p in walk([tmp_path])} == {"a.txt", "people.csv", "b.md"}
+    assert {p.name for p in walk([tmp_path], ["*.csv", "*.md"])} == {"a.txt"}
+    # A file named explicitly is taken even if it matches a pattern.
+    assert [p.name for p in walk([tmp_path / "people.csv"], ["*.csv"])] == ["people.csv"]

@@ -40,6 +40,10 @@ def import_(
         Optional[str], typer.Option("--document-column", help="Column grouping table rows into documents.")
     ] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Force a text encoding (default: detected).")] = None,
+    exclude: Annotated[
+        Optional[list[str]],
+        typer.Option("--exclude", help="Skip files in folders whose name matches this pattern, e.g. '*.csv' (repeatable)."),
+    ] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -65,6 +69,7 @@ def import_(
         text_column=None if survey else (texts[0] if texts else None),
         document_column=document_column,
         encoding=encoding,
+        exclude=tuple(exclude or ()),
     )
     with open_for_command(project, create=True) as proj, user_errors():
         with progress(len(paths), "importing") as bar:

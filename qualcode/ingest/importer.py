@@ -29,9 +29,12 @@ def _load_formats() -> None:
     import qualcode.ingest.formats  # noqa: F401 - registers the parsers
 
 
-def walk(paths: Iterable[str | Path]) -> list[Path]:
+def walk(paths: Iterable[str | Path], exclude: Iterable[str] = ()) -> list[Path]:
     """Files to import: files as given; folders recursively (sorted, hidden
-    entries and unsupported extensions skipped)."""
+    entries, unsupported extensions and names matching ``exclude`` skipped)."""
+    from fnmatch import fnmatch
+
+    patterns = tuple(exclude)
     _load_formats()
     out: list[Path] = []
     for raw in paths:
@@ -43,6 +46,7 @@ def walk(paths: Iterable[str | Path]) -> list[Path]:
                 if p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 and registry.supports(p)
+                and not any(fnmatch(p.name, pat) for pat in patterns)
             ]
             out.extend(sorted(found, key=lambda p: str(p.relative_to(path)).casefold()))
         else:
@@ -160,7 +164,7 @@ def import_paths(
     options = options or ImportOptions()
     _check_options(options)
     pmap = load_participants_file(options.participants_file) if options.participants_file else ParticipantMap()
-    files = walk(paths)
+    files = walk(paths, options.exclude)
     results: list[ImportResult] = []
     for i, path in enumerate(files, start=1):
         results.append(import_file(project, path, options, pmap))

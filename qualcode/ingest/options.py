@@ -33,6 +33,8 @@ class ImportOptions:
         text_column: transcript-table text column (guessed if absent).
         document_column: column that groups transcript rows into documents.
         encoding: force a text encoding instead of detecting it.
+        exclude: file-name patterns (``fnmatch``, e.g. ``*.csv``) skipped
+            when walking folders; files named explicitly are always taken.
     """
 
     kind: str | None = None
@@ -46,6 +48,7 @@ class ImportOptions:
     text_column: str | None = None
     document_column: str | None = None
     encoding: str | None = None
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass
