@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qualcode.errors import ImportFormatError, QualcodeError
 from qualcode.ingest.decode import decode
+from qualcode.model import Code, Document
 from qualcode.store import NewCoding, Project
 
 REQUIRED = ("document", "code")
@@ -99,11 +100,17 @@ def apply_batch(
     items: list[NewCoding] = []
     memo_texts: list[str] = []
     created = 0
+    # Rows usually repeat documents and codes: resolve each name once, so a
+    # long transcript's text is not re-read for every row.
+    docs: dict[str, Document] = {}
+    codes: dict[str, Code] = {}
     with project.action("code-batch", f"code --batch {Path(path).name}") as act:
         for n, row in enumerate(rows, start=2):
             where = f"{path}:{n}"
             try:
-                doc = project.documents.resolve(row["document"])
+                doc = docs.get(row["document"])
+                if doc is None:
+                    doc = docs[row["document"]] = project.documents.resolve(row["document"])
                 start_s, end_s = row.get("start", ""), row.get("end", "")
                 quote = row.get("quote") or row.get("text") or ""
                 if start_s == "" and end_s == "" and quote:
@@ -119,20 +126,23 @@ def apply_batch(
                     raise ImportFormatError(f"span {start}-{end} is outside {doc.name} (0-{len(doc.text)})")
                 if not row["code"]:
                     raise ImportFormatError("empty code")
-                try:
-                    code = project.codes.resolve(row["code"])
-                except QualcodeError:
-                    if not create_codes:
-                        raise
-                    code, made = project.codes.ensure_path(row["code"])
-                    created += int(made)
+                code = codes.get(row["code"])
+                if code is None:
+                    try:
+                        code = project.codes.resolve(row["code"])
+                    except QualcodeError:
+                        if not create_codes:
+                            raise
+                        code, made = project.codes.ensure_path(row["code"])
+                        created += int(made)
+                    codes[row["code"]] = code
             except QualcodeError as exc:
                 raise ImportFormatError(exc.message, where=where) from None
             items.append(NewCoding(code.id, doc.id, start, end, coder=row.get("coder") or coder))
             memo_texts.append(row.get("memo", ""))
-        before = project.query("SELECT count(*) AS n FROM codings")[0]["n"]
+        last = project.codings.max_id()
         ids = project.codings.add_many(items, summary=f"code --batch {Path(path).name}")
-        added = project.query("SELECT count(*) AS n FROM codings")[0]["n"] - before
+        added = len({i for i in ids if i > last})
         memos = 0
         for cid, text in zip(ids, memo_texts):
             if text:

@@ -71,7 +71,7 @@ def build_demo(target: Path, *, rebuild: bool = False, demo_dir: Path = DEMO_DIR
 
 def demo_summary(target: Path) -> str:
     """A short text report: what is in the project and the theme frequencies by org size."""
-    from qualcode.project_stats import project_stats
+    from qualcode.store import project_stats
     from qualcode.store import open_project
 
     with open_project(target, create=False) as proj:

@@ -233,7 +233,7 @@ def autotag(project: "Project", options: AutotagOptions, on_progress: Progress |
     store = AutotagStore(project)
     human = unit_codes(units, store.human_spans())
     machine = store.machine_keys()
-    names = {r["id"]: r["name"] for r in project.query("SELECT id, name FROM documents")}
+    names = {d.id: d.name for d in project.documents.headers()}
     paths = {c.id: c.path for c in project.codes.all()}
     planned: list[PlannedCoding] = []
     skipped_human = skipped_existing = 0

@@ -45,11 +45,7 @@ def build_units(
     if unit not in UNITS:
         raise ValidationError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     wanted = set(document_ids) if document_ids is not None else None
-    texts = {
-        r["id"]: r["text"]
-        for r in project.query("SELECT id, text FROM documents")
-        if wanted is None or r["id"] in wanted
-    }
+    texts = {d.id: d.text for d in project.documents.all() if wanted is None or d.id in wanted}
     turns = [
         t
         for t in project.documents.all_turns()

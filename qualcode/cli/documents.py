@@ -110,8 +110,6 @@ def documents(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
 
 def _document_rows(proj: Any) -> list[dict[str, Any]]:
-    from qualcode.text import count_words
-
     people = {p.id: p.name for p in proj.participants.all()}
     summaries = {s["id"]: s for s in proj.documents.summaries()}
     rows = []
@@ -122,7 +120,7 @@ def _document_rows(proj: Any) -> list[dict[str, Any]]:
                 "id": doc.id,
                 "name": doc.name,
                 "kind": doc.kind,
-                "words": count_words(doc.text),
+                "words": s.get("words", 0),
                 "turns": s.get("turns", 0),
                 "codings": s.get("codings", 0),
                 "participant": people.get(doc.participant_id) if doc.participant_id else None,

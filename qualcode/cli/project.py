@@ -27,7 +27,7 @@ def init(
 def stats(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """Counts of everything in the project."""
     with open_for_command(project) as proj, user_errors():
-        from qualcode.project_stats import project_stats
+        from qualcode.store import project_stats
 
         data = project_stats(proj)
         if as_json:

@@ -124,7 +124,7 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
         for guid in case.sources:
             if case.name:
                 cases_of.setdefault(guid, []).append(case.name)
-    taken = {d["name"].casefold(): d for d in project.query("SELECT name, sha256 FROM documents")}
+    taken = {d.name.casefold(): d.sha256 for d in project.documents.headers()}
     planned: list[_Planned] = []
     for source in qde.sources:
         label = f"source {source.name or source.guid!r}"
@@ -137,12 +137,12 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         name = source.name or f"source {source.guid[:8]}"
         base, n = name, 1
-        while name.casefold() in taken and taken[name.casefold()]["sha256"] != sha:
+        while name.casefold() in taken and taken[name.casefold()] != sha:
             n += 1
             name = f"{base} ({n})"
         if name != base:
             warnings.append(f"{label}: a different document called {base!r} exists; imported as {name!r}")
-        taken[name.casefold()] = {"name": name, "sha256": sha}
+        taken[name.casefold()] = sha
         turns = text_turns(text)
         speakers = {t.speaker for t in turns if t.speaker and not is_interviewer(t.speaker, options)}
         cases = cases_of.get(source.guid, [])
@@ -230,7 +230,7 @@ class _Importer:
             self.summary.warnings.append(f"source {source.name!r}: {bad_spans} selection(s) outside the text skipped")
         if unknown_codes:
             self.summary.warnings.append(f"source {source.name!r}: {unknown_codes} coding(s) of unknown codes skipped")
-        last = self.project.query("SELECT COALESCE(MAX(id), 0) AS m FROM codings")[0]["m"]
+        last = self.project.codings.max_id()
         keys = list(items)
         ids = dict(zip(keys, self.project.codings.add_many([items[k] for k in keys], action="refi-import")))
         for key, coding_id in ids.items():

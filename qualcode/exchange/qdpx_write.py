@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode import __version__
 from qualcode.codebook.qdc import guid_for, pack_description
 from qualcode.codebook.tree import CodebookNode
-from qualcode.errors import ValidationError
+from qualcode.errors import NotFoundError, ValidationError
 from qualcode.exchange.summary import ExchangeSummary
 from qualcode.model import Code, Coding, Memo
 
@@ -121,6 +121,13 @@ class _Writer:
         doc = self.doc_by_id[c.document_id].name
         return (doc, str(c.start), str(c.end), c.coder, self.code_by_id[c.code_id].path, c.origin)
 
+    def _coding_document(self, coding_id: int) -> int | None:
+        """The document of a coding left out of the export, or ``None`` if it is gone."""
+        try:
+            return self.project.codings.get(coding_id).document_id
+        except NotFoundError:
+            return None
+
     def place_memos(self) -> None:
         """Give each memo a note GUID and the element that will reference it."""
         exported = {c.id: c for c in self.codings}
@@ -141,12 +148,12 @@ class _Writer:
                 key = ("turn", self.doc_by_id[turn.document_id].name, str(turn.seq))
             elif memo.target == "coding" and memo.target_id is not None:
                 # A memo on a coding left out (pending/rejected) stays with its document.
-                row = self.project.row("codings", memo.target_id)
-                if row is None or row["document_id"] not in self.doc_by_id:
+                doc_id = self._coding_document(memo.target_id)
+                if doc_id not in self.doc_by_id:
                     target, key = ("project", None), ("project",)
                 else:
-                    target = ("document", row["document_id"])
-                    key = ("document", self.doc_by_id[row["document_id"]].name)
+                    target = ("document", doc_id)
+                    key = ("document", self.doc_by_id[doc_id].name)
             else:
                 target, key = ("project", None), ("project",)
             counter[key] += 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError
-from qualcode.store.codings import coding_from_row
+from qualcode.store.codings import coding_from_row, delete_codings
 from qualcode.model import Coding
 
 if TYPE_CHECKING:
@@ -171,8 +171,6 @@ class AutotagStore:
         ids = self.run_coding_ids(run_id)
         with self.project.action("autotag-undo", f"remove run {run_id} ({len(ids)} codings)") as act:
             act.run_id = run_id
-            for cid in ids:
-                act.delete_where("memos", "target = 'coding' AND target_id = ?", [cid])
-                act.delete("codings", cid)
+            delete_codings(act, ids)
             act.update("runs", run_id, {"status": "undone"})
         return len(ids)

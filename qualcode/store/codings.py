@@ -11,7 +11,7 @@ from qualcode.model import ORIGINS, Coding
 from qualcode.store.project import default_coder, now
 
 if TYPE_CHECKING:
-    from qualcode.store.project import Project
+    from qualcode.store.project import Action, Project
 
 _COLS = (
     "id, code_id, document_id, start, [end], coder, origin, status, method, rule,"
@@ -35,6 +35,16 @@ def coding_from_row(r: dict[str, Any]) -> Coding:
         created_at=r["created_at"],
         rule=r["rule"],
     )
+
+
+def delete_codings(act: "Action", coding_ids: Sequence[int]) -> int:
+    """Delete codings and the memos written on them, inside ``act``; returns how many codings."""
+    ids = list(coding_ids)
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        act.delete_where("memos", f"target = 'coding' AND target_id IN ({marks})", chunk)
+    return act.delete_many("codings", ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,10 @@ class CodingStore:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.project.query(f"SELECT {_COLS} FROM codings{where} ORDER BY id", params)
         return [coding_from_row(r) for r in rows]
+
+    def max_id(self) -> int:
+        """The highest coding id so far (0 for none): ids above it are new."""
+        return int(self.project.query("SELECT COALESCE(MAX(id), 0) AS m FROM codings")[0]["m"])
 
     def at(self, document_id: int, offset: int) -> list[Coding]:
         """Codings covering ``offset``, innermost (shortest) first."""
@@ -210,8 +224,7 @@ class CodingStore:
         """Remove one coding (and its memos); undoable."""
         coding = self.get(coding_id)
         with self.project.action("uncode", f"remove coding {coding_id}") as act:
-            act.delete_where("memos", "target = 'coding' AND target_id = ?", [coding_id])
-            act.delete("codings", coding_id)
+            delete_codings(act, [coding_id])
         return coding
 
     def remove_span(self, document: str | int, start: int, end: int, code: str | int | None = None) -> list[Coding]:
@@ -224,14 +237,12 @@ class CodingStore:
         if not found:
             raise NotFoundError(f"no coding on {doc.name} {start}-{end}")
         with self.project.action("uncode", f"remove {len(found)} codings on {doc.name} {start}-{end}") as act:
-            for c in found:
-                act.delete_where("memos", "target = 'coding' AND target_id = ?", [c.id])
-                act.delete("codings", c.id)
+            delete_codings(act, [c.id for c in found])
         return found
 
     def recode(self, coding_id: int, code: str | int) -> Coding:
         """Give a coding another code, keeping span, coder and history."""
-        coding = self.get(coding_id)
+        self.get(coding_id)  # NotFoundError for an unknown id
         new = self.project.codes.resolve(code)
         with self.project.action("recode", f"recode {coding_id} as {new.path}") as act:
             act.update("codings", coding_id, {"code_id": new.id})
@@ -243,19 +254,7 @@ class CodingStore:
             raise ValidationError(f"unknown status {status!r}")
         ids = list(dict.fromkeys(coding_ids))
         with self.project.action("review", summary or f"{status} {len(ids)} codings") as act:
-            for chunk_start in range(0, len(ids), 500):
-                chunk = ids[chunk_start : chunk_start + 500]
-                marks = ", ".join("?" for _ in chunk)
-                rows = self.project.query(f"SELECT id, status FROM codings WHERE id IN ({marks})", chunk)
-                found = {r["id"]: r["status"] for r in rows}
-                missing = [i for i in chunk if i not in found]
-                if missing:
-                    raise NotFoundError(f"no coding with id {missing[0]}")
-                changed = [i for i in chunk if found[i] != status]
-                if changed:
-                    self.project.db.execute(
-                        f"UPDATE codings SET status = ? WHERE id IN ({', '.join('?' for _ in changed)})",
-                        [status, *changed],
-                    )
-                    act.changes.extend(["u", "codings", i, {"status": found[i]}, {"status": status}] for i in changed)
+            missing = act.update_many("codings", ids, {"status": status})
+            if missing:
+                raise NotFoundError(f"no coding with id {missing[0]}")
         return len(coding_ids)

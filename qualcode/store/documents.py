@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -42,6 +43,16 @@ def _turn(row: dict[str, Any]) -> Turn:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentHeader:
+    """A document without its text: cheap to list for thousands of documents."""
+
+    id: int
+    name: str
+    kind: str
+    sha256: str | None
+
+
 def validate_parsed(parsed: ParsedDocument) -> None:
     """Check a parsed document before anything is written.
 
@@ -76,6 +87,11 @@ class DocumentStore:
     def all(self) -> list[Document]:
         rows = self.project.query("SELECT * FROM documents ORDER BY name COLLATE NOCASE")
         return [_document(r) for r in rows]
+
+    def headers(self) -> list[DocumentHeader]:
+        """Id, name, kind and sha256 of every document, without reading texts."""
+        rows = self.project.query("SELECT id, name, kind, sha256 FROM documents ORDER BY name COLLATE NOCASE")
+        return [DocumentHeader(r["id"], r["name"], r["kind"], r["sha256"]) for r in rows]
 
     def summaries(self) -> list[dict[str, Any]]:
         """Name, kind, words, turns and codings per document (cheap, no text)."""
@@ -141,6 +157,15 @@ class DocumentStore:
             " time_start, time_end FROM turns ORDER BY document_id, seq"
         )
         return [_turn(r) for r in rows]
+
+    def turn(self, turn_id: int) -> Turn | None:
+        """One turn by id, or ``None``."""
+        rows = self.project.query(
+            "SELECT id, document_id, seq, speaker, role, start, [end], participant_id,"
+            " time_start, time_end FROM turns WHERE id = ?",
+            [turn_id],
+        )
+        return _turn(rows[0]) if rows else None
 
     def turn_at(self, document_id: int, offset: int) -> Turn | None:
         """The turn containing ``offset`` (or starting there)."""
@@ -279,15 +304,15 @@ class DocumentStore:
         return len(turns)
 
     def _delete(self, act: "Action", doc_id: int) -> None:
+        from qualcode.store.codings import delete_codings
+
         coding_ids = [
             r["id"] for r in self.project.query("SELECT id FROM codings WHERE document_id = ?", [doc_id])
         ]
-        for cid in coding_ids:
-            act.delete_where("memos", "target = 'coding' AND target_id = ?", [cid])
-        act.delete_where("codings", "document_id = ?", [doc_id])
-        turn_ids = [r["id"] for r in self.project.query("SELECT id FROM turns WHERE document_id = ?", [doc_id])]
-        for tid in turn_ids:
-            act.delete_where("memos", "target = 'turn' AND target_id = ?", [tid])
+        delete_codings(act, coding_ids)
+        act.delete_where(
+            "memos", "target = 'turn' AND target_id IN (SELECT id FROM turns WHERE document_id = ?)", [doc_id]
+        )
         act.delete_where("memos", "target = 'document' AND target_id = ?", [doc_id])
         act.delete_where("suggestion_segments", "document_id = ?", [doc_id])
         act.delete_where("turns", "document_id = ?", [doc_id])

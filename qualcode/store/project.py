@@ -123,6 +123,32 @@ class Action:
         )
         self.changes.append(["u", table, row_id, old, dict(values)])
 
+    def update_many(self, table: str, row_ids: Sequence[int], values: dict[str, Any]) -> list[int]:
+        """Set the same ``values`` on many rows in a few statements; logged like :meth:`update`.
+
+        Returns the ids that do not exist (nothing is changed for them).
+        """
+        cols = list(values)
+        missing: list[int] = []
+        for at in range(0, len(row_ids), 500):
+            chunk = list(row_ids[at : at + 500])
+            marks = ", ".join("?" for _ in chunk)
+            cur = self.conn.execute(
+                f"SELECT id, {', '.join(f'[{c}]' for c in cols)} FROM [{table}] WHERE id IN ({marks})", chunk
+            )
+            before = {r[0]: dict(zip(cols, r[1:])) for r in cur.fetchall()}
+            missing += [i for i in chunk if i not in before]
+            changed = [i for i in chunk if i in before and before[i] != values]
+            if not changed:
+                continue
+            sets = ", ".join(f"[{c}] = ?" for c in cols)
+            self.conn.execute(
+                f"UPDATE [{table}] SET {sets} WHERE id IN ({', '.join('?' for _ in changed)})",
+                [values[c] for c in cols] + changed,
+            )
+            self.changes.extend(["u", table, i, before[i], dict(values)] for i in changed)
+        return missing
+
     def delete(self, table: str, row_id: int) -> None:
         """Delete one row, remembering it whole."""
         before = self.project.row(table, row_id)
@@ -131,14 +157,27 @@ class Action:
         self.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
         self.changes.append(["d", table, row_id, before])
 
+    def delete_many(self, table: str, row_ids: Sequence[int]) -> int:
+        """Delete many rows in a few statements, remembering each whole; returns how many."""
+        deleted = 0
+        for at in range(0, len(row_ids), 500):
+            chunk = list(row_ids[at : at + 500])
+            marks = ", ".join("?" for _ in chunk)
+            cur = self.conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks}) ORDER BY id", chunk)
+            names = [d[0] for d in cur.description]
+            rows = [dict(zip(names, r)) for r in cur.fetchall()]
+            if not rows:
+                continue
+            self.conn.execute(f"DELETE FROM [{table}] WHERE id IN ({', '.join('?' for _ in rows)})",
+                              [r["id"] for r in rows])
+            self.changes.extend(["d", table, r["id"], r] for r in rows)
+            deleted += len(rows)
+        return deleted
+
     def delete_where(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
         """Delete every row matching ``where``; returns how many."""
-        rows = self.project.db.execute(
-            f"SELECT id FROM [{table}] WHERE {where} ORDER BY id", list(params)
-        ).fetchall()
-        for (row_id,) in rows:
-            self.delete(table, row_id)
-        return len(rows)
+        ids = [r[0] for r in self.conn.execute(f"SELECT id FROM [{table}] WHERE {where} ORDER BY id", list(params))]
+        return self.delete_many(table, ids)
 
 
 class Project:

@@ -21,6 +21,7 @@ from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project, SearchHit, default_coder, open_project, resolve_project_path
+from qualcode.tui.workers import with_own_project
 from qualcode.tui.commands import QualcodeCommands
 from qualcode.tui.screens import SCREENS, entry
 
@@ -213,32 +214,18 @@ class QualcodeApp(App[None]):
     @work(thread=True, exclusive=True, group="import")
     def import_files(self, paths: list[str]) -> None:
         """Import in a thread with its own connection; only messages come back."""
-        try:
-            from qualcode.ingest import import_paths  # type: ignore[attr-defined]
-        except ImportError:
-            self.post_message(ImportFinished("", "importing needs qualcode.ingest, which is not installed yet"))
-            return
-        import inspect
+        from qualcode.ingest import import_paths
 
-        project = None
-        try:
-            project = open_project(self.project.path)
-            kwargs: dict[str, Any] = {}
-            params = inspect.signature(import_paths).parameters
-            for name in ("on_progress", "progress"):
-                if name in params:
-                    kwargs[name] = lambda done, total: self.post_message(ImportProgress(done, total))
-                    break
+        def job(project: Project) -> None:
             self.post_message(ImportProgress(0, max(1, len(paths))))
-            result = import_paths(project, [Path(p) for p in paths], **kwargs)
+            result = import_paths(
+                project,
+                [Path(p) for p in paths],
+                on_progress=lambda done, total: self.post_message(ImportProgress(done, total)),
+            )
             self.post_message(ImportFinished(_summarise(result)))
-        except QualcodeError as exc:
-            self.post_message(ImportFinished("", exc.message))
-        except Exception as exc:  # noqa: BLE001 - show, never crash the UI
-            self.post_message(ImportFinished("", f"import failed: {exc}"))
-        finally:
-            if project is not None:
-                project.close()
+
+        with_own_project(self.project.path, job, lambda error: self.post_message(ImportFinished("", error)), "import")
 
     def on_import_progress(self, message: ImportProgress) -> None:
         from qualcode.tui.screens.home import HomeScreen

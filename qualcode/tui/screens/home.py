@@ -46,7 +46,6 @@ class HomeScreen(QScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[DocRow] = []
-        self._words: dict[tuple[int, int | None], int] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,23 +78,14 @@ class HomeScreen(QScreen):
                 by_doc.setdefault(turn.document_id, set()).add(turn.participant_id)
         docs_of: dict[int, int] = {}
         self.rows = []
-        summaries = project.documents.summaries()
-        if any("words" not in s and (s["id"], s.get("chars")) not in self._words for s in summaries):
-            from qualcode.text import count_words
-
-            # Word counts need the text; cache them per (id, length) so the
-            # texts are read once, not on every reload.
-            for doc in project.documents.all():
-                self._words[(doc.id, len(doc.text))] = count_words(doc.text)
-        for s in summaries:
-            words = s.get("words", self._words.get((s["id"], s.get("chars")), 0))
+        for s in project.documents.summaries():
             ids = set(by_doc.get(s["id"], set()))
             if s["participant_id"] is not None:
                 ids.add(s["participant_id"])
             for pid in ids:
                 docs_of[pid] = docs_of.get(pid, 0) + 1
             names = ", ".join(sorted(people[i].name for i in ids if i in people))
-            self.rows.append(DocRow(s["id"], s["name"], s["kind"], names, int(words or 0),
+            self.rows.append(DocRow(s["id"], s["name"], s["kind"], names, int(s["words"] or 0),
                                     int(s["codings"] or 0)))
         self._fill(self.query_one("#filter", Input).value)
         if not self.rows:

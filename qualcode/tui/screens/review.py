@@ -21,7 +21,9 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from qualcode.autotag import ReviewItem
 from qualcode.errors import QualcodeError
+from qualcode.store import Project
 from qualcode.tui.screens.base import QScreen
+from qualcode.tui.workers import with_own_project
 
 LIMIT = 1000
 ALL = "*"
@@ -259,22 +261,15 @@ class ReviewScreen(QScreen):
     def _autotag(self, methods: tuple[str, ...]) -> None:
         """Run the auto-tagger on this thread's own connection."""
         from qualcode.autotag import AutotagOptions, autotag
-        from qualcode.store import open_project
 
-        project = None
-        try:
-            project = open_project(self.qapp.project.path, create=False)
+        def job(project: Project) -> None:
             result = autotag(project, AutotagOptions(methods=methods))
             self.post_message(AutotagFinished(
                 f"run {result.run_id}: {result.added} codings proposed "
                 f"({result.skipped_human} already coded by people, {result.skipped_existing} proposed before)"))
-        except QualcodeError as exc:
-            self.post_message(AutotagFinished("", exc.message))
-        except Exception as exc:  # noqa: BLE001 - show, never crash the UI
-            self.post_message(AutotagFinished("", f"auto-tagging failed: {exc}"))
-        finally:
-            if project is not None:
-                project.close()
+
+        with_own_project(self.qapp.project.path, job, lambda e: self.post_message(AutotagFinished("", e)),
+                         "auto-tagging")
 
     def on_autotag_finished(self, message: AutotagFinished) -> None:
         if message.error:

@@ -20,9 +20,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label, Select
 
-from qualcode.errors import QualcodeError
 from qualcode.tui.modals.export import ExportChoice, ExportModal
+from qualcode.store import Project
 from qualcode.tui.screens.base import QScreen
+from qualcode.tui.workers import with_own_project
 from qualcode.tui.widgets.barchart import PALETTE, Bar, BarChart
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -229,22 +230,16 @@ class TablesScreen(QScreen):
     @work(thread=True, exclusive=True, group="export")
     def _export(self, choice: ExportChoice, by: str | None) -> None:
         """Compute the table and write it on this thread's own connection."""
-        from qualcode.store import open_project
 
-        project = None
-        try:
-            project = open_project(self.qapp.project.path, create=False)
-            paths = export_table(project, choice, by)
+        def job(project: Project) -> None:
+            try:
+                paths = export_table(project, choice, by)
+            except OSError as exc:
+                self.post_message(ExportFinished([], f"cannot write {choice.path}: {exc.strerror or exc}"))
+                return
             self.post_message(ExportFinished(paths))
-        except QualcodeError as exc:
-            self.post_message(ExportFinished([], exc.message))
-        except OSError as exc:
-            self.post_message(ExportFinished([], f"cannot write {choice.path}: {exc.strerror or exc}"))
-        except Exception as exc:  # noqa: BLE001 - show, never crash the UI
-            self.post_message(ExportFinished([], f"export failed: {exc}"))
-        finally:
-            if project is not None:
-                project.close()
+
+        with_own_project(self.qapp.project.path, job, lambda e: self.post_message(ExportFinished([], e)), "export")
 
     def on_export_finished(self, message: ExportFinished) -> None:
         self.exporting = False

@@ -19,11 +19,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from qualcode.errors import QualcodeError
 from qualcode.themes import SuggestionRun, SuggestParams, TopicSuggestion
 from qualcode.tui.modals.choice import ChoiceModal
 from qualcode.tui.modals.themes import AcceptChoice, AcceptModal, SuggestOptionsModal
+from qualcode.store import Project
 from qualcode.tui.screens.base import QScreen
+from qualcode.tui.workers import with_own_project
 
 STATUS_MARK = {"open": "", "accepted": "✓ accepted", "rejected": "✗ rejected", "merged": "→ merged"}
 LABEL_WIDTH = 30
@@ -218,21 +219,14 @@ class ThemesScreen(QScreen):
     @work(thread=True, exclusive=True, group="themes")
     def _suggest(self, params: SuggestParams) -> None:
         """Run ``suggest`` on a connection of this thread; post messages only."""
-        from qualcode.store import open_project
         from qualcode.themes import suggest
 
-        project = None
-        try:
-            project = open_project(self.qapp.project.path, create=False)
+        def job(project: Project) -> None:
             run = suggest(project, params, on_progress=lambda d, t: self.post_message(SuggestProgress(d, t)))
             self.post_message(SuggestFinished(run.id))
-        except QualcodeError as exc:
-            self.post_message(SuggestFinished(None, exc.message))
-        except Exception as exc:  # noqa: BLE001 - show, never crash the UI
-            self.post_message(SuggestFinished(None, f"theme suggestion failed: {exc}"))
-        finally:
-            if project is not None:
-                project.close()
+
+        with_own_project(self.qapp.project.path, job, lambda e: self.post_message(SuggestFinished(None, e)),
+                         "theme suggestion")
 
     def on_suggest_progress(self, message: SuggestProgress) -> None:
         self.query_one("#themes-progress", ProgressBar).update(total=message.total, progress=message.done)

@@ -1,10 +1,13 @@
-"""A one-glance summary of a project (``qualcode stats``)."""
+"""A one-glance summary of a project (``qualcode stats``).
+
+It lives in the store because it is nothing but counting queries.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from qualcode.store import Project
+from qualcode.store.project import Project
 
 
 def project_stats(project: Project) -> dict[str, Any]:
