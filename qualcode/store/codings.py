@@ -169,7 +169,8 @@ class CodingStore:
         lengths: dict[int, int] = {}
         coder_default = default_coder()
         rows: list[dict[str, Any]] = []
-        result: list[int | None] = []
+        # Positive: an existing coding's id; negative: -(1 + index) of a row of this batch.
+        result: list[int] = []
         existing: dict[tuple[Any, ...], int] = {}
         doc_ids = {it.document_id for it in items}
         for did in doc_ids:
@@ -196,7 +197,7 @@ class CodingStore:
             if key in existing:
                 result.append(existing[key])
                 continue
-            existing[key] = -1
+            existing[key] = -(len(rows) + 1)
             status = it.status or ("confirmed" if it.origin == "manual" else "pending")
             rows.append(
                 {
@@ -214,11 +215,11 @@ class CodingStore:
                     "created_at": stamp,
                 }
             )
-            result.append(None)
+            result.append(existing[key])
         with self.project.action(action, summary or f"add {len(rows)} codings") as act:
             act.run_id = run_id
-            new_ids = iter(act.insert_many("codings", rows))
-        return [r if r is not None else next(new_ids) for r in result]
+            new_ids = act.insert_many("codings", rows)
+        return [r if r > 0 else new_ids[-r - 1] for r in result]
 
     def remove(self, coding_id: int) -> Coding:
         """Remove one coding (and its memos); undoable."""
