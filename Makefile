@@ -30,7 +30,7 @@ demo: setup
 	$(VENV)/bin/qualcode demo --project $(DEMO_DB)
 
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 bench: setup
 	$(PY) benchmarks/bench_import.py

@@ -370,9 +370,10 @@ async def test_command_palette_reaches_screen_actions(db):
 
 @aio
 async def test_help_lists_every_binding_with_an_id(db):
+    from qualcode.tui.app import QualcodeApp
     from qualcode.tui.screens.help import binding_rows
 
-    rows = binding_rows()
+    rows = binding_rows(QualcodeApp.BINDINGS)
     assert all(r[3] for r in rows)
     assert len({r[3] for r in rows}) == len(rows)
     app = make(db)

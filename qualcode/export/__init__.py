@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from qualcode.export.context import ReportContext, report_context
 from qualcode.export.exports import KINDS, write_export
-from qualcode.export.tables import FORMATS, format_for, neutralise, to_text, write_json, write_table
+from qualcode.export.report import to_text, write_table
+from qualcode.export.tables import FORMATS, format_for, neutralise, write_json
 
 __all__ = ["FORMATS", "KINDS", "ReportContext", "format_for", "neutralise", "report_context", "to_text",
            "write_export", "write_json", "write_table"]

@@ -30,7 +30,7 @@ from qualcode.export.labels import (
     share_phrase,
     slug,
 )
-from qualcode.export.report import (
+from qualcode.export.blocks import (
     Bullets,
     Chart,
     Column,

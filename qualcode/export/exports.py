@@ -20,8 +20,8 @@ from qualcode.export.builders import (
     scope_notes,
 )
 from qualcode.export.context import ReportContext
-from qualcode.export.report import write_report
-from qualcode.export.tables import format_for, records_of, write_json, write_table
+from qualcode.export.report import write_report, write_table
+from qualcode.export.tables import format_for, records_of, write_json
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -14,7 +14,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from qualcode.export.report import Bullets, Grid, Heading, Image, Paragraph, QuoteBlock, Report, Table
+from qualcode.export.blocks import Bullets, Grid, Heading, Image, Paragraph, QuoteBlock, Report, Table
 from qualcode.export.tables import display, rows_of
 
 FONT = "Arial"  # Word has it; LibreOffice maps it to Liberation Sans (same metrics)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import html
 
-from qualcode.export.report import (
+from qualcode.export.blocks import (
     Bullets,
     Grid,
     Heading,

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.model import ORIGINS, Coding
-from qualcode.store.project import default_coder, now
+from qualcode.store.base import default_coder, now
 
 if TYPE_CHECKING:
-    from qualcode.store.project import Action, Project
+    from qualcode.store.action import Action
+    from qualcode.store.project import Project
 
 _COLS = (
     "id, code_id, document_id, start, [end], coder, origin, status, method, rule,"

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.model import DOCUMENT_KINDS, Document, ParsedDocument, Turn
-from qualcode.store.project import now
+from qualcode.store.base import now
 
 if TYPE_CHECKING:
-    from qualcode.store.project import Action, Project
+    from qualcode.store.action import Action
+    from qualcode.store.project import Project
 
 
 def _document(row: dict[str, Any]) -> Document:

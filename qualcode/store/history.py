@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NothingToUndoError
 from qualcode.model import Event
-from qualcode.store.project import default_coder, now
+from qualcode.store.base import default_coder, now
 
 if TYPE_CHECKING:
     from qualcode.store.project import Project

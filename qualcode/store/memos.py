@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.model import Memo
-from qualcode.store.project import default_coder, now
+from qualcode.store.base import default_coder, now
 
 if TYPE_CHECKING:
     from qualcode.store.project import Project

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError
 from qualcode.model import Run
-from qualcode.store.project import now
+from qualcode.store.base import now
 
 if TYPE_CHECKING:
     from qualcode.store.project import Project

@@ -20,7 +20,8 @@ from qualcode.errors import NotFoundError
 from qualcode.model import ThemeSuggestion
 
 if TYPE_CHECKING:
-    from qualcode.store.project import Action, Project
+    from qualcode.store.action import Action
+    from qualcode.store.project import Project
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 
-def binding_rows() -> list[tuple[str, str, str, str]]:
-    """(context, key, description, id) for every binding in the app."""
-    from qualcode.tui.app import QualcodeApp
+def binding_rows(app_bindings: Iterable[BindingType]) -> list[tuple[str, str, str, str]]:
+    """(context, key, description, id) for every binding: the app's own (passed in) and each screen's."""
     from qualcode.tui.modals.memo import MemoModal
     from qualcode.tui.modals.picker import CodePicker
     from qualcode.tui.screens.codebook import CodebookScreen
@@ -30,7 +29,7 @@ def binding_rows() -> list[tuple[str, str, str, str]]:
     from qualcode.tui.widgets.transcript import TranscriptView
 
     groups: list[tuple[str, Iterable[BindingType]]] = [
-        ("everywhere", QualcodeApp.BINDINGS),
+        ("everywhere", app_bindings),
         ("documents", HomeScreen.BINDINGS),
         ("document", DocumentScreen.BINDINGS),
         ("document", TranscriptView.BINDINGS),
@@ -68,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Where", "Key", "Action", "Id")
-        for row in binding_rows():
+        for row in binding_rows(type(self.app).BINDINGS):
             table.add_row(*row)
         codes = getattr(self.app, "project").codes.all()
         for code in codes:

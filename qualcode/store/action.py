@@ -1,0 +1,140 @@
+"""The unit of change: one :class:`Action` records every row it touches.
+
+Used only through :meth:`qualcode.store.project.Project.action`, which owns
+the transaction and writes the recorded changes to the ``events`` table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qualcode.store.project import Project
+
+
+class Action:
+    """Records the row-level changes of one user action.
+
+    Each ``insert``/``update``/``delete`` is executed at once (inside the
+    action's transaction) and remembered so the action can be undone and
+    redone. Use it only through :meth:`Project.action`.
+    """
+
+    def __init__(self, project: "Project", name: str, summary: str, actor: str) -> None:
+        self.project = project
+        self.name = name
+        self.summary = summary
+        self.actor = actor
+        self.changes: list[list[Any]] = []
+        self.run_id: int | None = None
+        self.undoable = True
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.project.db.conn
+
+    def insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row and return its id."""
+        cols = list(row)
+        sql = f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        cur = self.conn.execute(sql, [row[c] for c in cols])
+        new_id = int(cur.lastrowid or 0)
+        stored = dict(row)
+        stored.setdefault("id", new_id)
+        self.changes.append(["i", table, new_id, stored])
+        return new_id
+
+    def insert_many(self, table: str, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert rows sharing the same columns; returns their ids in order."""
+        if not rows:
+            return []
+        cols = list(rows[0])
+        sql = f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        first = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM [{table}]").fetchone()[0]
+        self.conn.executemany(sql, [[r[c] for c in cols] for r in rows])
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT id FROM [{table}] WHERE id > ? ORDER BY id", [first]
+            )
+        ]
+        if len(ids) != len(rows):  # pragma: no cover - defensive
+            raise RuntimeError(f"insert_many into {table}: id bookkeeping failed")
+        for new_id, row in zip(ids, rows):
+            stored = dict(row)
+            stored["id"] = new_id
+            self.changes.append(["i", table, new_id, stored])
+        return ids
+
+    def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        """Update columns of one row, remembering their previous values."""
+        cols = list(values)
+        before = self.project.row(table, row_id)
+        if before is None:
+            return
+        old = {c: before.get(c) for c in cols}
+        if old == values:
+            return
+        sets = ", ".join(f"[{c}] = ?" for c in cols)
+        self.conn.execute(
+            f"UPDATE [{table}] SET {sets} WHERE id = ?", [values[c] for c in cols] + [row_id]
+        )
+        self.changes.append(["u", table, row_id, old, dict(values)])
+
+    def update_many(self, table: str, row_ids: Sequence[int], values: dict[str, Any]) -> list[int]:
+        """Set the same ``values`` on many rows in a few statements; logged like :meth:`update`.
+
+        Returns the ids that do not exist (nothing is changed for them).
+        """
+        cols = list(values)
+        missing: list[int] = []
+        for at in range(0, len(row_ids), 500):
+            chunk = list(row_ids[at : at + 500])
+            marks = ", ".join("?" for _ in chunk)
+            cur = self.conn.execute(
+                f"SELECT id, {', '.join(f'[{c}]' for c in cols)} FROM [{table}] WHERE id IN ({marks})", chunk
+            )
+            before = {r[0]: dict(zip(cols, r[1:])) for r in cur.fetchall()}
+            missing += [i for i in chunk if i not in before]
+            changed = [i for i in chunk if i in before and before[i] != values]
+            if not changed:
+                continue
+            sets = ", ".join(f"[{c}] = ?" for c in cols)
+            self.conn.execute(
+                f"UPDATE [{table}] SET {sets} WHERE id IN ({', '.join('?' for _ in changed)})",
+                [values[c] for c in cols] + changed,
+            )
+            self.changes.extend(["u", table, i, before[i], dict(values)] for i in changed)
+        return missing
+
+    def delete(self, table: str, row_id: int) -> None:
+        """Delete one row, remembering it whole."""
+        before = self.project.row(table, row_id)
+        if before is None:
+            return
+        self.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
+        self.changes.append(["d", table, row_id, before])
+
+    def delete_many(self, table: str, row_ids: Sequence[int]) -> int:
+        """Delete many rows in a few statements, remembering each whole; returns how many."""
+        deleted = 0
+        for at in range(0, len(row_ids), 500):
+            chunk = list(row_ids[at : at + 500])
+            marks = ", ".join("?" for _ in chunk)
+            cur = self.conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks}) ORDER BY id", chunk)
+            names = [d[0] for d in cur.description]
+            rows = [dict(zip(names, r)) for r in cur.fetchall()]
+            if not rows:
+                continue
+            self.conn.execute(f"DELETE FROM [{table}] WHERE id IN ({', '.join('?' for _ in rows)})",
+                              [r["id"] for r in rows])
+            self.changes.extend(["d", table, r["id"], r] for r in rows)
+            deleted += len(rows)
+        return deleted
+
+    def delete_where(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
+        """Delete every row matching ``where``; returns how many."""
+        ids = [r[0] for r in self.conn.execute(f"SELECT id FROM [{table}] WHERE {where} ORDER BY id", list(params))]
+        return self.delete_many(table, ids)
