@@ -8,11 +8,12 @@ importers are imported inside the commands so ``qualcode --help`` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from qualcode.cli._common import JsonOpt, ProjectOpt, fail, open_for_command, print_json, progress, user_errors
+from qualcode.services.documents import document_rows, participant_rows
 
 
 def import_(
@@ -52,7 +53,8 @@ def import_(
     Each file imports all-or-nothing; a bad file is reported and the others
     still import (exit status 1 if any file failed).
     """
-    from qualcode.ingest import ImportOptions, import_paths
+    from qualcode.ingest import ImportOptions
+    from qualcode.services.imports import import_files
 
     texts = tuple(text_column or ())
     if not survey and len(texts) > 1:
@@ -73,7 +75,8 @@ def import_(
     )
     with open_for_command(project, create=True) as proj, user_errors():
         with progress(len(paths), "importing") as bar:
-            results = import_paths(proj, paths, options, on_progress=bar)
+            summary = import_files(proj, paths, options, on_progress=bar)
+    results = summary.results
     if as_json:
         print_json([r.to_dict() for r in results])
     else:
@@ -87,49 +90,24 @@ def import_(
             enc = f", {r.encoding}" if r.encoding and r.status != "skipped" else ""
             extra = f" ({r.turns} turns{enc})" if r.status != "skipped" else " (identical file already imported)"
             typer.echo(f"{r.status:>8}  {r.file} -> {what}{extra}")
-    if any(r.status == "error" for r in results):
+    if summary.failed:
         raise typer.Exit(1)
 
 
 def documents(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """List documents with kind, words, turns and codings."""
     with open_for_command(project) as proj, user_errors():
-        rows = _document_rows(proj)
+        rows = document_rows(proj, encodings=True)
     if as_json:
-        print_json(rows)
+        print_json([r.to_json() for r in rows])
         return
     if not rows:
         typer.echo("no documents; add some with 'qualcode import'")
         return
-    width = max(len(r["name"]) for r in rows)
+    width = max(len(r.name) for r in rows)
     typer.echo(f"{'document':<{width}}  {'kind':<11} {'words':>7} {'turns':>6} {'codings':>8}  participant")
     for r in rows:
-        typer.echo(
-            f"{r['name']:<{width}}  {r['kind']:<11} {r['words']:>7} {r['turns']:>6} {r['codings']:>8}  {r['participant'] or ''}"
-        )
-
-
-def _document_rows(proj: Any) -> list[dict[str, Any]]:
-    people = {p.id: p.name for p in proj.participants.all()}
-    summaries = {s["id"]: s for s in proj.documents.summaries()}
-    rows = []
-    for doc in proj.documents.all():
-        s = summaries.get(doc.id, {})
-        rows.append(
-            {
-                "id": doc.id,
-                "name": doc.name,
-                "kind": doc.kind,
-                "words": s.get("words", 0),
-                "turns": s.get("turns", 0),
-                "codings": s.get("codings", 0),
-                "participant": people.get(doc.participant_id) if doc.participant_id else None,
-                "source_path": doc.source_path,
-                "imported_at": doc.imported_at,
-                "encoding": doc.metadata.get("encoding"),
-            }
-        )
-    return rows
+        typer.echo(f"{r.name:<{width}}  {r.kind:<11} {r.words:>7} {r.turns:>6} {r.codings:>8}  {r.participant or ''}")
 
 
 def show(
@@ -198,32 +176,17 @@ def participants(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOp
     if ctx.invoked_subcommand is not None:
         return
     with open_for_command(project) as proj, user_errors():
-        rows = _participant_rows(proj)
+        rows = participant_rows(proj)
     if as_json:
-        print_json(rows)
+        print_json([r.to_json() for r in rows])
         return
     if not rows:
         typer.echo("no participants")
         return
     for r in rows:
-        attrs = ", ".join(f"{k}={v}" for k, v in r["attributes"].items())
-        typer.echo(f"{r['name']}  [{attrs}]  in {len(r['documents'])} document(s): {', '.join(r['documents'][:5])}"
-                   + (" …" if len(r["documents"]) > 5 else ""))
-
-
-def _participant_rows(proj: Any) -> list[dict[str, Any]]:
-    docs = {d.id: d for d in proj.documents.all()}
-    where: dict[int, set[str]] = {}
-    for t in proj.documents.all_turns():
-        if t.participant_id:
-            where.setdefault(t.participant_id, set()).add(docs[t.document_id].name)
-    for d in docs.values():
-        if d.participant_id:
-            where.setdefault(d.participant_id, set()).add(d.name)
-    return [
-        {"id": p.id, "name": p.name, "attributes": p.attributes, "documents": sorted(where.get(p.id, set()))}
-        for p in proj.participants.all()
-    ]
+        attrs = ", ".join(f"{k}={v}" for k, v in r.attributes.items())
+        typer.echo(f"{r.name}  [{attrs}]  in {len(r.documents)} document(s): {', '.join(r.documents[:5])}"
+                   + (" …" if len(r.documents) > 5 else ""))
 
 
 @participants_app.command("set")

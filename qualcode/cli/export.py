@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from qualcode.cli._common import ProjectOpt, fail, open_for_command, user_errors
+from qualcode.services import exports
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from qualcode.export import ReportContext
+    from qualcode.services.exports import ExportTable
 
 export_app = typer.Typer(
     name="export",
@@ -45,15 +44,9 @@ PendingOpt = Annotated[
 TitleOpt = Annotated[str, typer.Option("--title", help="Report title (md, html, docx).")]
 
 
-def _write(kind: str, frame: "pd.DataFrame", output: str, fmt: str | None, title: str = "",
-           context: "ReportContext | None" = None) -> None:
-    from qualcode.export import write_export
-
+def _write(table: "ExportTable", output: str, fmt: str | None) -> None:
     with user_errors():
-        try:
-            written = write_export(kind, frame, output, fmt, title=title, context=context)
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
+        written = exports.write(table, output, fmt)
     for path in written:
         typer.echo(f"wrote {path}", err=True)
 
@@ -64,10 +57,8 @@ def _counting(include_interviewer: bool, exclude_pending: bool) -> dict[str, boo
 
 def _check_format(output: str, fmt: str | None) -> None:
     """Fail before any work on an impossible output (e.g. xlsx to stdout)."""
-    from qualcode.export import format_for
-
     with user_errors():
-        format_for(output, fmt)
+        exports.check_output(output, fmt)
 
 
 def frequencies_cmd(
@@ -78,10 +69,9 @@ def frequencies_cmd(
     """Codings, documents and participants per code (rolled up over sub-codes), optionally by group."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import frequencies
-
-        frame = frequencies(proj, by=by or None, codes=codes or None, **_counting(include_interviewer, exclude_pending))
-    _write("frequencies", frame, output, fmt, title or "Theme frequencies")
+        table = exports.build(proj, "frequencies", by=by or None, codes=codes or None, title=title,
+                              **_counting(include_interviewer, exclude_pending))
+    _write(table, output, fmt)
 
 
 def matrix_cmd(
@@ -94,11 +84,9 @@ def matrix_cmd(
     """Codes × documents, participants or attribute groups."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import matrix
-
-        frame = matrix(proj, cols=cols, value=value, codes=codes or None, rollup=not own,
-                       **_counting(include_interviewer, exclude_pending))
-    _write("matrix", frame, output, fmt)
+        table = exports.build(proj, "matrix", cols=cols, value=value, codes=codes or None, rollup=not own,
+                              **_counting(include_interviewer, exclude_pending))
+    _write(table, output, fmt)
 
 
 def cooccurrence_cmd(
@@ -108,10 +96,8 @@ def cooccurrence_cmd(
     """Pairs of codes in the same turn: turns with both, Jaccard, overlapping codings."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import cooccurrence
-
-        frame = cooccurrence(proj, **_counting(include_interviewer, exclude_pending))
-    _write("cooccurrence", frame, output, fmt)
+        table = exports.build(proj, "cooccurrence", **_counting(include_interviewer, exclude_pending))
+    _write(table, output, fmt)
 
 
 def presence_cmd(
@@ -122,10 +108,8 @@ def presence_cmd(
     """0/1 per participant (or document) × code."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import presence
-
-        frame = presence(proj, unit=unit, **_counting(include_interviewer, exclude_pending))
-    _write("presence", frame, output, fmt)
+        table = exports.build(proj, "presence", unit=unit, **_counting(include_interviewer, exclude_pending))
+    _write(table, output, fmt)
 
 
 def likert_cmd(
@@ -156,16 +140,14 @@ def likert_cmd(
     if not items and not theme_item:
         fail("name the Likert columns with --items (or one with --by-code)")
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import likert, likert_by_code
-
         dk = tuple(dont_know) if dont_know else ("Don't know",)
         if theme_item:
-            frame = likert_by_code(proj, theme_item, levels, dont_know=dk, dont_know_in_base=dont_know_in_base)
-            kind = "likert_by_code"
+            table = exports.build(proj, "likert_by_code", theme_item, levels, dont_know=dk,
+                                  dont_know_in_base=dont_know_in_base, title=title)
         else:
-            frame = likert(proj, list(items or []), levels, dont_know=dk, dont_know_in_base=dont_know_in_base, by=by)
-            kind = "likert"
-    _write(kind, frame, output, fmt, title or "Likert items")
+            table = exports.build(proj, "likert", list(items or []), levels, dont_know=dk,
+                                  dont_know_in_base=dont_know_in_base, by=by, title=title)
+    _write(table, output, fmt)
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -212,11 +194,9 @@ def evidence_cmd(
     if levels and not items:
         fail("--scale goes with --likert-items (name the Likert columns)")
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import evidence, likert
+        from qualcode.analysis import likert
         from qualcode.export import report_context
 
-        frame = evidence(proj, by=by or None, quotes=quotes, pseudonymise=pseudonymise, codes=codes or None,
-                         **_counting(include_interviewer, exclude_pending))
         survey = None
         if items:
             by_one = by[0] if by else None
@@ -227,8 +207,12 @@ def evidence_cmd(
         for name in shown:
             if name not in known:
                 fail(f"no participant has a {name!r} attribute (--quote-attrs)")
-        context = report_context(proj, frame, quote_attributes=shown or None, survey=survey)
-    _write("evidence", frame, output, fmt, title or "Evidence table", context=context)
+        table = exports.build(
+            proj, "evidence", by=by or None, quotes=quotes, pseudonymise=pseudonymise, codes=codes or None,
+            title=title, context=lambda frame: report_context(proj, frame, quote_attributes=shown or None,
+                                                              survey=survey),
+            **_counting(include_interviewer, exclude_pending))
+    _write(table, output, fmt)
 
 
 def codings_cmd(
@@ -238,23 +222,16 @@ def codings_cmd(
     """Every counted coding with its code, document, participant, attributes, turn and text."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import coded_segments
-
-        frame = coded_segments(proj, **_counting(include_interviewer, exclude_pending))
-        if codes:
-            keep = {c.path for ref in codes for c in proj.codes.descendants(proj.codes.resolve(ref).id)}
-            frame = frame[frame["path"].isin(keep)]
-    _write("codings", frame, output, fmt)
+        table = exports.build(proj, "codings", codes=codes or None, **_counting(include_interviewer, exclude_pending))
+    _write(table, output, fmt)
 
 
 def memos_cmd(project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None) -> None:
     """Every memo with what it is about."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import memos_table
-
-        frame = memos_table(proj)
-    _write("memos", frame, output, fmt)
+        table = exports.build(proj, "memos")
+    _write(table, output, fmt)
 
 
 def coverage_cmd(
@@ -265,10 +242,8 @@ def coverage_cmd(
     """Codes raised by at least N participants."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import coverage
-
-        frame = coverage(proj, min_participants, **_counting(include_interviewer, exclude_pending))
-    _write("coverage", frame, output, fmt)
+        table = exports.build(proj, "coverage", min_participants, **_counting(include_interviewer, exclude_pending))
+    _write(table, output, fmt)
 
 
 def saturation_cmd(
@@ -278,10 +253,8 @@ def saturation_cmd(
     """New codes per successive document, in import order."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        from qualcode.analysis import saturation
-
-        frame = saturation(proj, **_counting(include_interviewer, exclude_pending))
-    _write("saturation", frame, output, fmt)
+        table = exports.build(proj, "saturation", **_counting(include_interviewer, exclude_pending))
+    _write(table, output, fmt)
 
 
 for _name, _fn in (

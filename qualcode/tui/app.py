@@ -214,16 +214,13 @@ class QualcodeApp(App[None]):
     @work(thread=True, exclusive=True, group="import")
     def import_files(self, paths: list[str]) -> None:
         """Import in a thread with its own connection; only messages come back."""
-        from qualcode.ingest import import_paths
+        from qualcode.services.imports import import_files
 
         def job(project: Project) -> None:
             self.post_message(ImportProgress(0, max(1, len(paths))))
-            result = import_paths(
-                project,
-                [Path(p) for p in paths],
-                on_progress=lambda done, total: self.post_message(ImportProgress(done, total)),
-            )
-            self.post_message(ImportFinished(_summarise(result)))
+            summary = import_files(project, paths,
+                                   on_progress=lambda done, total: self.post_message(ImportProgress(done, total)))
+            self.post_message(ImportFinished(summary.line()))
 
         with_own_project(self.project.path, job, lambda error: self.post_message(ImportFinished("", error)), "import")
 
@@ -254,21 +251,6 @@ class QualcodeApp(App[None]):
                             self.action_import)
         for e in SCREENS:
             yield SystemCommand(f"Go to {e.title}", e.help, lambda name=e.name: self.action_show_screen(name))
-
-
-def _summarise(result: Any) -> str:
-    """A one-line summary of whatever ``import_paths`` returned."""
-    if isinstance(result, list | tuple):
-        from collections import Counter
-
-        counts = Counter(str(getattr(r, "status", "done")) for r in result)
-        text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to import"
-        errors = [f"{getattr(r, 'file', '?')}: {r.error}" for r in result if getattr(r, "error", None)]
-        return text + (f" — {errors[0]}" if errors else "")
-    for attr in ("summary", "message"):
-        if hasattr(result, attr):
-            return str(getattr(result, attr))
-    return "import finished"
 
 
 def make_app(project_path: str | Path | None = None, *, coder: str | None = None,

@@ -7,31 +7,14 @@ the highlighted row without leaving the box.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 
+from qualcode.services.documents import DocumentRow, document_rows, participant_rows
 from qualcode.tui.screens.base import QScreen
-
-
-@dataclass(frozen=True, slots=True)
-class DocRow:
-    """One row of the documents table."""
-
-    id: int
-    name: str
-    kind: str
-    participants: str
-    words: int
-    codings: int
-
-    def matches(self, query: str) -> bool:
-        q = query.casefold()
-        return q in self.name.casefold() or q in self.kind.casefold() or q in self.participants.casefold()
 
 
 class HomeScreen(QScreen):
@@ -45,7 +28,7 @@ class HomeScreen(QScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[DocRow] = []
+        self.rows: list[DocumentRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,30 +54,15 @@ class HomeScreen(QScreen):
 
     def reload(self) -> None:
         project = self.qapp.project
-        people = {p.id: p for p in project.participants.all()}
-        by_doc: dict[int, set[int]] = {}
-        for turn in project.documents.all_turns():
-            if turn.participant_id is not None:
-                by_doc.setdefault(turn.document_id, set()).add(turn.participant_id)
-        docs_of: dict[int, int] = {}
-        self.rows = []
-        for s in project.documents.summaries():
-            ids = set(by_doc.get(s["id"], set()))
-            if s["participant_id"] is not None:
-                ids.add(s["participant_id"])
-            for pid in ids:
-                docs_of[pid] = docs_of.get(pid, 0) + 1
-            names = ", ".join(sorted(people[i].name for i in ids if i in people))
-            self.rows.append(DocRow(s["id"], s["name"], s["kind"], names, int(s["words"] or 0),
-                                    int(s["codings"] or 0)))
+        self.rows = document_rows(project)
         self._fill(self.query_one("#filter", Input).value)
         if not self.rows:
             self.notify("No documents yet: import some with ctrl+o (or `qualcode import`).", timeout=6)
         table = self.query_one("#participants", DataTable)
         table.clear()
-        for p in people.values():
+        for p in participant_rows(project):
             attrs = ", ".join(f"{k}={v}" for k, v in sorted(p.attributes.items()))
-            table.add_row(p.name, attrs or "—", str(docs_of.get(p.id, 0)), key=str(p.id))
+            table.add_row(p.name, attrs or "—", str(len(p.documents)), key=str(p.id))
 
     def _fill(self, query: str) -> None:
         table = self.query_one("#documents", DataTable)
@@ -105,7 +73,8 @@ class HomeScreen(QScreen):
             # Best first: a name match, earliest in the name, before a kind or participant match.
             shown.sort(key=lambda r: (q not in r.name.casefold(), r.name.casefold().find(q), r.name.casefold()))
         for r in shown:
-            table.add_row(r.name, r.kind, r.participants or "—", f"{r.words:,}", str(r.codings), key=str(r.id))
+            people = ", ".join(r.participants)
+            table.add_row(r.name, r.kind, people or "—", f"{r.words:,}", str(r.codings), key=str(r.id))
 
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:

@@ -232,12 +232,7 @@ class TablesScreen(QScreen):
         """Compute the table and write it on this thread's own connection."""
 
         def job(project: Project) -> None:
-            try:
-                paths = export_table(project, choice, by)
-            except OSError as exc:
-                self.post_message(ExportFinished([], f"cannot write {choice.path}: {exc.strerror or exc}"))
-                return
-            self.post_message(ExportFinished(paths))
+            self.post_message(ExportFinished(export_table(project, choice, by)))
 
         with_own_project(self.qapp.project.path, job, lambda e: self.post_message(ExportFinished([], e)), "export")
 
@@ -250,25 +245,11 @@ class TablesScreen(QScreen):
 
 
 def export_table(project: Any, choice: ExportChoice, by: str | None) -> list[Path]:
-    """Compute ``choice.kind`` with :mod:`qualcode.analysis` and write it like the CLI does."""
-    from qualcode.export import report_context, write_export
+    """Compute ``choice.kind`` and write it through the export service, as the CLI does."""
+    from qualcode.services import exports
 
-    groups = [by] if by else None
-    context = None
-    if choice.kind == "frequencies":
-        from qualcode.analysis import frequencies
-
-        frame, title = frequencies(project, by=groups), "Theme frequencies"
-    elif choice.kind == "evidence":
-        from qualcode.analysis import evidence
-
-        frame, title = evidence(project, by=groups), "Evidence table"
-        context = report_context(project, frame)
-    else:
-        from qualcode.analysis import coded_segments
-
-        frame, title = coded_segments(project), "Codings"
-    return write_export(choice.kind, frame, choice.path, choice.fmt, title=title, context=context)
+    options: dict[str, Any] = {} if choice.kind == "codings" else {"by": [by] if by else None}
+    return exports.write(exports.build(project, choice.kind, **options), choice.path, choice.fmt)
 
 
 def _num(value: Any) -> float | None:

@@ -1,0 +1,114 @@
+"""Export dispatch: an analysis table of a kind, computed and written to a file.
+
+Why one place: the CLI's ``export`` commands and the TUI's export dialog
+compute the same tables with the same titles and must agree to the unit; a
+write failure is one coded error for both, naming the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from qualcode.export import ReportContext
+    from qualcode.store import Project
+
+
+class ExportWriteError(QualcodeError):
+    """The output file cannot be written (no such folder, no permission, disk full)."""
+
+    code = "E501"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportTable:
+    """A computed table ready to write: its kind (see ``qualcode.export.KINDS``), frame and title."""
+
+    kind: str
+    frame: "pd.DataFrame"
+    title: str = ""
+    context: "ReportContext | None" = None
+
+
+TITLES = {"frequencies": "Theme frequencies", "evidence": "Evidence table", "likert": "Likert items",
+          "likert_by_code": "Likert items"}
+
+
+def _frequencies(project: "Project", **kw: Any) -> "pd.DataFrame":
+    from qualcode.analysis import frequencies
+
+    return frequencies(project, **kw)
+
+
+def _codings(project: "Project", codes: Sequence[str] | None = None, **kw: Any) -> "pd.DataFrame":
+    """Every counted coding, only under ``codes`` (and their sub-codes) when given."""
+    from qualcode.analysis import coded_segments
+
+    frame = coded_segments(project, **kw)
+    if codes:
+        keep = {c.path for ref in codes for c in project.codes.descendants(project.codes.resolve(ref).id)}
+        frame = frame[frame["path"].isin(keep)]
+    return frame
+
+
+def _analysis(name: str) -> Callable[..., "pd.DataFrame"]:
+    """A table function of :mod:`qualcode.analysis`, imported when it runs."""
+
+    def compute(project: "Project", *args: Any, **kw: Any) -> "pd.DataFrame":
+        import qualcode.analysis as analysis
+
+        return getattr(analysis, name)(project, *args, **kw)
+
+    return compute
+
+
+BUILDERS: dict[str, Callable[..., "pd.DataFrame"]] = {
+    "frequencies": _frequencies, "codings": _codings, "matrix": _analysis("matrix"),
+    "cooccurrence": _analysis("cooccurrence"), "presence": _analysis("presence"),
+    "likert": _analysis("likert"), "likert_by_code": _analysis("likert_by_code"),
+    "evidence": _analysis("evidence"), "memos": _analysis("memos_table"), "coverage": _analysis("coverage"),
+    "saturation": _analysis("saturation"),
+}
+
+
+def build(project: "Project", kind: str, *args: Any, title: str = "",
+          context: Callable[["pd.DataFrame"], "ReportContext"] | None = None, **options: Any) -> ExportTable:
+    """Compute the table ``kind`` with :mod:`qualcode.analysis`; ``options`` go to its function.
+
+    ``context`` (evidence reports) turns the frame into the report's context;
+    evidence gets a plain one by default.
+    """
+    frame = BUILDERS[kind](project, *args, **options)
+    if context is None and kind == "evidence":
+        from qualcode.export import report_context
+
+        return ExportTable(kind, frame, title or TITLES[kind], report_context(project, frame))
+    return ExportTable(kind, frame, title or TITLES.get(kind, ""), context(frame) if context else None)
+
+
+def check_output(output: str | Path, fmt: str | None) -> str:
+    """The format of an output, failing before any work on an impossible one (e.g. xlsx to stdout)."""
+    from qualcode.export import format_for
+
+    return format_for(output, fmt)
+
+
+def write(table: ExportTable, output: str | Path | IO[str], fmt: str | None = None) -> list[Path]:
+    """Write ``table`` to ``output`` (``-`` for stdout) and return the files written.
+
+    Raises:
+        ExportWriteError: the file cannot be written.
+    """
+    from qualcode.export import write_export
+
+    try:
+        return write_export(table.kind, table.frame, output, fmt, title=table.title, context=table.context)
+    except OSError as exc:
+        raise ExportWriteError(f"cannot write {output}: {exc.strerror or exc}") from exc

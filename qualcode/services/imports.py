@@ -1,0 +1,52 @@
+"""Import files with a summary both front ends show.
+
+Why here: the CLI prints one line per file and the TUI one notification for
+the whole batch, but both run the same importer and count the same outcomes;
+the one-line summary used to be guessed from whatever the importer returned.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qualcode.ingest import ImportOptions, ImportResult
+    from qualcode.store import Project
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """The per-file results of one import, in order."""
+
+    results: tuple["ImportResult", ...]
+
+    @property
+    def failed(self) -> bool:
+        """Whether any file failed (the CLI exits 1 then)."""
+        return any(r.status == "error" for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        """Files per status (``imported``, ``replaced``, ``skipped``, ``error``)."""
+        return dict(Counter(r.status for r in self.results))
+
+    def line(self) -> str:
+        """One line for a notification: ``2 imported, 1 skipped — a.txt: why``."""
+        text = ", ".join(f"{n} {status}" for status, n in sorted(self.counts().items())) or "nothing to import"
+        errors = [f"{r.file}: {r.error}" for r in self.results if r.error]
+        return text + (f" — {errors[0]}" if errors else "")
+
+
+def import_files(project: "Project", paths: Iterable[str | Path], options: "ImportOptions | None" = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+    """Import files and folders (each file all-or-nothing) and summarise what happened.
+
+    Raises:
+        ImportFormatError: the options or the participants file are invalid (nothing imported).
+    """
+    from qualcode.ingest import import_paths
+
+    return ImportSummary(tuple(import_paths(project, [Path(p) for p in paths], options, on_progress=on_progress)))
