@@ -1,9 +1,11 @@
 """The layering in DEVELOPERS.md, enforced.
 
-``model`` ← ``store`` ← core (``text``, ``ingest``, ``codebook``, ``analysis``,
-``themes``, ``autotag``, ``export`` …) ← front ends (``cli``, ``tui``).
-Nothing imports to its right; the core never imports Textual; importing the
-store or the CLI loads no heavy library (checked in a fresh interpreter).
+``model``/``errors`` ← ``store`` ← core packages (layered among themselves)
+← ``services`` ← front ends (``cli``, ``tui``, independent of each other).
+The contracts live in ``pyproject.toml`` (``[tool.importlinter]``) and run
+here through import-linter; import cycles between modules (imports inside
+functions count) fail too; importing the store or the CLI loads no heavy
+library (checked in a fresh interpreter).
 """
 
 from __future__ import annotations
@@ -16,64 +18,93 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "qualcode"
-LAYERS = {
-    "model": 0,
-    "errors": 0,
-    "store": 1,
-    "cli": 3,
-    "tui": 3,
-}
-CORE = 2  # every other module or package of qualcode
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "qualcode"
 
 
-def layer(module: str) -> int:
-    parts = module.split(".")
-    if parts[0] != "qualcode" or len(parts) == 1:
-        return -1
-    return LAYERS.get(parts[1], CORE)
+def test_import_contracts_are_kept():
+    pytest.importorskip("importlinter")
+    code = ("import sys; from importlinter.cli import lint_imports; "
+            "sys.exit(lint_imports('pyproject.toml', no_cache=True, no_logo=True))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0 broken" in out.stdout
 
 
-def imports_of(path: Path) -> list[tuple[str, int]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [(a.name, node.lineno) for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append((node.module, node.lineno))
-    return found
-
-
-def module_name(path: Path) -> str:
-    rel = path.relative_to(PACKAGE.parent).with_suffix("")
-    parts = list(rel.parts)
+def module_name(path: Path, package: Path = PACKAGE) -> str:
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def test_nothing_imports_to_its_right():
-    violations = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        mod = module_name(path)
-        here = layer(mod)
-        for target, line in imports_of(path):
-            there = layer(target)
-            if there > here:
-                violations.append(f"{path.relative_to(PACKAGE.parent)}:{line} {mod} -> {target}")
-            if target.split(".")[0] == "textual" and here < 3:
-                violations.append(f"{path.relative_to(PACKAGE.parent)}:{line} core imports textual")
-    assert violations == []
+def imported_modules(path: Path, modules: set[str], package: Path = PACKAGE) -> set[str]:
+    """The package's modules ``path`` imports anywhere, outside ``if TYPE_CHECKING:`` blocks."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for n in ast.walk(node)}
+    name, found = module_name(path, package), set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+                parts = parts[: len(parts) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            found |= {base} | {f"{base}.{a.name}" for a in node.names}
+    return {m for m in found if m in modules and m != name}
 
 
-def test_the_layer_map_sees_real_modules():
+def import_cycles(package: Path) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), like ``shared/tools/import_cycles.py``."""
+    files = {module_name(p, package): p for p in package.rglob("*.py")}
+    graph = {m: imported_modules(p, set(files), package) for m, p in files.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while (w := stack.pop()) != v:
+                group.append(w)
+            if group:
+                cycles.append(sorted([v, *group]))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return cycles
+
+
+def test_no_import_cycles_between_modules():
+    assert import_cycles(PACKAGE) == []
+
+
+def test_the_cycle_finder_sees_a_cycle(tmp_path):
     # Guards the test above against silently checking nothing.
-    assert layer("qualcode.store.project") == 1
-    assert layer("qualcode.cli.main") == 3
-    assert layer("qualcode.text") == CORE
-    assert layer("qualcode.model") == 0
-    assert any(imports_of(p) for p in PACKAGE.rglob("*.py"))
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from pkg import b\n")
+    (pkg / "b.py").write_text("def f():\n    from pkg.a import x\n")
+    (pkg / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import a\n")
+    (pkg / "d.py").write_text("from .c import y\n")
+    assert import_cycles(pkg) == [["pkg.a", "pkg.b"]]
 
 
 def loaded_after(statement: str) -> set[str]:

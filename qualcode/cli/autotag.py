@@ -41,35 +41,20 @@ def run_autotag(
     """Auto-tag units; codings are written pending, with method, rule/model id, confidence and run id."""
     if ctx.invoked_subcommand is not None:
         return
-    from qualcode.autotag import AutotagOptions, autotag, load_spec, parse_methods
+    from qualcode.services import autotag as autotag_service
 
     with user_errors():
-        opts = load_spec(spec) if spec else AutotagOptions()
-        if method:
-            opts.methods = parse_methods(method)
-        if codes:
-            opts.codes = tuple(codes)
-        if documents:
-            opts.documents = tuple(documents)
-        for name, value in (("unit", unit), ("threshold", threshold), ("seed", seed),
-                            ("min_examples", min_examples), ("batch_size", batch_size)):
-            if value is not None:
-                setattr(opts, name, value)
-        opts.include_interviewer = opts.include_interviewer or include_interviewer
-        opts.dry_run = dry_run
+        opts = autotag_service.options(
+            spec=spec, methods=method, codes=codes or (), documents=documents or (),
+            include_interviewer=include_interviewer, dry_run=dry_run, unit=unit, threshold=threshold, seed=seed,
+            min_examples=min_examples, batch_size=batch_size)
     with open_for_command(project) as proj, user_errors():
         with progress(100, "auto-tagging") as bar:  # the callback sets the real total
-            result = autotag(proj, opts, on_progress=bar)
+            result = autotag_service.run(proj, opts, on_progress=bar)
         if as_json:
             print_json(result.to_json())
             return
-        verb = "would add" if result.dry_run else "added"
-        where = "dry run" if result.dry_run else f"run {result.run_id}"
-        typer.echo(
-            f"{where}: {verb} {result.added} codings over {result.units} {opts.unit}s "
-            f"({', '.join(f'{m} {n}' for m, n in result.by_method.items()) or 'none'}); "
-            f"skipped {result.skipped_human} coded by a human, {result.skipped_existing} already proposed"
-        )
+        typer.echo(autotag_service.summary(result, opts.unit))
         if result.model_id:
             typer.echo(f"model {result.model_id}")
         if result.skipped_codes:

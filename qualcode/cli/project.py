@@ -57,12 +57,9 @@ def demo(
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         typer.echo("(not a terminal: skipping the TUI; run 'qualcode tui -p " + str(target) + "')")
         return
-    try:
-        from qualcode.tui import make_app
-    except ImportError:
-        typer.echo("(the TUI is not available in this build)")
-        return
-    make_app(target).run()
+    from qualcode.cli.tui import launch
+
+    launch(str(target))
 
 
 def register(app: typer.Typer) -> None:

@@ -11,14 +11,19 @@ import typer
 from qualcode.cli._common import CoderOpt, ProjectOpt, user_errors
 
 
+def launch(project: str | None, coder: str | None = None) -> None:
+    """Open the workbench on ``project``: the one place the CLI reaches the other front end."""
+    with user_errors():
+        from qualcode.tui import make_app
+
+        application = make_app(project, coder=coder)
+    application.run()
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``tui`` command."""
 
     @app.command("tui")
     def tui(project: ProjectOpt = None, coder: CoderOpt = None) -> None:
         """Open the terminal workbench (documents, coding, codebook, excerpts)."""
-        with user_errors():
-            from qualcode.tui import make_app
-
-            application = make_app(str(project) if project else None, coder=coder)
-        application.run()
+        launch(str(project) if project else None, coder)

@@ -260,13 +260,11 @@ class ReviewScreen(QScreen):
     @work(thread=True, exclusive=True, group="autotag")
     def _autotag(self, methods: tuple[str, ...]) -> None:
         """Run the auto-tagger on this thread's own connection."""
-        from qualcode.autotag import AutotagOptions, autotag
+        from qualcode.services import autotag
 
         def job(project: Project) -> None:
-            result = autotag(project, AutotagOptions(methods=methods))
-            self.post_message(AutotagFinished(
-                f"run {result.run_id}: {result.added} codings proposed "
-                f"({result.skipped_human} already coded by people, {result.skipped_existing} proposed before)"))
+            opts = autotag.options(methods=methods)
+            self.post_message(AutotagFinished(autotag.summary(autotag.run(project, opts), opts.unit)))
 
         with_own_project(self.qapp.project.path, job, lambda e: self.post_message(AutotagFinished("", e)),
                          "auto-tagging")
