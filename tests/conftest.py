@@ -44,3 +44,35 @@ def demo_dir() -> Path:
 @pytest.fixture(scope="session")
 def codebooks_dir() -> Path:
     return ROOT / "codebooks"
+
+
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch):
+    """Text cursors do not blink in tests, so screenshots and timings are steady.
+
+    Why here and not in the app: blinking is a property of Textual's widgets;
+    the switch flips their default for the test session instead of threading a
+    test-only flag through every screen.
+    """
+    try:
+        from textual.widgets import Input, TextArea
+    except ImportError:  # pragma: no cover - Textual is a dependency
+        return
+    for widget in (Input, TextArea):
+        monkeypatch.setattr(widget.__dict__["cursor_blink"], "_default", False)
+
+
+class Notices(list):
+    """The notifications an app showed, collected through ``run_test(message_hook=...)``."""
+
+    def hook(self, message) -> None:
+        from textual.notifications import Notify
+
+        if isinstance(message, Notify):
+            self.append(message.notification.message)
+
+
+@pytest.fixture
+def notices() -> Notices:
+    """Pass ``message_hook=notices.hook`` to ``app.run_test``; read the notifications' texts."""
+    return Notices()

@@ -72,7 +72,7 @@ def db(tmp_path, monkeypatch) -> Path:
 def make(db: Path):
     from qualcode.tui import make_app
 
-    return make_app(db, blink=False, coder="tester")
+    return make_app(db, coder="tester")
 
 
 def store(db: Path):
@@ -318,16 +318,16 @@ async def test_merge_codes_in_codebook(db):
 
 
 @aio
-async def test_codebook_rename_error_is_a_notification(db):
+async def test_codebook_rename_error_is_a_notification(db, notices):
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
         await pilot.press("f3")
         await pilot.pause()
         screen = app.screen
         screen.selected_id = next(c.id for c in screen.codes if c.name == "Quality")
         await pilot.press("r", *["backspace"] * 7, *"Timeliness", "enter")
         await pilot.pause()
-        assert any("already exists" in n.message for n in app._notifications)
+        assert any("already exists" in n for n in notices)
         assert app.is_running
     with store(db) as p:
         assert p.codes.resolve("Quality")
@@ -397,23 +397,18 @@ async def test_set_coder_is_used_for_codings(db):
 
 
 @aio
-async def test_import_runs_in_a_worker(db, tmp_path):
+async def test_import_runs_in_a_worker(db, tmp_path, notices):
     source = tmp_path / "new_interview.txt"
     source.write_text("Interviewer: Hello?\n\nCarol: Hello, I run a small firm.\n", encoding="utf-8")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
         await pilot.press("ctrl+o", *str(source), "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        try:
-            from qualcode.ingest import import_paths  # noqa: F401
-        except ImportError:
-            assert any("qualcode.ingest" in m for m in messages)
-            return
+        assert "1 imported" in notices
         assert app.is_running
     with store(db) as p:
-        assert len(p.documents.all()) == 3, messages
+        assert len(p.documents.all()) == 3, notices
 
 
 def test_cli_import_does_not_load_textual():

@@ -46,7 +46,7 @@ def build_review_project(path: Path) -> Path:
 def make(db: Path):
     from qualcode.tui import make_app
 
-    return make_app(db, blink=False, coder="tester")
+    return make_app(db, coder="tester")
 
 
 def statuses(db: Path) -> dict[str, str]:

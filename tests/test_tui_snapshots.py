@@ -32,7 +32,7 @@ def app(tmp_path, monkeypatch):
         p.codings.apply(doc.id, scores, scores + 41, ["Burden"], coder="tester")
         turn = p.documents.turn_at(doc.id, scores)
         p.memos.add("turn", turn.id, "ask about moderation", author="tester")
-    return make_app(Path(db), blink=False, coder="tester")
+    return make_app(Path(db), coder="tester")
 
 
 def test_home(snap_compare, app):

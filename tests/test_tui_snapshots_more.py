@@ -25,7 +25,7 @@ def coder(monkeypatch):
 def _app(path):
     from qualcode.tui import make_app
 
-    return make_app(path, blink=False, coder="tester")
+    return make_app(path, coder="tester")
 
 
 def test_themes(snap_compare, tmp_path):

@@ -37,7 +37,7 @@ def build_tables_project(path: Path) -> Path:
 def make(db: Path):
     from qualcode.tui import make_app
 
-    return make_app(db, blink=False, coder="tester")
+    return make_app(db, coder="tester")
 
 
 def cells(table) -> dict[str, list[str]]:
@@ -107,11 +107,11 @@ async def test_grouped_frequencies_match_analysis(db):
 
 
 @aio
-async def test_export_dialog_writes_files(db, tmp_path):
+async def test_export_dialog_writes_files(db, tmp_path, notices):
     import pandas as pd
 
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
         screen = await open_tables(pilot)
         await pilot.press("g")
         await pilot.pause()
@@ -128,7 +128,7 @@ async def test_export_dialog_writes_files(db, tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen is screen
-        assert any(str(target) in n.message for n in app._notifications)
+        assert any(str(target) in n for n in notices)
         sheets = pd.read_excel(target, sheet_name=None)
         frame = next(iter(sheets.values()))
         text = frame.astype(str).to_string()

@@ -30,7 +30,7 @@ def db(tmp_path, monkeypatch) -> Path:
 def make(db: Path):
     from qualcode.tui import make_app
 
-    return make_app(db, blink=False, coder="tester")
+    return make_app(db, coder="tester")
 
 
 def store(db: Path):
@@ -65,11 +65,11 @@ def theme_of(keywords) -> str:
 
 
 @aio
-async def test_run_accept_apply_reject_and_undo(db):
+async def test_run_accept_apply_reject_and_undo(db, notices):
     from qualcode.tui.screens.themes import ThemesScreen
 
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
         await start_run(pilot)
         screen = app.screen
         assert isinstance(screen, ThemesScreen)
@@ -116,7 +116,7 @@ async def test_run_accept_apply_reject_and_undo(db):
         await pilot.press("a", "enter")
         await pilot.pause()
         assert app.screen is screen
-        assert any("already accepted" in n.message for n in app._notifications)
+        assert any("already accepted" in n for n in notices)
         with store(db) as p:
             assert len(p.codes.all()) == 1
         # Undo the rejection through the app's undo.

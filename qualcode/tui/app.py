@@ -65,11 +65,10 @@ class QualcodeApp(App[None]):
         for e in SCREENS
     ]
 
-    def __init__(self, project: Project, *, coder: str | None = None, blink: bool = True) -> None:
+    def __init__(self, project: Project, *, coder: str | None = None) -> None:
         super().__init__()
         self.project = project
         self.coder = coder or default_coder()
-        self.blink = blink
         self.data_version = 0
         self.last_code_id: int | None = None
 
@@ -254,11 +253,11 @@ class QualcodeApp(App[None]):
 
 
 def make_app(project_path: str | Path | None = None, *, coder: str | None = None,
-             blink: bool = True, create: bool = True) -> QualcodeApp:
+             create: bool = True) -> QualcodeApp:
     """Open the project and build the app.
 
     Raises:
         ProjectError: the file cannot be opened as a project.
     """
     project = open_project(resolve_project_path(project_path), create=create)
-    return QualcodeApp(project, coder=coder, blink=blink)
+    return QualcodeApp(project, coder=coder)

@@ -70,8 +70,6 @@ class ExportModal(ModalScreen[ExportChoice | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        box = self.query_one("#export-path", Input)
-        box.cursor_blink = getattr(self.app, "blink", True)
         self.query_one("#export-kind", Select).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -31,9 +31,7 @@ class MemoModal(ModalScreen[str | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        area = self.query_one(TextArea)
-        area.cursor_blink = getattr(self.app, "blink", True)
-        area.focus()
+        self.query_one(TextArea).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":

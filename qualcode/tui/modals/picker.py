@@ -78,9 +78,7 @@ class CodePicker(TypeaheadModal[Pick]):
             yield Label("enter: choose · ↑↓: move · escape: cancel", classes="hint")
 
     def on_mount(self) -> None:
-        box = self.query_one(Input)
-        box.cursor_blink = getattr(self.app, "blink", True)
-        box.focus()
+        self.query_one(Input).focus()
         self.refill("")
 
     def refill(self, query: str) -> None:

@@ -42,9 +42,7 @@ class PromptModal(ModalScreen[str | None]):
             yield Label("enter: OK · escape: cancel", classes="hint")
 
     def on_mount(self) -> None:
-        box = self.query_one(Input)
-        box.cursor_blink = getattr(self.app, "blink", True)
-        box.focus()
+        self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -53,9 +53,7 @@ class SearchModal(TypeaheadModal[SearchHit]):
             yield Label("", id="search-count", classes="hint")
 
     def on_mount(self) -> None:
-        box = self.query_one(Input)
-        box.cursor_blink = getattr(self.app, "blink", True)
-        box.focus()
+        self.query_one(Input).focus()
         if self.query_text:
             self.refill(self.query_text)
 

@@ -63,8 +63,6 @@ class SuggestOptionsModal(ModalScreen[SuggestParams | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        for box in self.query(Input):
-            box.cursor_blink = getattr(self.app, "blink", True)
         self.query_one("#opt-topics", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -138,8 +136,6 @@ class AcceptModal(ModalScreen[AcceptChoice | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        for box in self.query(Input):
-            box.cursor_blink = getattr(self.app, "blink", True)
         self.query_one("#accept-name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -46,9 +46,7 @@ class HomeScreen(QScreen):
         people = self.query_one("#participants", DataTable)
         people.add_columns("Participant", "Attributes", "Documents")
         self.query_one("#import-progress", ProgressBar).display = False
-        box = self.query_one("#filter", Input)
-        box.cursor_blink = self.qapp.blink
-        box.focus()
+        self.query_one("#filter", Input).focus()
         self.seen_version = self.qapp.data_version
         self.reload()
 
