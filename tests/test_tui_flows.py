@@ -178,7 +178,10 @@ async def test_apply_by_picker_and_create_code(db):
         await open_doc(pilot)
         await pilot.press("]", "c", *"qual", "enter")
         await pilot.pause()
-        await pilot.press("c", *"Mistrust", "enter")  # no such code: create it, then apply
+        await pilot.press("c", *"Mistrust", "enter")  # no such code: the create row, last and only
+        await pilot.pause()
+        assert "under" in str(app.screen.query_one(".dialog-title").render())  # asks for the parent
+        await pilot.press("enter")  # top level
         await pilot.pause()
     with store(db) as p:
         made = p.codes.resolve("Mistrust")
@@ -186,6 +189,44 @@ async def test_apply_by_picker_and_create_code(db):
     got = sorted(codings(db))
     whole = (a1, a1 + len(TURNS_A[1][2]))
     assert got == [("Mistrust", *whole, "tester"), ("Quality", *whole, "tester")]
+
+
+@aio
+async def test_picker_prefers_existing_codes_and_creates_under_a_parent(db):
+    text = doc_text(db, "interview_a")
+    a1 = text.index("It took")
+    app = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_doc(pilot)
+        # "time" is a prefix of an existing code: enter applies it, nothing is created.
+        await pilot.press("]", "c", *"time", "enter")
+        await pilot.pause()
+        # ctrl+n creates what was typed even when it matches, then asks for the parent.
+        await pilot.press("c", *"Tone", "ctrl+n")
+        await pilot.pause()
+        await pilot.press(*"feedb", "enter")
+        await pilot.pause()
+    with store(db) as p:
+        assert p.codes.resolve("Feedback > Tone").parent_id == p.codes.resolve("Feedback").id
+        assert [c.name for c in p.codes.all()].count("time") == 0
+    whole = (a1, a1 + len(TURNS_A[1][2]))
+    assert sorted(codings(db)) == [("Timeliness", *whole, "tester"), ("Tone", *whole, "tester")]
+
+
+def test_picker_ranking_exact_then_prefix_then_fuzzy():
+    from qualcode.model import Code
+    from qualcode.tui.modals.picker import rank_codes
+
+    codes = [Code(1, "Bidding burden for SMEs", path="Bidding burden for SMEs"),
+             Code(2, "Cost of bidding", 1, path="Bidding burden for SMEs > Cost of bidding"),
+             Code(3, "Costly delays", path="Costly delays"),
+             Code(4, "Cost", path="Cost", key="9"),
+             Code(5, "Feedback quality", path="Feedback quality")]
+    names = [c.name for c, _ in rank_codes("cost", codes)]
+    assert names[:3] == ["Cost", "Cost of bidding", "Costly delays"]  # exact, then name prefixes by path
+    assert [c.name for c, _ in rank_codes("9", codes)][0] == "Cost"  # the shortcut key
+    assert [c.name for c, _ in rank_codes("bidding", codes)][:2] == ["Bidding burden for SMEs", "Cost of bidding"]
+    assert [c.name for c, _ in rank_codes("feedbak", codes)] == ["Feedback quality"]  # fuzzy
 
 
 @aio

@@ -1,9 +1,11 @@
-"""The fuzzy code picker: type part of a name, enter applies.
+"""The code picker: type part of a name, enter applies an existing code.
 
-Why rapidfuzz: coders remember fragments ("bid cost", "feedbak"), not exact
-paths; ``WRatio`` over the full path ranks such fragments well. A name that
-matches nothing offers "create code …", so coding never stops for a detour
-to the codebook.
+Why this order: a coder who types "cost" means the code they already have
+("Bidding burden for SMEs > Cost of bidding"), not a new top-level "cost".
+Existing codes come first — an exact name or path, then a name or path that
+starts with the text, then fuzzy matches (rapidfuzz ``WRatio`` over the name
+and the path, for fragments like "bid cost" or "feedbak"). Creating a code is
+the last row (or ctrl+n at any time) and then asks for the parent.
 """
 
 from __future__ import annotations
@@ -28,29 +30,49 @@ class Pick:
 
     code_id: int | None = None
     create: str | None = None
-
-
-STRONG_MATCH = 85.0
+    parent_id: int | None = None
+    """With ``create``: the parent of the new code (``None``: top level)."""
 
 
 def rank_codes(query: str, codes: Sequence[Code], limit: int = 30) -> list[tuple[Code, float]]:
     """Codes with their match score (0-100), best first, for ``query``.
 
-    A code whose shortcut key equals the query comes first with score 100.
+    Order: the code whose shortcut key is the query, exact names or paths,
+    names, path levels or paths starting with the query, then fuzzy matches
+    on name and path (score at least 50).
     """
     query = query.strip()
     if not query:
         return [(c, 100.0) for c in list(codes)[:limit]]
-    from rapidfuzz import fuzz, process, utils
+    from rapidfuzz import fuzz, utils
 
-    choices = {c.id: c.path for c in codes}
-    hits = process.extract(
-        query, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit, score_cutoff=50
-    )
-    by_id = {c.id: c for c in codes}
-    exact_key = [(c, 100.0) for c in codes if c.key and c.key == query]
-    keyed = {c.id for c, _ in exact_key}
-    return exact_key + [(by_id[k], float(score)) for _, score, k in hits if k not in keyed]
+    q = query.casefold()
+
+    def tier(c: Code) -> int:
+        levels = [part.strip().casefold() for part in c.path.split(">")]
+        if c.key and c.key == query:
+            return 0
+        if q in (c.name.casefold(), c.path.casefold()):
+            return 1
+        if c.name.casefold().startswith(q) or c.path.casefold().startswith(q):
+            return 2
+        if any(level.startswith(q) for level in levels):
+            return 3
+        return 4
+
+    ranked = []
+    for c in codes:
+        t = tier(c)
+        score = 100.0 if t < 4 else max(
+            fuzz.WRatio(query, c.name, processor=utils.default_process),
+            fuzz.WRatio(query, c.path, processor=utils.default_process))
+        if t < 4 or score >= 50:
+            ranked.append((t, -score, c.path.casefold(), c, float(score)))
+    ranked.sort(key=lambda r: r[:3])
+    return [(c, score) for *_, c, score in ranked[:limit]]
+
+
+TOP_LEVEL = "(top level)"
 
 
 class CodePicker(TypeaheadModal[Pick]):
@@ -60,22 +82,27 @@ class CodePicker(TypeaheadModal[Pick]):
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
         Binding("down", "cursor(1)", "Next", show=False, id="picker.down"),
         Binding("up", "cursor(-1)", "Previous", show=False, id="picker.up"),
+        Binding("ctrl+n", "create", "Create code as typed", id="picker.create"),
     ]
 
     def __init__(self, codes: Sequence[Code], *, title: str = "Apply code", allow_create: bool = True,
-                 colours: dict[int, str] | None = None) -> None:
+                 colours: dict[int, str] | None = None, top_level: bool = False) -> None:
         super().__init__()
         self.codes = list(codes)
         self.title_text = title
         self.allow_create = allow_create
         self.colours = colours or {}
+        self.top_level = top_level
+        """Offer "(top level)" first (answered as ``Pick()``): the parent picker of a new code."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(placeholder="type a code name…", id="picker-input")
             yield OptionList(id="picker-options")
-            yield Label("enter: choose · ↑↓: move · escape: cancel", classes="hint")
+            hint = "enter: choose · ↑↓: move · ctrl+n: create · escape: cancel" if self.allow_create else \
+                "enter: choose · ↑↓: move · escape: cancel"
+            yield Label(hint, classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -95,18 +122,42 @@ class CodePicker(TypeaheadModal[Pick]):
                 label.append(f"  [{code.key}]", style="dim")
             items.append(Option(label))
             self.choices.append(Pick(code_id=code.id))
+        if self.top_level and not query.strip():
+            items.insert(0, Option(Text(TOP_LEVEL, style="italic")))
+            self.choices.insert(0, Pick())
         name = query.strip()
         if self.allow_create and name and not any(c.name.casefold() == name.casefold() or
                                                   c.path.casefold() == name.casefold() for c in self.codes):
-            create = Option(Text.assemble(("+ create code ", "bold green"), name))
-            # A new name that matches nothing well is most likely meant to be
-            # created: offer that first so enter does it.
-            if not ranked or ranked[0][1] < STRONG_MATCH:
-                items.insert(0, create)
-                self.choices.insert(0, Pick(create=name))
-            else:
-                items.append(create)
-                self.choices.append(Pick(create=name))
+            items.append(Option(Text.assemble(("+ create code ", "bold green"), name, ("  (ctrl+n)", "dim"))))
+            self.choices.append(Pick(create=name))
         options.add_options(items)
         if items:
             options.highlighted = 0
+
+    def choose(self, index: int | None) -> None:
+        if index is not None and 0 <= index < len(self.choices) and self.choices[index].create:
+            self.ask_parent(str(self.choices[index].create))
+            return
+        super().choose(index)
+
+    def action_create(self) -> None:
+        name = self.query_one(Input).value.strip()
+        if not self.allow_create:
+            return
+        if not name:
+            self.notify("type the new code's name first", severity="warning")
+            return
+        self.ask_parent(name)
+
+    def ask_parent(self, name: str) -> None:
+        """Ask where the new code goes, then answer ``Pick(create=name, parent_id=…)``."""
+        if ">" in name:  # a path names its parents itself
+            self.dismiss(Pick(create=name))
+            return
+
+        def done(parent: Pick | None) -> None:
+            if parent is not None:
+                self.dismiss(Pick(create=name, parent_id=parent.code_id))
+
+        self.app.push_screen(CodePicker(self.codes, title=f"Create “{name}” under… (enter: top level)",
+                                        allow_create=False, colours=self.colours, top_level=True), done)

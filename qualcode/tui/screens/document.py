@@ -166,10 +166,13 @@ class DocumentScreen(QScreen):
             return None
         project = self.qapp.project
         if pick.create:
-            made = self.qapp.attempt(project.codes.ensure_path, pick.create)
-            if made is None:
+            if pick.parent_id is not None:
+                code = self.qapp.attempt(project.codes.add, pick.create, pick.parent_id)
+            else:
+                made = self.qapp.attempt(project.codes.ensure_path, pick.create)
+                code = made[0] if made is not None else None
+            if code is None:
                 return None
-            code = made[0]
             self.notify(f"Created code {code.path}")
             self.view.set_codes(project.codes.all())
             return code

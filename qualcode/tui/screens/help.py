@@ -15,6 +15,20 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 
+def key_label(key: str) -> str:
+    """A binding's keys as people write them: ``?`` not ``question_mark``, ``ctrl+z``, ``escape``."""
+    from textual.keys import format_key
+
+    shown = []
+    for one in key.split(","):
+        *modifiers, base = one.strip().split("+")
+        char = format_key(base)
+        if len(char) == 1 and char.isascii() and char.isprintable() and not char.isspace():
+            base = char
+        shown.append("+".join([*modifiers, base]))
+    return " / ".join(shown)
+
+
 def binding_rows(app_bindings: Iterable[BindingType]) -> list[tuple[str, str, str, str]]:
     """(context, key, description, id) for every binding: the app's own (passed in) and each screen's."""
     from qualcode.tui.modals.memo import MemoModal
@@ -45,7 +59,7 @@ def binding_rows(app_bindings: Iterable[BindingType]) -> list[tuple[str, str, st
     for context, bindings in groups:
         for b in bindings:
             if isinstance(b, Binding):
-                rows.append((context, b.key_display or b.key, b.description, b.id or ""))
+                rows.append((context, b.key_display or key_label(b.key), b.description, b.id or ""))
     rows.append(("everywhere", "ctrl+p", "Command palette (every action by name)", "app.palette"))
     return rows
 
