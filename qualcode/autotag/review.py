@@ -61,13 +61,11 @@ def review_queue(
     ``code`` includes the code's sub-codes, so reviewing a theme reviews
     everything filed under it.
     """
-    from qualcode.store.autotag import AutotagStore
-
     if run_id is not None:
         project.runs.get(run_id)
     code_ids = [c.id for c in project.codes.descendants(project.codes.resolve(code).id)] if code else None
     paths = {c.id: c.path for c in project.codes.all()}
-    rows = AutotagStore(project).pending(run_id=run_id, code_ids=code_ids, limit=limit, min_confidence=min_confidence)
+    rows = project.autotag.pending(run_id=run_id, code_ids=code_ids, limit=limit, min_confidence=min_confidence)
     return [
         ReviewItem(
             r.coding.id, r.coding.run_id, paths.get(r.coding.code_id, str(r.coding.code_id)), r.document,
@@ -79,12 +77,10 @@ def review_queue(
 
 
 def _check_machine(project: "Project", ids: Sequence[int]) -> list[int]:
-    from qualcode.store.autotag import AutotagStore
-
     ids = list(dict.fromkeys(int(i) for i in ids))
     if not ids:
         raise ValidationError("name at least one coding id")
-    origins = AutotagStore(project).origins(ids)
+    origins = project.autotag.origins(ids)
     missing = [i for i in ids if i not in origins]
     if missing:
         raise NotFoundError(f"no coding with id {', '.join(map(str, missing))}")
@@ -123,6 +119,4 @@ def undo_run(project: "Project", run_id: int) -> int:
     Accepted and rejected codings of the run go too: the run is taken back
     as a whole. ``qualcode undo`` (history) can bring it back.
     """
-    from qualcode.store.autotag import AutotagStore
-
-    return AutotagStore(project).delete_run(run_id)
+    return project.autotag.delete_run(run_id)

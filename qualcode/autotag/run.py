@@ -150,9 +150,7 @@ def training_set(
     uncoded unit says nothing; in a coded one it is a negative example.
     """
     from qualcode.autotag.units import build_units, unit_codes
-    from qualcode.store.autotag import AutotagStore
-
-    spans = AutotagStore(project).human_spans()
+    spans = project.autotag.human_spans()
     coded_docs = sorted({s.document_id for s in spans})
     units = build_units(project, unit, document_ids=coded_docs, include_interviewer=include_interviewer)
     return units, unit_codes(units, spans)
@@ -179,11 +177,9 @@ def model_candidates(
 def theme_candidates(project: "Project", units: Sequence["Segment"], code_ids: set[int]) -> list[Candidate]:
     """Accepted theme suggestions' member spans, mapped onto units."""
     from qualcode.autotag.units import UnitIndex
-    from qualcode.store.autotag import AutotagStore
-
     index = UnitIndex(units)
     out: list[Candidate] = []
-    for m in AutotagStore(project).accepted_theme_memberships():
+    for m in project.autotag.accepted_theme_memberships():
         if m.code_id not in code_ids:
             continue
         conf = 1.0 if m.probability is None else min(1.0, max(0.0, float(m.probability)))
@@ -212,7 +208,7 @@ def autotag(project: "Project", options: AutotagOptions, on_progress: Progress |
     from qualcode.autotag.rules import RuleMatcher, check_keywords
     from qualcode.autotag.units import build_units, unit_codes
     from qualcode.store import NewCoding
-    from qualcode.store.autotag import AutotagStore, SpanKey
+    from qualcode.store.autotag import SpanKey
 
     options.validate()
     codes, doc_ids = resolve_scope(project, options)
@@ -230,7 +226,7 @@ def autotag(project: "Project", options: AutotagOptions, on_progress: Progress |
     if "themes" in options.methods:
         candidates.extend(theme_candidates(project, units, {c.id for c in codes}))
 
-    store = AutotagStore(project)
+    store = project.autotag
     human = unit_codes(units, store.human_spans())
     machine = store.machine_keys()
     names = {d.id: d.name for d in project.documents.headers()}

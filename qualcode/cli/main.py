@@ -47,13 +47,7 @@ def _register() -> None:
         "refi",
         "agreement",
     ):
-        try:
-            module = importlib.import_module(f"qualcode.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"qualcode.cli.{name}":
-                continue  # group not built yet
-            raise
-        module.register(app)
+        importlib.import_module(f"qualcode.cli.{name}").register(app)
 
 
 _register()

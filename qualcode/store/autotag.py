@@ -4,8 +4,7 @@ Why a separate repository: listing pending machine codings by confidence,
 finding a run's codings, reading accepted theme memberships and deleting a
 whole run are queries only the auto-tagger asks. Keeping them here keeps all
 SQL in ``qualcode.store`` (the layering rule) without growing
-``codings.py``. The lead attaches it as ``project.autotag``; until then use
-``AutotagStore(project)``.
+``codings.py``. It hangs off the project as ``project.autotag``.
 """
 
 from __future__ import annotations

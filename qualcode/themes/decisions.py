@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from qualcode.errors import ValidationError
 from qualcode.model import Code
 from qualcode.themes.params import TopicSuggestion
-from qualcode.themes.run import from_row, load_run, suggestion_store
+from qualcode.themes.run import from_row, load_run
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -35,7 +35,7 @@ class AcceptResult:
 
 def _open_suggestion(project: "Project", run_id: int, topic: int):  # noqa: ANN202 - ThemeSuggestion
     load_run(project, run_id)
-    sugg = suggestion_store(project).get(run_id, topic)
+    sugg = project.suggestions.get(run_id, topic)
     if sugg.status == "merged":
         raise ValidationError(f"topic {topic} was merged into topic {sugg.data.get('merged_into')}; use that one")
     if sugg.status == "accepted":
@@ -70,7 +70,7 @@ def accept(
     if topic < 0:
         raise ValidationError("outliers (topic -1) cannot be accepted as a code")
     sugg = _open_suggestion(project, run_id, topic)
-    store = suggestion_store(project)
+    store = project.suggestions
     members = store.segments(run_id, topic) if apply else []
     with project.action("accept-suggestion", f"accept topic {topic} of run {run_id} as {name}") as act:
         act.run_id = run_id
@@ -102,7 +102,7 @@ def accept(
 def reject(project: "Project", run_id: int, topic: int) -> TopicSuggestion:
     """Mark a suggestion rejected (it stays recorded; undoable)."""
     sugg = _open_suggestion(project, run_id, topic)
-    store = suggestion_store(project)
+    store = project.suggestions
     with project.action("reject-suggestion", f"reject topic {topic} of run {run_id}") as act:
         act.run_id = run_id
         store.update(act, sugg, status="rejected")
@@ -124,7 +124,7 @@ def merge(project: "Project", run_id: int, target: int, sources: Sequence[int]) 
     if target < 0 or any(s < 0 for s in sources):
         raise ValidationError("outliers (topic -1) cannot be merged")
     run = load_run(project, run_id)
-    store = suggestion_store(project)
+    store = project.suggestions
     tgt = _open_suggestion(project, run_id, target)
     srcs = [_open_suggestion(project, run_id, s) for s in sources]
     merged = [from_row(tgt)] + [from_row(s) for s in srcs]

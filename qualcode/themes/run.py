@@ -17,21 +17,11 @@ from qualcode.themes.params import Excerpt, SuggestionRun, SuggestParams, TopicS
 
 if TYPE_CHECKING:
     from qualcode.store import Project
-    from qualcode.store.suggestions import SuggestionSegment, SuggestionStore
+    from qualcode.store.suggestions import SuggestionSegment
 
 RUN_KIND = "themes"
 MIN_UNITS = 6
 Progress = Callable[[int, int], None]
-
-
-def suggestion_store(project: "Project") -> "SuggestionStore":
-    """``project.suggestions`` once the lead attaches it; built here until then."""
-    store = getattr(project, "suggestions", None)
-    if store is None:
-        from qualcode.store.suggestions import SuggestionStore
-
-        store = SuggestionStore(project)
-    return store
 
 
 def library_versions() -> dict[str, str]:
@@ -92,7 +82,7 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
         SuggestionSegment(0, int(t), u.document_id, u.start, u.end, round(float(p), 4))
         for u, t, p in zip(units, result.topics, result.probabilities)
     ]
-    store = suggestion_store(project)
+    store = project.suggestions
     recorded = {**params.to_dict(), "versions": library_versions()}
     n_topics = sum(1 for t in topics if t.topic >= 0)
     summary = {
@@ -159,11 +149,11 @@ def load_run(project: "Project", run_id: int) -> SuggestionRun:
     if run.kind != RUN_KIND:
         raise NotFoundError(f"run {run_id} is a {run.kind} run, not a theme suggestion")
     params = SuggestParams.from_dict(run.params)
-    topics = tuple(from_row(s) for s in suggestion_store(project).for_run(run_id))
+    topics = tuple(from_row(s) for s in project.suggestions.for_run(run_id))
     return SuggestionRun(run=run, params=params, topics=topics, units=int(run.summary.get("units", 0)))
 
 
 def run_segments(project: "Project", run_id: int, topic: int | None = None) -> list["SuggestionSegment"]:
     """Member units of a run (or of one topic), with membership probability."""
     project.runs.get(run_id)
-    return suggestion_store(project).segments(run_id, topic)
+    return project.suggestions.segments(run_id, topic)
