@@ -46,4 +46,11 @@ def test_review(snap_compare, tmp_path):
 
 def test_tables(snap_compare, tmp_path):
     app = _app(build_tables_project(tmp_path / "study.db"))
-    assert snap_compare(app, press=["f7", "g", "down", "down"], terminal_size=SIZE)
+
+    async def counted(pilot):  # the table is counted in a worker: wait for it after each change
+        for key in ("f7", "g"):
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+    assert snap_compare(app, run_before=counted, press=["down", "down"], terminal_size=SIZE)

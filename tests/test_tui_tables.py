@@ -49,11 +49,17 @@ def cells(table) -> dict[str, list[str]]:
     return out
 
 
+async def settle(pilot):
+    """Let the frequencies worker finish and its result reach the screen."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def open_tables(pilot):
     from qualcode.tui.screens.tables import TablesScreen
 
     await pilot.press("f7")
-    await pilot.pause()
+    await settle(pilot)
     assert isinstance(pilot.app.screen, TablesScreen)
     return pilot.app.screen
 
@@ -73,7 +79,7 @@ async def test_grouped_frequencies_match_analysis(db):
         assert shown["Quality"][1:4] == ["2", "1", "50.0%"]
         assert table.get_row_at(1)[0].startswith("  ")  # sub-codes are indented
         await pilot.press("g")  # compare by the first attribute, org_size
-        await pilot.pause()
+        await settle(pilot)
         assert screen.by == "org_size"
         shown = cells(table)
         with open_project(db, create=False) as p:

@@ -16,37 +16,31 @@ from typing import Any, TypeVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project, SearchHit, default_coder, open_project, resolve_project_path
-from qualcode.tui.workers import with_own_project
 from qualcode.tui.commands import QualcodeCommands
-from qualcode.tui.screens import SCREENS, entry
+from qualcode.tui.messages import DataChanged, ImportProgress, OpenDocument
+from qualcode.tui.screens import SCREENS
+from qualcode.tui.screens.base import QScreen
+from qualcode.tui.workers import own_project, report_failure
 
 T = TypeVar("T")
 
 
-class ImportProgress(Message):
-    """Posted by the import worker: ``done`` of ``total`` files."""
-
-    def __init__(self, done: int, total: int, label: str = "") -> None:
-        self.done, self.total, self.label = done, total, label
-        super().__init__()
-
-
-class ImportFinished(Message):
-    """Posted when the import worker ends; ``error`` is set if it failed."""
-
-    def __init__(self, summary: str, error: str | None = None) -> None:
-        self.summary, self.error = summary, error
-        super().__init__()
-
-
 class QualcodeApp(App[None]):
-    """Code transcripts in the terminal."""
+    """Code transcripts in the terminal.
 
+    Each top-level screen is a Textual mode with its own screen stack (a
+    document opened from the excerpts stays on the excerpts' stack); the
+    function keys switch modes.
+    """
+
+    MODES = {e.name: e.factory for e in SCREENS}
+    DEFAULT_MODE = "home"
     CSS_PATH = "styles/app.tcss"
     TITLE = "qualcode"
     COMMANDS = App.COMMANDS | {QualcodeCommands}
@@ -72,10 +66,12 @@ class QualcodeApp(App[None]):
         self.data_version = 0
         self.last_code_id: int | None = None
 
+    import_progress: reactive[tuple[int, int] | None] = reactive(None)
+    """Files done and total of the running import (``None``: no import running)."""
+
     # -- lifecycle -------------------------------------------------------------
     def on_mount(self) -> None:
         self._update_subtitle()
-        self.push_screen(entry("home").factory())
 
     def on_unmount(self) -> None:
         self.project.close()
@@ -102,18 +98,14 @@ class QualcodeApp(App[None]):
     # -- data changes ------------------------------------------------------------
     def data_changed(self, *, source: Screen | None = None) -> None:
         """Bump the data version; the current screen reloads unless it is the source."""
-        from qualcode.tui.screens.base import QScreen
-
         self.data_version += 1
-        screen = self.screen
-        if isinstance(screen, QScreen):
-            if screen is source:
-                screen.seen_version = self.data_version
-            else:
-                screen.sync()
-        for other in self.screen_stack:
-            if isinstance(other, QScreen) and other is not screen and other is source:
-                other.seen_version = self.data_version
+        if isinstance(source, QScreen):
+            source.seen_version = self.data_version
+        if isinstance(self.screen, QScreen) and self.screen is not source:
+            self.screen.sync()
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        self.data_changed(source=message.source)
 
     # -- actions ------------------------------------------------------------------
     def action_undo(self) -> None:
@@ -135,17 +127,16 @@ class QualcodeApp(App[None]):
             self.push_screen(HelpScreen())
 
     def action_show_screen(self, name: str) -> None:
-        """Switch to a registered screen, reusing it if it is on the stack."""
-        for i, screen in enumerate(self.screen_stack):
-            if getattr(screen, "screen_name", None) == name:
-                while len(self.screen_stack) > i + 1:
-                    self.pop_screen()
-                return
-        self.push_screen(entry(name).factory())
+        """Switch to a top-level screen (its mode), back at its own base."""
+        self.switch_mode(name)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def action_back(self) -> None:
-        if len(self.screen_stack) > 2:
+        if len(self.screen_stack) > 1:
             self.pop_screen()
+        elif self.current_mode != self.DEFAULT_MODE:
+            self.switch_mode(self.DEFAULT_MODE)
 
     def action_search(self, query: str = "") -> None:
         from qualcode.tui.modals.search import SearchModal
@@ -176,13 +167,16 @@ class QualcodeApp(App[None]):
                     self.pop_screen()
                 screen.jump(offset=offset, select=select)
                 return
-        for screen in list(self.screen_stack[2:]):
+        for screen in list(self.screen_stack[1:]):
             if isinstance(screen, DocumentScreen):
                 while self.screen is not screen:
                     self.pop_screen()
                 self.pop_screen()
                 break
         self.push_screen(DocumentScreen(document_id, offset=offset, select=select))
+
+    def on_open_document(self, message: OpenDocument) -> None:
+        self.open_document(message.document_id, offset=message.offset, select=message.select)
 
     def action_set_coder(self) -> None:
         from qualcode.tui.modals.prompt import PromptModal
@@ -210,37 +204,28 @@ class QualcodeApp(App[None]):
                                      placeholder="corpora/demo"), done)
 
     # -- long work ----------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="import")
-    def import_files(self, paths: list[str]) -> None:
-        """Import in a thread with its own connection; only messages come back."""
+    @work(thread=True, exclusive=True, group="import", name="Import", exit_on_error=False)
+    def import_files(self, paths: list[str]) -> str:
+        """Import in a thread with its own connection; returns the summary line."""
         from qualcode.services.imports import import_files
 
-        def job(project: Project) -> None:
-            self.post_message(ImportProgress(0, max(1, len(paths))))
+        self.post_message(ImportProgress(0, max(1, len(paths))))
+        with own_project(self.project.path) as project:
             summary = import_files(project, paths,
                                    on_progress=lambda done, total: self.post_message(ImportProgress(done, total)))
-            self.post_message(ImportFinished(summary.line()))
-
-        with_own_project(self.project.path, job, lambda error: self.post_message(ImportFinished("", error)), "import")
+        return summary.line()
 
     def on_import_progress(self, message: ImportProgress) -> None:
-        from qualcode.tui.screens.home import HomeScreen
+        self.import_progress = (message.done, message.total)
 
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.show_progress(message.done, message.total)
-
-    def on_import_finished(self, message: ImportFinished) -> None:
-        from qualcode.tui.screens.home import HomeScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.show_progress(None, None)
-        if message.error:
-            self.notify(message.error, title="Import", severity="error")
-        else:
-            self.notify(message.summary or "import finished", title="Import")
-            self.data_changed()
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            report_failure(self, event.worker)
+        if event.worker.group == "import" and event.worker.is_finished:
+            self.import_progress = None
+            if event.state == WorkerState.SUCCESS:
+                self.notify(str(event.worker.result or "import finished"), title="Import")
+                self.data_changed()
 
     # -- command palette --------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

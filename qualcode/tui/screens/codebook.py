@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Static, Tree
 from qualcode.model import Code
 from qualcode.tui.modals.picker import CodePicker, Pick
 from qualcode.tui.modals.prompt import PromptModal
+from qualcode.tui.messages import DataChanged
 from qualcode.tui.screens.base import QScreen
 from qualcode.tui.spans import code_colour
 
@@ -67,13 +68,12 @@ class CodebookScreen(QScreen):
 
     def on_mount(self) -> None:
         self.title = "Codebook"
-        self.seen_version = self.qapp.data_version
         self.reload()
         self.query_one(Tree).focus()
 
     # -- data ---------------------------------------------------------------------
     def reload(self) -> None:
-        project = self.qapp.project
+        project = self.project
         self.codes = project.codes.all()
         own = Counter(c.code_id for c in project.codings.all() if c.status != "rejected")
         total: Counter[int] = Counter()
@@ -148,7 +148,7 @@ class CodebookScreen(QScreen):
 
     # -- edits ----------------------------------------------------------------------
     def _changed(self) -> None:
-        self.qapp.data_changed(source=self)
+        self.post_message(DataChanged(self))
         self.reload()
 
     def _need_code(self) -> Code | None:
@@ -162,7 +162,7 @@ class CodebookScreen(QScreen):
 
         def done(name: str | None) -> None:
             if name:
-                made = self.qapp.attempt(self.qapp.project.codes.add, name, parent.id if parent else None)
+                made = self.attempt(self.project.codes.add, name, parent.id if parent else None)
                 if made is not None:
                     self.selected_id = made.id
                     self._changed()
@@ -176,7 +176,7 @@ class CodebookScreen(QScreen):
             return
 
         def done(name: str | None) -> None:
-            if name and name != code.name and self.qapp.attempt(self.qapp.project.codes.rename, code.id, name):
+            if name and name != code.name and self.attempt(self.project.codes.rename, code.id, name):
                 self._changed()
 
         self.app.push_screen(PromptModal(f"Rename {code.path}", code.name), done)
@@ -185,13 +185,13 @@ class CodebookScreen(QScreen):
         code = self._need_code()
         if code is None:
             return
-        inside = {c.id for c in self.qapp.project.codes.descendants(code.id)}
+        inside = {c.id for c in self.project.codes.descendants(code.id)}
         choices = [c for c in self.codes if c.id not in inside]
 
         def done(pick: Pick | None) -> None:
             if pick is None:
                 return
-            if self.qapp.attempt(self.qapp.project.codes.move, code.id, pick.code_id):
+            if self.attempt(self.project.codes.move, code.id, pick.code_id):
                 self._changed()
 
         self.app.push_screen(CodePicker(choices, title=f"Move {code.name} under… (escape: cancel)",
@@ -201,13 +201,13 @@ class CodebookScreen(QScreen):
         code = self._need_code()
         if code is None:
             return
-        inside = {c.id for c in self.qapp.project.codes.descendants(code.id)}
+        inside = {c.id for c in self.project.codes.descendants(code.id)}
         choices = [c for c in self.codes if c.id not in inside]
 
         def done(pick: Pick | None) -> None:
             if pick is None or pick.code_id is None:
                 return
-            merged = self.qapp.attempt(self.qapp.project.codes.merge, code.id, pick.code_id)
+            merged = self.attempt(self.project.codes.merge, code.id, pick.code_id)
             if merged is not None:
                 self.notify(f"Merged {code.path} into {merged.path}")
                 self.selected_id = merged.id
@@ -221,7 +221,7 @@ class CodebookScreen(QScreen):
             return
 
         def done(value: str | None) -> None:
-            if value is not None and self.qapp.attempt(self.qapp.project.codes.update, code.id,
+            if value is not None and self.attempt(self.project.codes.update, code.id,
                                                        colour=value or None):
                 self._changed()
 
@@ -234,7 +234,7 @@ class CodebookScreen(QScreen):
             return
 
         def done(value: str | None) -> None:
-            if value is not None and self.qapp.attempt(self.qapp.project.codes.update, code.id,
+            if value is not None and self.attempt(self.project.codes.update, code.id,
                                                        key=value or None):
                 self._changed()
 
@@ -244,7 +244,7 @@ class CodebookScreen(QScreen):
 
     def action_delete(self) -> None:
         code = self._need_code()
-        if code is not None and self.qapp.attempt(self.qapp.project.codes.delete, code.id):
+        if code is not None and self.attempt(self.project.codes.delete, code.id):
             self.notify(f"Deleted {code.path}")
             self.selected_id = code.parent_id
             self._changed()

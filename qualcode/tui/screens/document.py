@@ -17,6 +17,7 @@ from qualcode.model import Code, Coding
 from qualcode.tui.modals.memo import MemoModal
 from qualcode.tui.modals.picker import CodePicker, Pick
 from qualcode.tui.motion import trim_span
+from qualcode.tui.messages import DataChanged
 from qualcode.tui.screens.base import QScreen
 from qualcode.tui.widgets.transcript import TranscriptView
 
@@ -46,7 +47,7 @@ class DocumentScreen(QScreen):
 
     # -- building ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        project = self.qapp.project
+        project = self.project
         doc = project.documents.get(self.document_id)
         self.document = doc
         turns = project.documents.turns(doc.id)
@@ -58,7 +59,6 @@ class DocumentScreen(QScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.seen_version = self.qapp.data_version
         view = self.view
         view.focus()
         clashes = sorted(k for k in view.code_keys if k in _reserved_letters(self))
@@ -72,10 +72,10 @@ class DocumentScreen(QScreen):
         return self.query_one(TranscriptView)
 
     def _memo_turns(self) -> set[int]:
-        return {m.target_id for m in self.qapp.project.memos.all() if m.target == "turn" and m.target_id}
+        return {m.target_id for m in self.project.memos.all() if m.target == "turn" and m.target_id}
 
     def reload(self) -> None:
-        project = self.qapp.project
+        project = self.project
         try:
             project.documents.get(self.document_id)
         except NotFoundError:
@@ -135,8 +135,8 @@ class DocumentScreen(QScreen):
     def apply_code(self, code: Code) -> list[Coding] | None:
         """Apply ``code`` to the target span as the app's coder."""
         start, end = self.target_span()
-        project = self.qapp.project
-        made = self.qapp.attempt(project.codings.apply, self.document_id, start, end, [code.id],
+        project = self.project
+        made = self.attempt(project.codings.apply, self.document_id, start, end, [code.id],
                                  coder=self.qapp.coder)
         if made is None:
             return None
@@ -145,7 +145,7 @@ class DocumentScreen(QScreen):
             view.coding_added(coding)
         view.clear_selection()
         self.qapp.last_code_id = code.id
-        self.qapp.data_changed(source=self)
+        self.post_message(DataChanged(self))
         self._status()
         return made
 
@@ -158,25 +158,25 @@ class DocumentScreen(QScreen):
         return dict(self.view.colours)
 
     def action_pick_code(self) -> None:
-        codes = self.qapp.project.codes.all()
+        codes = self.project.codes.all()
         self.app.push_screen(CodePicker(codes, colours=self._colours()), self._picked)
 
     def _resolve_pick(self, pick: Pick | None) -> Code | None:
         if pick is None:
             return None
-        project = self.qapp.project
+        project = self.project
         if pick.create:
             if pick.parent_id is not None:
-                code = self.qapp.attempt(project.codes.add, pick.create, pick.parent_id)
+                code = self.attempt(project.codes.add, pick.create, pick.parent_id)
             else:
-                made = self.qapp.attempt(project.codes.ensure_path, pick.create)
+                made = self.attempt(project.codes.ensure_path, pick.create)
                 code = made[0] if made is not None else None
             if code is None:
                 return None
             self.notify(f"Created code {code.path}")
             self.view.set_codes(project.codes.all())
             return code
-        return self.qapp.attempt(project.codes.get, pick.code_id)
+        return self.attempt(project.codes.get, pick.code_id)
 
     def _picked(self, pick: Pick | None) -> None:
         code = self._resolve_pick(pick)
@@ -202,12 +202,12 @@ class DocumentScreen(QScreen):
         coding = self._coding_here()
         if coding is None:
             return
-        removed = self.qapp.attempt(self.qapp.project.codings.remove, coding.id)
+        removed = self.attempt(self.project.codings.remove, coding.id)
         if removed is not None:
             self.view.coding_removed(coding.id)
             name = self.view.codes.get(coding.code_id)
             self.notify(f"Removed {name.name if name else 'coding'}", timeout=2)
-            self.qapp.data_changed(source=self)
+            self.post_message(DataChanged(self))
             self._status()
 
     def action_recode(self) -> None:
@@ -219,18 +219,18 @@ class DocumentScreen(QScreen):
             code = self._resolve_pick(pick)
             if code is None:
                 return
-            new = self.qapp.attempt(self.qapp.project.codings.recode, coding.id, code.id)
+            new = self.attempt(self.project.codings.recode, coding.id, code.id)
             if new is not None:
                 self.view.coding_added(new)
-                self.qapp.data_changed(source=self)
+                self.post_message(DataChanged(self))
                 self._status()
 
-        codes = self.qapp.project.codes.all()
+        codes = self.project.codes.all()
         self.app.push_screen(CodePicker(codes, title="Recode as", colours=self._colours()), done)
 
     def action_memo(self) -> None:
         """Memo on the coding under the cursor, else on the turn."""
-        project = self.qapp.project
+        project = self.project
         here = self.view.codings_at_cursor()
         if here:
             target, target_id = "coding", here[0].id
@@ -247,14 +247,14 @@ class DocumentScreen(QScreen):
                 return
             if existing:
                 if text.strip():
-                    ok = self.qapp.attempt(project.memos.edit, existing[0].id, text)
+                    ok = self.attempt(project.memos.edit, existing[0].id, text)
                 else:
-                    ok = self.qapp.attempt(project.memos.remove, existing[0].id)
+                    ok = self.attempt(project.memos.remove, existing[0].id)
             else:
-                ok = self.qapp.attempt(project.memos.add, target, target_id, text, author=self.qapp.coder)
+                ok = self.attempt(project.memos.add, target, target_id, text, author=self.qapp.coder)
             if ok is not None:
                 self.notify("Memo saved", timeout=2)
-                self.qapp.data_changed()
+                self.post_message(DataChanged())
                 self.reload()
 
         self.app.push_screen(MemoModal(title, existing[0].text if existing else ""), done)

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from qualcode.model import Turn
 from qualcode.tui.modals.picker import CodePicker, Pick
+from qualcode.tui.messages import OpenDocument
 from qualcode.tui.screens.base import QScreen
 
 
@@ -56,15 +57,14 @@ class ExcerptsScreen(QScreen):
         self.title = "Excerpts"
         table = self.query_one(DataTable)
         table.add_columns("Document", "Speaker", "Participant", "Attributes", "Excerpt")
-        self.seen_version = self.qapp.data_version
         if self.code_id is None:
-            codes = self.qapp.project.codes.all()
+            codes = self.project.codes.all()
             self.code_id = self.qapp.last_code_id or (codes[0].id if codes else None)
         self.reload()
         table.focus()
 
     def reload(self) -> None:
-        project = self.qapp.project
+        project = self.project
         table = self.query_one(DataTable)
         table.clear()
         self.excerpts = []
@@ -72,7 +72,7 @@ class ExcerptsScreen(QScreen):
         if self.code_id is None:
             title.update("No codes yet.")
             return
-        code = self.qapp.attempt(project.codes.get, self.code_id)
+        code = self.attempt(project.codes.get, self.code_id)
         if code is None:
             title.update("That code no longer exists; press c to choose another.")
             return
@@ -107,7 +107,7 @@ class ExcerptsScreen(QScreen):
         wanted = int(str(event.row_key.value))
         for ex in self.excerpts:
             if ex.coding_id == wanted:
-                self.qapp.open_document(ex.document_id, select=(ex.start, ex.end))
+                self.post_message(OpenDocument(ex.document_id, select=(ex.start, ex.end)))
                 return
 
     def action_choose_code(self) -> None:
@@ -116,5 +116,5 @@ class ExcerptsScreen(QScreen):
                 self.code_id = pick.code_id
                 self.reload()
 
-        self.app.push_screen(CodePicker(self.qapp.project.codes.all(), title="Excerpts of…",
+        self.app.push_screen(CodePicker(self.project.codes.all(), title="Excerpts of…",
                                         allow_create=False), done)

@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 
 from qualcode.services.documents import DocumentRow, document_rows, participant_rows
+from qualcode.tui.messages import OpenDocument
 from qualcode.tui.screens.base import QScreen
 
 
@@ -47,11 +48,11 @@ class HomeScreen(QScreen):
         people.add_columns("Participant", "Attributes", "Documents")
         self.query_one("#import-progress", ProgressBar).display = False
         self.query_one("#filter", Input).focus()
-        self.seen_version = self.qapp.data_version
+        self.watch(self.app, "import_progress", self.show_progress)
         self.reload()
 
     def reload(self) -> None:
-        project = self.qapp.project
+        project = self.project
         self.rows = document_rows(project)
         self._fill(self.query_one("#filter", Input).value)
         if not self.rows:
@@ -84,20 +85,20 @@ class HomeScreen(QScreen):
         table = self.query_one("#documents", DataTable)
         if table.row_count:
             key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
-            self.qapp.open_document(int(str(key.value)))
+            self.post_message(OpenDocument(int(str(key.value))))
 
     @on(DataTable.RowSelected, "#documents")
     def _open_selected(self, event: DataTable.RowSelected) -> None:
-        self.qapp.open_document(int(str(event.row_key.value)))
+        self.post_message(OpenDocument(int(str(event.row_key.value))))
 
     def action_row(self, step: int) -> None:
         table = self.query_one("#documents", DataTable)
         if self.focused is not table and table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
-    def show_progress(self, done: int | None, total: int | None) -> None:
-        """Show import progress (``None`` hides the bar)."""
+    def show_progress(self, progress: tuple[int, int] | None) -> None:
+        """Show the app's import progress, files done of total (``None`` hides the bar)."""
         bar = self.query_one("#import-progress", ProgressBar)
-        bar.display = done is not None
-        if done is not None:
-            bar.update(total=total, progress=done)
+        bar.display = progress is not None
+        if progress is not None:
+            bar.update(total=progress[1], progress=progress[0])

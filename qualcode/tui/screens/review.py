@@ -16,14 +16,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
+from textual.worker import Worker, WorkerState
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from qualcode.autotag import ReviewItem
 from qualcode.errors import QualcodeError
-from qualcode.store import Project
+from qualcode.tui.messages import DataChanged, OpenDocument
 from qualcode.tui.screens.base import QScreen
-from qualcode.tui.workers import with_own_project
+from qualcode.tui.workers import own_project
 
 LIMIT = 1000
 ALL = "*"
@@ -42,14 +42,6 @@ class Context:
 
 def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-class AutotagFinished(Message):
-    """Posted when the auto-tag worker ends."""
-
-    def __init__(self, summary: str, error: str | None = None) -> None:
-        self.summary, self.error = summary, error
-        super().__init__()
 
 
 class ReviewScreen(QScreen):
@@ -93,7 +85,6 @@ class ReviewScreen(QScreen):
         self.title = "Review"
         table = self.query_one("#review-table", DataTable)
         table.add_columns("Code", "Conf.", "Method / rule", "Document", "Excerpt")
-        self.seen_version = self.qapp.data_version
         self.reload()
         table.focus()
 
@@ -105,7 +96,7 @@ class ReviewScreen(QScreen):
     def reload(self) -> None:
         from qualcode.autotag import review_queue
 
-        project = self.qapp.project
+        project = self.project
         self._filling = True
         try:
             self._fill_filters()
@@ -113,7 +104,7 @@ class ReviewScreen(QScreen):
             self._filling = False
         run, code = self._filter("run"), self._filter("code")
         self.applied = {"run": run, "code": code}
-        items = self.qapp.attempt(review_queue, project, run_id=None if run == ALL else int(run),
+        items = self.attempt(review_queue, project, run_id=None if run == ALL else int(run),
                                   code=None if code == ALL else code, limit=LIMIT)
         self.items = items or []
         table = self.query_one("#review-table", DataTable)
@@ -139,7 +130,7 @@ class ReviewScreen(QScreen):
         """Runs and codes that have pending machine codings (plus the current choice)."""
         from qualcode.autotag import review_queue
 
-        pending = self.qapp.attempt(review_queue, self.qapp.project) or []
+        pending = self.attempt(review_queue, self.project) or []
         runs = sorted({i.run_id for i in pending if i.run_id is not None})
         codes = sorted({i.code for i in pending})
         for name, values, label in (("run", [str(r) for r in runs], "run "), ("code", codes, "")):
@@ -163,8 +154,8 @@ class ReviewScreen(QScreen):
 
     def context_of(self, item: ReviewItem) -> Context | None:
         """The turn holding ``item`` (or the span alone if it has no turn)."""
-        project = self.qapp.project
-        coding = self.qapp.attempt(project.codings.get, item.id)
+        project = self.project
+        coding = self.attempt(project.codings.get, item.id)
         if coding is None:
             return None
         doc = project.documents.get(coding.document_id)
@@ -202,7 +193,7 @@ class ReviewScreen(QScreen):
         item = self.current
         ctx = self.context_of(item) if item else None
         if ctx is not None:
-            self.qapp.open_document(ctx.document_id, select=ctx.span)
+            self.post_message(OpenDocument(ctx.document_id, select=ctx.span))
 
     @on(Select.Changed)
     def _filter_changed(self, event: Select.Changed) -> None:
@@ -219,12 +210,12 @@ class ReviewScreen(QScreen):
             self.notify("Nothing to review here.", severity="warning")
             return
         fn = accept if decision == "accept" else reject
-        if self.qapp.attempt(fn, self.qapp.project, [item.id]) is None:
+        if self.attempt(fn, self.project, [item.id]) is None:
             return
         # The decided row leaves the queue; the cursor stays put, so it lands on the next one.
         # No notification: with hundreds of decisions it would only be noise (the count says it).
         self.last = f"{'accepted' if decision == 'accept' else 'rejected'} {item.code.split(' > ')[-1]}"
-        self.qapp.data_changed(source=self)
+        self.post_message(DataChanged(self))
         self.reload()
 
     def action_cycle(self, name: str) -> None:
@@ -257,22 +248,17 @@ class ReviewScreen(QScreen):
         self.app.push_screen(PromptModal("Auto-tag with which methods? (rules, model, themes or all)", "rules",
                                          validate=check), done)
 
-    @work(thread=True, exclusive=True, group="autotag")
-    def _autotag(self, methods: tuple[str, ...]) -> None:
-        """Run the auto-tagger on this thread's own connection."""
+    @work(thread=True, exclusive=True, group="autotag", name="Auto-tag", exit_on_error=False)
+    def _autotag(self, methods: tuple[str, ...]) -> str:
+        """Run the auto-tagger on this thread's own connection; returns the summary line."""
         from qualcode.services import autotag
 
-        def job(project: Project) -> None:
+        with own_project(self.project.path) as project:
             opts = autotag.options(methods=methods)
-            self.post_message(AutotagFinished(autotag.summary(autotag.run(project, opts), opts.unit)))
+            return autotag.summary(autotag.run(project, opts), opts.unit)
 
-        with_own_project(self.qapp.project.path, job, lambda e: self.post_message(AutotagFinished("", e)),
-                         "auto-tagging")
-
-    def on_autotag_finished(self, message: AutotagFinished) -> None:
-        if message.error:
-            self.notify(message.error, title="Auto-tag", severity="error")
-            return
-        self.notify(message.summary, title="Auto-tag")
-        self.qapp.data_changed(source=self)
-        self.reload()
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "autotag" and event.state == WorkerState.SUCCESS:
+            self.notify(str(event.worker.result), title="Auto-tag")
+            self.post_message(DataChanged(self))
+            self.reload()

@@ -17,13 +17,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
+from textual.worker import Worker, WorkerState
 from textual.widgets import DataTable, Footer, Header, Label, Select
 
 from qualcode.tui.modals.export import ExportChoice, ExportModal
-from qualcode.store import Project
 from qualcode.tui.screens.base import QScreen
-from qualcode.tui.workers import with_own_project
+from qualcode.tui.workers import own_project
 from qualcode.tui.widgets.barchart import PALETTE, Bar, BarChart
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,14 +48,6 @@ def n_pct(n: Any, pct: Any) -> str:
     if pct is None or pct != pct:  # None or NaN
         return f"{int(n)} (–)"
     return f"{int(n)} ({float(pct):.1f}%)"
-
-
-class ExportFinished(Message):
-    """Posted by the export worker: the files written, or an error."""
-
-    def __init__(self, paths: list[Path], error: str | None = None) -> None:
-        self.paths, self.error = paths, error
-        super().__init__()
 
 
 class TablesScreen(QScreen):
@@ -92,7 +83,6 @@ class TablesScreen(QScreen):
 
     def on_mount(self) -> None:
         self.title = "Tables"
-        self.seen_version = self.qapp.data_version
         self.reload()
         self.query_one("#freq-table", DataTable).focus()
 
@@ -103,7 +93,7 @@ class TablesScreen(QScreen):
 
     # -- reading -------------------------------------------------------------------
     def reload(self) -> None:
-        names = self.qapp.project.participants.attribute_names()
+        names = self.project.participants.attribute_names()
         if names != self.attributes:
             select = self.query_one("#tables-by", Select)
             current = self.by
@@ -114,10 +104,18 @@ class TablesScreen(QScreen):
         self._compute()
 
     def _compute(self) -> None:
+        self.query_one("#tables-note", Label).update("Counting…")
+        self._frequencies(self.by)
+
+    @work(thread=True, exclusive=True, group="frequencies", name="Frequencies", exit_on_error=False)
+    def _frequencies(self, by: str | None) -> "pd.DataFrame":
+        """Count on this thread's own connection, off the UI thread (a large project takes a while)."""
         from qualcode.analysis import frequencies
 
-        by = self.by
-        frame = self.qapp.attempt(frequencies, self.qapp.project, by=[by] if by else None)
+        with own_project(self.project.path) as project:
+            return frequencies(project, by=[by] if by else None)
+
+    def _show(self, frame: "pd.DataFrame | None") -> None:
         self.frame = frame
         self.groups = []
         if frame is not None:
@@ -215,7 +213,7 @@ class TablesScreen(QScreen):
         if self.exporting:
             self.notify("An export is already running.", severity="warning")
             return
-        path = self.qapp.project.path
+        path = self.project.path
         by = self.by
 
         def done(choice: ExportChoice | None) -> None:
@@ -227,21 +225,20 @@ class TablesScreen(QScreen):
         note = f"frequencies and evidence are split by {by}" if by else "no comparison group (g to choose one)"
         self.app.push_screen(ExportModal(Path(path).resolve().parent, Path(path).stem, note=note), done)
 
-    @work(thread=True, exclusive=True, group="export")
-    def _export(self, choice: ExportChoice, by: str | None) -> None:
+    @work(thread=True, exclusive=True, group="export", name="Export", exit_on_error=False)
+    def _export(self, choice: ExportChoice, by: str | None) -> list[Path]:
         """Compute the table and write it on this thread's own connection."""
+        with own_project(self.project.path) as project:
+            return export_table(project, choice, by)
 
-        def job(project: Project) -> None:
-            self.post_message(ExportFinished(export_table(project, choice, by)))
-
-        with_own_project(self.qapp.project.path, job, lambda e: self.post_message(ExportFinished([], e)), "export")
-
-    def on_export_finished(self, message: ExportFinished) -> None:
-        self.exporting = False
-        if message.error:
-            self.notify(message.error, title="Export", severity="error")
-        else:
-            self.notify("wrote " + ", ".join(str(p) for p in message.paths), title="Export")
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "frequencies" and worker.is_finished:
+            self._show(worker.result if event.state == WorkerState.SUCCESS else None)
+        elif worker.group == "export" and worker.is_finished:
+            self.exporting = False
+            if event.state == WorkerState.SUCCESS:
+                self.notify("wrote " + ", ".join(str(p) for p in worker.result or []), title="Export")
 
 
 def export_table(project: Any, choice: ExportChoice, by: str | None) -> list[Path]:

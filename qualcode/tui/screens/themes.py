@@ -16,15 +16,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.worker import Worker, WorkerState
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from qualcode.themes import SuggestionRun, SuggestParams, TopicSuggestion
 from qualcode.tui.modals.choice import ChoiceModal
 from qualcode.tui.modals.themes import AcceptChoice, AcceptModal, SuggestOptionsModal
-from qualcode.store import Project
+from qualcode.tui.messages import DataChanged, OpenDocument
 from qualcode.tui.screens.base import QScreen
-from qualcode.tui.workers import with_own_project
+from qualcode.tui.workers import own_project
 
 STATUS_MARK = {"open": "", "accepted": "✓ accepted", "rejected": "✗ rejected", "merged": "→ merged"}
 LABEL_WIDTH = 30
@@ -40,14 +41,6 @@ class SuggestProgress(Message):
 
     def __init__(self, done: int, total: int) -> None:
         self.done, self.total = done, total
-        super().__init__()
-
-
-class SuggestFinished(Message):
-    """Posted when the suggestion worker ends: the new run, or an error."""
-
-    def __init__(self, run_id: int | None, error: str | None = None) -> None:
-        self.run_id, self.error = run_id, error
         super().__init__()
 
 
@@ -95,7 +88,6 @@ class ThemesScreen(QScreen):
         table = self.query_one("#suggestions", DataTable)
         table.add_columns("#", "Suggestion", "Size", "Partic.", "Closest code", "Sim.", "New?", "")
         self.query_one("#themes-progress", ProgressBar).display = False
-        self.seen_version = self.qapp.data_version
         self.reload()
         table.focus()
 
@@ -103,12 +95,12 @@ class ThemesScreen(QScreen):
     def reload(self) -> None:
         from qualcode.themes import list_runs, load_run
 
-        project = self.qapp.project
+        project = self.project
         title = self.query_one("#themes-title", Label)
-        runs = self.qapp.attempt(list_runs, project) or []
+        runs = self.attempt(list_runs, project) or []
         if self.run_id is None or all(r.id != self.run_id for r in runs):
             self.run_id = runs[-1].id if runs else None
-        self.run = self.qapp.attempt(load_run, project, self.run_id) if self.run_id is not None else None
+        self.run = self.attempt(load_run, project, self.run_id) if self.run_id is not None else None
         self.topics = list(self.run.topics) if self.run else []
         if self.run is None:
             title.update("No theme suggestions yet: press s to run one.")
@@ -163,7 +155,7 @@ class ThemesScreen(QScreen):
         if t.merge_candidates:
             out.append(f"Merge candidates: {', '.join(map(str, t.merge_candidates))}\n", style="dim")
         if t.status == "accepted" and t.code_id is not None:
-            code = self.qapp.attempt(self.qapp.project.codes.get, t.code_id)
+            code = self.attempt(self.project.codes.get, t.code_id)
             out.append(f"Accepted as {code.path if code else t.code_id}\n", style="green")
         elif t.status == "merged":
             out.append(f"Merged into topic {t.merged_into}\n", style="yellow")
@@ -193,7 +185,7 @@ class ThemesScreen(QScreen):
         t = self.current
         if t is not None and 0 <= event.option_index < len(t.excerpts):
             e = t.excerpts[event.option_index]
-            self.qapp.open_document(e.document_id, select=(e.start, e.end))
+            self.post_message(OpenDocument(e.document_id, select=(e.start, e.end)))
 
     # -- a new run -------------------------------------------------------------------
     def action_suggest(self) -> None:
@@ -216,38 +208,35 @@ class ThemesScreen(QScreen):
         bar.update(total=5, progress=0)
         self._suggest(params)
 
-    @work(thread=True, exclusive=True, group="themes")
-    def _suggest(self, params: SuggestParams) -> None:
-        """Run ``suggest`` on a connection of this thread; post messages only."""
+    @work(thread=True, exclusive=True, group="themes", name="Theme suggestion", exit_on_error=False)
+    def _suggest(self, params: SuggestParams) -> int:
+        """Run ``suggest`` on a connection of this thread; returns the new run's id."""
         from qualcode.themes import suggest
 
-        def job(project: Project) -> None:
-            run = suggest(project, params, on_progress=lambda d, t: self.post_message(SuggestProgress(d, t)))
-            self.post_message(SuggestFinished(run.id))
-
-        with_own_project(self.qapp.project.path, job, lambda e: self.post_message(SuggestFinished(None, e)),
-                         "theme suggestion")
+        with own_project(self.project.path) as project:
+            return suggest(project, params, on_progress=lambda d, t: self.post_message(SuggestProgress(d, t))).id
 
     def on_suggest_progress(self, message: SuggestProgress) -> None:
         self.query_one("#themes-progress", ProgressBar).update(total=message.total, progress=message.done)
 
-    def on_suggest_finished(self, message: SuggestFinished) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "themes" or not event.worker.is_finished:
+            return
         self.running = False
         self.query_one("#themes-progress", ProgressBar).display = False
-        if message.error:
-            self.notify(message.error, title="Theme suggestion", severity="error")
+        if event.state != WorkerState.SUCCESS:
             return
-        self.run_id = message.run_id
-        self.qapp.data_changed(source=self)
+        self.run_id = event.worker.result
+        self.post_message(DataChanged(self))
         self.reload()
         k = sum(1 for t in self.topics if t.topic >= 0)
-        self.notify(f"Run {message.run_id}: {k} suggested themes", title="Theme suggestion")
+        self.notify(f"Run {self.run_id}: {k} suggested themes", title="Theme suggestion")
         self.query_one("#suggestions", DataTable).focus()
 
     def action_open_run(self) -> None:
         from qualcode.themes import list_runs
 
-        runs = self.qapp.attempt(list_runs, self.qapp.project) or []
+        runs = self.attempt(list_runs, self.project) or []
         if not runs:
             self.notify("No runs yet: press s to run one.")
             return
@@ -288,7 +277,7 @@ class ThemesScreen(QScreen):
                 return
             from qualcode.themes import accept
 
-            result = self.qapp.attempt(accept, self.qapp.project, run_id, t.topic, choice.name,
+            result = self.attempt(accept, self.project, run_id, t.topic, choice.name,
                                        parent=choice.parent, apply=choice.apply, coder=self.qapp.coder)
             if result is None:
                 return
@@ -307,7 +296,7 @@ class ThemesScreen(QScreen):
         t = self._open_topic()
         if t is None:
             return
-        if self.qapp.attempt(reject, self.qapp.project, self.run.id, t.topic) is not None:  # type: ignore[union-attr]
+        if self.attempt(reject, self.project, self.run.id, t.topic) is not None:  # type: ignore[union-attr]
             self.notify(f"Rejected topic {t.topic}")
             self._changed(step=1)
 
@@ -329,7 +318,7 @@ class ThemesScreen(QScreen):
 
             if target is None:
                 return
-            merged = self.qapp.attempt(merge, self.qapp.project, run_id, target, [t.topic])
+            merged = self.attempt(merge, self.project, run_id, target, [t.topic])
             if merged is not None:
                 self.notify(f"Merged topic {t.topic} into {target}: {merged.label}")
                 self._changed(select=target)
@@ -339,7 +328,7 @@ class ThemesScreen(QScreen):
     def _changed(self, *, step: int = 0, select: int | None = None) -> None:
         table = self.query_one("#suggestions", DataTable)
         row = table.cursor_row
-        self.qapp.data_changed(source=self)
+        self.post_message(DataChanged(self))
         self.reload()
         if select is not None:
             row = next((i for i, o in enumerate(self.topics) if o.topic == select), row)
