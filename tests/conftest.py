@@ -76,3 +76,36 @@ class Notices(list):
 def notices() -> Notices:
     """Pass ``message_hook=notices.hook`` to ``app.run_test``; read the notifications' texts."""
     return Notices()
+
+
+@pytest.fixture(scope="session")
+def copy_db():
+    """A builder: ``copy_db(src, target)`` copies a project file (WAL included) and returns ``target``."""
+    import sqlite3
+
+    def copy(src: Path, target: Path) -> Path:
+        source, dest = sqlite3.connect(src), sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            source.close()
+            dest.close()
+        return target
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo study, built once per test process. Read only: take a ``demo_copy`` to change it."""
+    from qualcode.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_db, copy_db, tmp_path) -> Path:
+    """A private copy of the demo study, free to change."""
+    return copy_db(demo_db, tmp_path / "demo.db")

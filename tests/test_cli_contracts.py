@@ -1,7 +1,8 @@
-"""The scripting contract: JSON keys that scripts rely on (README, "--json").
+"""The scripting contract: JSON keys and value types that scripts rely on (README, "--json").
 
-Keys may be added, never renamed. One test per documented shape, all on the
-demo study built once for the module.
+Keys may be added, never renamed, and a value keeps its type (a count stays
+an int, a share a number, a name a string or null). One test per documented
+shape, all on a copy of the demo study built once per session.
 """
 
 from __future__ import annotations
@@ -12,17 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli.main import app
-from qualcode.demo import build_demo
 
 runner = CliRunner()
 SCALE = "Strongly disagree,Disagree,Neither agree nor disagree,Agree,Strongly agree"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("contract") / "demo.db"
-    build_demo(path)
-    return str(path)
+def demo(demo_db, copy_db, tmp_path_factory):
+    return str(copy_db(demo_db, tmp_path_factory.mktemp("contract") / "demo.db"))
 
 
 def cli_json(demo, *args):
@@ -31,21 +29,34 @@ def cli_json(demo, *args):
     return json.loads(res.output)
 
 
-def has(obj: dict, *keys: str) -> bool:
-    missing = [k for k in keys if k not in obj]
+NUM = (int, float)
+STR_OR_NONE = (str, type(None))
+INT_OR_NONE = (int, type(None))
+NUM_OR_NONE = (int, float, type(None))
+
+
+def has(obj: dict, **types: type | tuple[type, ...]) -> bool:
+    """``obj`` has every key, each value of its type (``bool`` is not taken for a number)."""
+    assert isinstance(obj, dict), obj
+    missing = [k for k in types if k not in obj]
     assert not missing, f"missing keys {missing} in {sorted(obj)}"
+    wrong = {k: type(obj[k]).__name__ for k, t in types.items()
+             if not isinstance(obj[k], t) or (isinstance(obj[k], bool) and bool not in (t if isinstance(t, tuple) else (t,)))}
+    assert not wrong, f"values of the wrong type: {wrong}"
     return True
 
 
 def test_documents(demo):
     rows = cli_json(demo, "documents", "--json")
-    assert rows and all(has(r, "name", "kind", "words", "turns", "codings") for r in rows)
+    assert rows and all(has(r, id=int, name=str, kind=str, words=int, turns=int, codings=int, participant=STR_OR_NONE,
+                              source_path=STR_OR_NONE, imported_at=STR_OR_NONE, encoding=STR_OR_NONE) for r in rows)
 
 
 def test_show(demo):
     doc = cli_json(demo, "show", "interview_01_sme_software", "--json")
-    has(doc, "name", "kind", "text", "turns")
-    assert all(has(t, "speaker", "role", "participant", "start", "end") for t in doc["turns"])
+    has(doc, id=int, name=str, kind=str, text=str, turns=list, metadata=dict, participant=STR_OR_NONE)
+    assert all(has(t, id=int, seq=int, speaker=STR_OR_NONE, role=str, participant=STR_OR_NONE, start=int, end=int,
+                   text=str) for t in doc["turns"])
     assert {t["role"] for t in doc["turns"]} == {"interviewer", "participant"}
 
 
@@ -54,7 +65,7 @@ def test_codebook_show(demo):
 
     def walk(nodes):
         for n in nodes:
-            has(n, "name", "path", "description", "codings", "children")
+            has(n, name=str, path=str, description=str, codings=int, children=list)
             walk(n["children"])
 
     walk(tree)
@@ -64,7 +75,8 @@ def test_codebook_show(demo):
 def test_export_frequencies(demo):
     rows = cli_json(demo, "export", "frequencies", "--by", "org_size", "--format", "json", "-o", "-")
     for r in rows:
-        has(r, "code", "path", "codings", "documents", "participants", "participants_percent", "by")
+        has(r, code=str, path=str, codings=int, documents=int, participants=int, participants_percent=NUM_OR_NONE,
+            by=dict)
         assert set(r["by"]["org_size"]) == {"SME", "multinational"}
 
 
@@ -76,7 +88,8 @@ def test_import_json(demo, tmp_path):
     res = runner.invoke(app, ["import", str(src), str(bad), "--json", "-p", demo])
     assert res.exit_code == 1  # one file failed; the other imported
     rows = {r["file"]: r for r in json.loads(res.stdout)}
-    assert all(has(r, "file", "status", "document", "error") for r in rows.values())
+    assert all(has(r, file=str, status=str, document=STR_OR_NONE, documents=list, error=STR_OR_NONE,
+               encoding=STR_OR_NONE, turns=int) for r in rows.values())
     assert rows[str(src)]["status"] == "imported" and rows[str(bad)]["status"] == "error"
 
 
@@ -85,27 +98,28 @@ def test_export_likert(demo):
                      "--scale", SCALE, "--format", "json", "-o", "-")
     assert [i["item"] for i in items] == ["q1_feedback_robust", "q2_bid_burden_proportionate"]
     for i in items:
-        has(i, "item", "n", "levels", "agree_percent", "disagree_percent")
-        assert all(has(v, "count", "percent") for v in i["levels"].values())
+        has(i, item=str, n=int, levels=dict, agree_percent=NUM_OR_NONE, disagree_percent=NUM_OR_NONE)
+        assert all(has(v, count=int, percent=NUM_OR_NONE) for v in i["levels"].values())
 
 
 def test_export_evidence(demo):
     themes = cli_json(demo, "export", "evidence", "--by", "org_size", "--format", "json", "-o", "-")
     for t in themes:
-        has(t, "code", "path", "codings", "documents", "participants", "by", "quotes")
-        assert all(has(q, "text", "document", "participant", "start", "end") for q in t["quotes"])
+        has(t, code=str, path=str, codings=int, documents=int, participants=int, by=dict, quotes=list)
+        assert all(has(q, text=str, document=str, participant=STR_OR_NONE, start=int, end=int) for q in t["quotes"])
     assert any(t["quotes"] for t in themes)
 
 
 def test_suggest_and_autotag(demo):
     run = cli_json(demo, "suggest", "--topics", "5", "--seed", "1", "--json")
-    has(run, "run", "topics")
+    has(run, run=dict, topics=list)
     for t in run["topics"]:
-        has(t, "id", "label", "keywords", "size", "closest_code", "similarity", "segments")
-        assert all(has(s, "document", "start", "end") for s in t["segments"])
+        has(t, id=int, label=str, keywords=list, size=int, closest_code=STR_OR_NONE, similarity=NUM_OR_NONE,
+            segments=list)
+        assert all(has(s, document=str, start=int, end=int, probability=NUM_OR_NONE) for s in t["segments"])
     tag = cli_json(demo, "autotag", "--method", "rules", "--json")
-    has(tag, "run", "added", "skipped_human", "codings")
-    assert all(has(c, "document", "start", "end", "code", "method", "confidence") for c in tag["codings"])
+    has(tag, run=INT_OR_NONE, added=int, skipped_human=int, codings=list)
+    assert all(has(c, document=str, start=int, end=int, code=str, method=str, confidence=NUM) for c in tag["codings"])
     ev = cli_json(demo, "autotag", "evaluate", "--folds", "3", "--json")
-    has(ev, "micro_f1", "macro_f1", "kappa", "codes", "baselines")
-    assert all(has(c, "code", "precision", "recall", "f1", "support") for c in ev["codes"])
+    has(ev, micro_f1=NUM, macro_f1=NUM, kappa=NUM, codes=list, baselines=dict)
+    assert all(has(c, code=str, precision=NUM, recall=NUM, f1=NUM, support=int) for c in ev["codes"])

@@ -312,11 +312,8 @@ def test_cli_export_and_import_with_json(study, tmp_path, monkeypatch):
     assert result.exit_code == 1 and "must end in .qdpx" in result.stderr
 
 
-def test_demo_study_round_trips(tmp_path):
-    from qualcode.demo import build_demo
-
-    build_demo(tmp_path / "demo.db")
-    demo = open_project(tmp_path / "demo.db")
+def test_demo_study_round_trips(tmp_path, demo_copy):
+    demo = open_project(demo_copy)
     export_qdpx(demo, tmp_path / "demo.qdpx", include_pending=True)
     fresh = open_project(tmp_path / "copy.db")
     got = import_qdpx(fresh, tmp_path / "demo.qdpx")
