@@ -8,12 +8,15 @@ importers are imported inside the commands so ``qualcode --help`` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from qualcode.cli._common import JsonOpt, ProjectOpt, fail, open_for_command, print_json, progress, user_errors
 from qualcode.services.documents import document_rows, participant_rows
+
+if TYPE_CHECKING:
+    from qualcode.services.imports import ImportSummary
 
 
 def import_(
@@ -76,22 +79,26 @@ def import_(
     with open_for_command(project, create=True) as proj, user_errors():
         with progress(len(paths), "importing") as bar:
             summary = import_files(proj, paths, options, on_progress=bar)
-    results = summary.results
     if as_json:
-        print_json([r.to_dict() for r in results])
+        print_json([r.to_dict() for r in summary.results])
     else:
-        if not results:
-            typer.echo("no importable files found", err=True)
-        for r in results:
-            if r.status == "error":
-                typer.echo(f"Error: {r.error}", err=True)
-                continue
-            what = r.document if len(r.documents) <= 1 else f"{len(r.documents)} documents"
-            enc = f", {r.encoding}" if r.encoding and r.status != "skipped" else ""
-            extra = f" ({r.turns} turns{enc})" if r.status != "skipped" else " (identical file already imported)"
-            typer.echo(f"{r.status:>8}  {r.file} -> {what}{extra}")
+        _print_import(summary)
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _print_import(summary: "ImportSummary") -> None:
+    """One line per file: what it became, or why it failed (on stderr)."""
+    if not summary.results:
+        typer.echo("no importable files found", err=True)
+    for r in summary.results:
+        if r.status == "error":
+            typer.echo(f"Error: {r.error}", err=True)
+            continue
+        what = r.document if len(r.documents) <= 1 else f"{len(r.documents)} documents"
+        enc = f", {r.encoding}" if r.encoding and r.status != "skipped" else ""
+        extra = f" ({r.turns} turns{enc})" if r.status != "skipped" else " (identical file already imported)"
+        typer.echo(f"{r.status:>8}  {r.file} -> {what}{extra}")
 
 
 def documents(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
