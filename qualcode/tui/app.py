@@ -26,7 +26,7 @@ from qualcode.tui.commands import QualcodeCommands
 from qualcode.tui.messages import DataChanged, ImportProgress, OpenDocument
 from qualcode.tui.screens import SCREENS
 from qualcode.tui.screens.base import QScreen
-from qualcode.tui.workers import own_project, report_failure
+from qualcode.tui.workers import attempt, own_project, report_failure
 
 T = TypeVar("T")
 
@@ -82,11 +82,7 @@ class QualcodeApp(App[None]):
     # -- errors ------------------------------------------------------------------
     def attempt(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Call a store function; a user error becomes a notification, not a crash."""
-        try:
-            return fn(*args, **kwargs)
-        except QualcodeError as exc:
-            self.notify(exc.message, title=f"Error {exc.code}", severity="error")
-            return None
+        return attempt(self, fn, *args, **kwargs)
 
     def _handle_exception(self, error: Exception) -> None:
         # Safety net: a QualcodeError that escaped a handler is a user error.

@@ -1,19 +1,20 @@
-"""What every TUI thread worker shares: its own connection, and one error path.
+"""What every TUI thread worker shares (its own connection), and the one error path.
 
 Why: SQLite connections belong to the thread that opened them, so a worker
 opens its own project, does one job and returns its result; the screen reads
 ``worker.result`` when Textual reports the worker's success. Workers start
 with ``exit_on_error=False``, so a failure ends the worker, not the app, and
 :func:`report_failure` (called by the app and by every screen) is the one
-place a failed worker becomes a notification.
+place a failed worker becomes a notification; :func:`attempt` does the same
+for a store call on the UI thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project, open_project
@@ -21,6 +22,8 @@ from qualcode.store import Project, open_project
 if TYPE_CHECKING:  # pragma: no cover
     from textual.dom import DOMNode
     from textual.worker import Worker
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -43,3 +46,12 @@ def failure_text(error: BaseException | None) -> str:
 def report_failure(node: "DOMNode", worker: "Worker[object]") -> None:
     """Show a failed worker's error as a notification titled with the worker's name."""
     node.notify(failure_text(worker.error), title=worker.name or "Background task", severity="error")
+
+
+def attempt(node: "DOMNode", fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Call a store function; a user error becomes a notification on ``node``, not a crash."""
+    try:
+        return fn(*args, **kwargs)
+    except QualcodeError as exc:
+        node.notify(exc.message, title=f"Error {exc.code}", severity="error")
+        return None

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from qualcode.errors import QualcodeError
-from qualcode.tui.workers import report_failure
+from qualcode.tui.workers import attempt, report_failure
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.store import Project
@@ -43,11 +42,7 @@ class QScreen(Screen[None]):
 
     def attempt(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Call a store function; a user error becomes a notification, not a crash."""
-        try:
-            return fn(*args, **kwargs)
-        except QualcodeError as exc:
-            self.notify(exc.message, title=f"Error {exc.code}", severity="error")
-            return None
+        return attempt(self, fn, *args, **kwargs)
 
     def reload(self) -> None:
         """Re-read what this screen shows from the store."""

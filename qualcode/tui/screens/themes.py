@@ -338,4 +338,4 @@ class ThemesScreen(QScreen):
             table.move_cursor(row=max(0, min(row, len(self.topics) - 1)))
 
 
-__all__ = ["SuggestFinished", "SuggestProgress", "ThemesScreen"]
+__all__ = ["SuggestProgress", "ThemesScreen"]
