@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from qualcode.model import ParsedDocument, ParsedTurn
+from qualcode.store import NewCoding, Project
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("QUALCODE_SHARED", ROOT.parent / "shared"))
@@ -109,3 +114,408 @@ def demo_db(tmp_path_factory) -> Path:
 def demo_copy(demo_db, copy_db, tmp_path) -> Path:
     """A private copy of the demo study, free to change."""
     return copy_db(demo_db, tmp_path / "demo.db")
+
+
+# -- builders shared by several areas (fixtures return the builder functions) -------------------
+
+
+def _transcript(name: str, turns: list[tuple[str, str]], *, interviewer: str = "Interviewer",
+               kind: str = "interview", participants: dict[str, dict[str, str]] | None = None) -> ParsedDocument:
+    """A ParsedDocument rendered as ``Speaker: text`` paragraphs.
+
+    Speakers other than ``interviewer`` become participants of the same name.
+    """
+    text_parts: list[str] = []
+    parsed: list[ParsedTurn] = []
+    pos = 0
+    for speaker, said in turns:
+        label = f"{speaker}: "
+        start = pos + len(label)
+        text_parts.append(label + said)
+        role = "interviewer" if speaker == interviewer else "participant"
+        parsed.append(ParsedTurn(speaker, start, start + len(said), role=role,
+                                 participant=None if role == "interviewer" else speaker))
+        pos += len(label) + len(said) + 2
+    return ParsedDocument(name=name, kind=kind, text="\n\n".join(text_parts), turns=parsed,
+                          participants=participants or {}, sha256=name)
+
+
+@pytest.fixture(scope="session")
+def transcript():
+    """A builder: ``transcript(name, [(speaker, text)…], interviewer=, kind=, participants=)`` → ParsedDocument."""
+    return _transcript
+
+
+# The small study every analysis/export test counts by hand (see the ``build_study`` fixture).
+PEOPLE = {
+    "Alice": {"org_size": "SME", "region": "North"},
+    "Bob": {"org_size": "SME", "region": "South"},
+    "Carol": {"org_size": "multinational", "region": "North"},
+    "Dan": {"org_size": "multinational", "region": "South"},
+    "Eve": {"org_size": "SME", "region": "North"},
+    "Frank": {"org_size": "SME", "region": "North"},
+}
+
+
+@dataclass
+class Study:
+    """Ids of what :func:`build_study` made, by short name."""
+
+    docs: dict[str, int] = field(default_factory=dict)
+    codes: dict[str, int] = field(default_factory=dict)
+    codings: dict[str, int] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+def _parsed_study_doc(name: str, turns: list[tuple[str, str, str, str | None]], participant: str | None = None) -> ParsedDocument:
+    """``turns`` are (speaker, role, text, participant); rendered ``Speaker: text``."""
+    parts, out, pos = [], [], 0
+    for speaker, role, said, who in turns:
+        label = f"{speaker}: "
+        out.append(ParsedTurn(speaker, pos + len(label), pos + len(label) + len(said), role=role, participant=who))
+        parts.append(label + said)
+        pos += len(label) + len(said) + 2
+    return ParsedDocument(name=name, kind="interview", text="\n\n".join(parts), turns=out, participant=participant)
+
+
+def _span(text: str, phrase: str, nth: int = 0) -> tuple[int, int]:
+    """Offsets of the ``nth`` occurrence of ``phrase`` in ``text``."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(phrase, start + 1)
+    return start, start + len(phrase)
+
+
+def _build_study(project: Project) -> Study:
+    study = Study()
+    for name, attrs in PEOPLE.items():
+        project.participants.ensure(name, attrs)
+    docs = [
+        _parsed_study_doc("Interview 1", [
+            ("Interviewer", "interviewer", "What gets in the way of bidding?", None),
+            ("Alice", "participant", "The bid cost is high. We never have enough time to write bids.", "Alice"),
+            ("Interviewer", "interviewer", "Who helps you? Alice, is there support?", None),
+            ("Alice", "participant", "Cost again: the legal fees.", "Alice"),
+        ]),
+        _parsed_study_doc("Focus group", [
+            ("Moderator", "interviewer", "Tell me about deadlines.", None),
+            ("Bob", "participant", "Deadlines are too short for small firms.", "Bob"),
+            ("Carol", "participant", "Our bid team is expensive to run.", "Carol"),
+            ("Bob", "participant", "The council helped us with a mentor.", "Bob"),
+        ]),
+        _parsed_study_doc("Interview 3", [
+            ("Interviewer", "interviewer", "Anything else?", None),
+            ("R", "participant", "Procurement is a barrier overall, mostly the price of compliance.", None),
+        ], participant="Dan"),
+        ParsedDocument(name="Survey Eve", kind="survey", text="No comment really.", participant="Eve"),
+    ]
+    for doc in docs:
+        stored, _ = project.documents.add(doc)
+        study.docs[doc.name] = stored.id
+        study.texts[doc.name] = stored.text
+    for path in ("Barriers > Cost", "Barriers > Time", "Enablers > Support", "Other"):
+        code, _ = project.codes.ensure_path(path, description=f"About {path.split(' > ')[-1].lower()}.")
+        study.codes[code.name] = code.id
+    study.codes["Barriers"] = project.codes.resolve("Barriers").id
+    study.codes["Enablers"] = project.codes.resolve("Enablers").id
+    t1, t2, t3 = study.texts["Interview 1"], study.texts["Focus group"], study.texts["Interview 3"]
+    plan = [
+        ("c1", "Cost", "Interview 1", _span(t1, "The bid cost is high. We never have enough time"), "confirmed"),
+        ("c2", "Time", "Interview 1", _span(t1, "We never have enough time to write bids."), "confirmed"),
+        ("c3", "Cost", "Interview 1", _span(t1, "the legal fees"), "confirmed"),
+        ("c4", "Support", "Interview 1", _span(t1, "Who helps you?"), "confirmed"),
+        ("c5", "Time", "Focus group", _span(t2, "Deadlines are too short"), "pending"),
+        ("c6", "Cost", "Focus group", _span(t2, "Our bid team is expensive to run."), "confirmed"),
+        ("c7", "Support", "Focus group", _span(t2, "bid team"), "rejected"),
+        ("c8", "Support", "Focus group", _span(t2, "The council helped us with a mentor."), "confirmed"),
+        ("c9", "Barriers", "Interview 3", _span(t3, "Procurement is a barrier overall, mostly the price of compliance."),
+         "confirmed"),
+        ("c10", "Cost", "Interview 3", _span(t3, "the price of compliance"), "confirmed"),
+    ]
+    items = [
+        NewCoding(study.codes[code], study.docs[doc], s, e, coder="tester",
+                  origin="auto" if status == "pending" else "manual", status=status)
+        for _, code, doc, (s, e), status in plan
+    ]
+    ids = project.codings.add_many(items)
+    study.codings = {key: cid for (key, *_), cid in zip(plan, ids)}
+    return study
+
+
+@pytest.fixture(scope="session")
+def build_study():
+    """A builder: ``build_study(project) -> Study`` stores the hand-counted analysis study.
+
+    Participants (created first, so ids and pseudonyms P01… follow this order):
+    Alice (SME, North), Bob (SME, South), Carol (multinational, North), Dan
+    (multinational, South), Eve (SME, North), Frank (SME, North; no turn and no
+    document, so NOT in scope). Codebook: Barriers > Cost, Barriers > Time,
+    Enablers > Support, Other. D1 "Interview 1": Interviewer / Alice /
+    Interviewer / Alice. D2 "Focus group": Moderator (interviewer) / Bob /
+    Carol / Bob. D3 "Interview 3": document participant Dan; turns Interviewer /
+    R (no participant on the turn, so the document's participant is used).
+    D4 "Survey Eve": one turn by Eve, never coded.
+
+    Codings c1 … c10: c1 Cost D1 Alice turn 1 (overlaps c2); c2 Time D1 Alice
+    turn 1; c3 Cost D1 Alice turn 2; c4 Support D1 interviewer turn (excluded);
+    c5 Time D2 Bob turn 1 (pending, auto); c6 Cost D2 Carol; c7 Support D2 Carol
+    (rejected: never counted); c8 Support D2 Bob turn 2; c9 Barriers D3 R (Dan)
+    whole turn; c10 Cost D3 inside c9. All confirmed unless said.
+
+    Participants in scope (the base): Alice, Bob, Carol, Dan, Eve = 5; SME base
+    = Alice, Bob, Eve = 3; multinational base = Carol, Dan = 2.
+    """
+    return _build_study
+
+
+# Three planted themes: each participant turn draws its content words from one
+# theme's vocabulary; interviewer turns use a fourth, distinct vocabulary so that
+# including them by mistake would be visible.
+THEMES: dict[str, list[str]] = {
+    "water": ["pipe", "sewer", "leak", "plumbing", "drain", "pump", "valve", "tank", "flush", "hose"],
+    "money": ["funding", "grant", "budget", "cost", "money", "expense", "loan", "invoice", "tax", "salary"],
+    "staff": ["training", "operator", "staff", "hiring", "certification", "turnover", "mentor", "shift", "crew", "retire"],
+}
+
+
+INTERVIEWER_WORDS = ["weather", "fishing", "season", "snow", "caribou", "festival", "boat", "river"]
+
+
+def _said(rng: random.Random, vocab: list[str]) -> str:
+    w = rng.sample(vocab, 5)
+    return f"Well, the {w[0]} and the {w[1]} are a worry, {w[2]} {w[3]} and {w[4]} again."
+
+
+def _build_themes(project, *, per_theme: int = 20, docs: int = 6, seed: int = 7) -> dict[str, int]:
+    """Import ``docs`` interviews; returns how many participant turns per theme."""
+    rng = random.Random(seed)
+    plan = [name for name in THEMES for _ in range(per_theme)]
+    rng.shuffle(plan)
+    counts = dict.fromkeys(THEMES, 0)
+    for d in range(docs):
+        person = f"P{d + 1}"
+        turns: list[tuple[str, str]] = []
+        for theme in plan[d::docs]:
+            turns.append(("Interviewer", _said(rng, INTERVIEWER_WORDS)))
+            turns.append((person, _said(rng, THEMES[theme])))
+            counts[theme] += 1
+        size = "SME" if d % 2 == 0 else "large"
+        project.documents.add(_transcript(f"int{d + 1}", turns, participants={person: {"org_size": size}}))
+    return counts
+
+
+@pytest.fixture(scope="session")
+def planted_themes() -> dict[str, list[str]]:
+    """The planted themes' vocabularies, by theme name."""
+    return THEMES
+
+
+@pytest.fixture(scope="session")
+def build_themes():
+    """A builder: ``build_themes(project, per_theme=20, docs=6, seed=7)`` imports interviews with planted
+    themes and returns how many participant turns each theme got."""
+    return _build_themes
+
+
+# -- auto-tagging builders -------------------------------------------------------------------
+
+
+TOPICS = {
+    "Feedback": ["the feedback came late", "reviews were slow and the deadline passed", "nobody commented on the draft"],
+    "Meetings": ["too many meetings every week", "the stand-up ran long", "we gathered every single day"],
+    "Money": ["the budget was tight", "the cost of the bid hurt", "we lost money on it"],
+}
+
+
+TAILS = ["honestly", "and so on", "for months", "as usual"]
+
+
+def _build_autotag(project, n_docs: int = 24, coded_docs: int = 16, seed: int = 1):  # noqa: ANN001, ANN201
+    """Interviews with one interviewer and one participant turn per exchange.
+
+    The first ``coded_docs`` documents get manual codings on every
+    participant turn (its topic). Returns ``[(doc_id, start, end, topic)]``
+    for every participant turn.
+    """
+    rng = random.Random(seed)
+    project.codes.add("Feedback", keywords=["late feedback", "feedback came late", "/dead ?lines?/", "-draft"])
+    project.codes.add("Meetings", keywords=["meeting"])
+    project.codes.add("Money")
+    turns_out = []
+    for d in range(n_docs):
+        text, turns, spans = "", [], []
+        for _ in range(6):
+            q = "What happened then?"
+            s = len(text) + 3
+            text += f"I: {q}\n"
+            turns.append(ParsedTurn("I", s, s + len(q), role="interviewer"))
+            topic = rng.choice(sorted(TOPICS))
+            a = f"{rng.choice(TOPICS[topic])} {rng.choice(TAILS)}"
+            s = len(text) + 3
+            text += f"P: {a}\n"
+            turns.append(ParsedTurn("P", s, s + len(a)))
+            spans.append((s, s + len(a), topic))
+        doc, _ = project.documents.add(ParsedDocument(f"doc{d:02}", "interview", text, turns))
+        turns_out.extend((doc.id, s, e, t) for s, e, t in spans)
+    codes = {c.name: c.id for c in project.codes.all()}
+    coded = {doc.id for doc in project.documents.all() if int(doc.name[3:]) < coded_docs}
+    project.codings.add_many(
+        [NewCoding(codes[t], d, s, e, coder="ana") for d, s, e, t in turns_out if d in coded],
+        summary="human coding",
+    )
+    return turns_out
+
+
+def _dump_codings(project) -> list[tuple]:  # noqa: ANN001
+    """Every coding row, every column, in id order."""
+    return [tuple(r.values()) for r in project.query("SELECT * FROM codings ORDER BY id")]
+
+
+@pytest.fixture(scope="session")
+def build_autotag():
+    """A builder: ``build_autotag(project, n_docs=24, coded_docs=16, seed=1)`` → [(doc_id, start, end, topic)]."""
+    return _build_autotag
+
+
+@pytest.fixture(scope="session")
+def dump_codings():
+    """``dump_codings(project)``: every coding row, every column, in id order."""
+    return _dump_codings
+
+
+# -- workbench (TUI) builders ----------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run ``async def`` tests with asyncio (Textual's Pilot is async; no pytest-asyncio here)."""
+    import asyncio
+    import inspect
+
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**args))
+    return True
+
+
+SCREEN_SIZE = (120, 40)
+
+
+TURNS_A = [
+    ("Interviewer", "interviewer", "How do you find the feedback after a bid?"),
+    ("Alice", "participant", "It took five weeks to get a reply. The feedback was one line. One line!"),
+    ("Interviewer", "interviewer", "And the scoring?"),
+    ("Alice", "participant", "Scores were inconsistent between tenders. Nobody explained the moderation."),
+]
+
+
+TURNS_B = [
+    ("Interviewer", "interviewer", "Tell me about social value questions."),
+    ("Bob", "participant", "They add weeks of work for a small firm. We cannot afford a bid writer."),
+]
+
+
+def _parsed_flows_doc(name: str, turns: list[tuple[str, str, str]], attrs: dict[str, str]) -> ParsedDocument:
+    text, parsed = "", []
+    for speaker, role, said in turns:
+        label = f"{speaker}: "
+        start = len(text) + len(label)
+        text += label + said + "\n\n"
+        parsed.append(ParsedTurn(speaker, start, start + len(said), role=role,
+                                 participant=speaker if role == "participant" else None))
+    people = {t[0]: attrs for t in turns if t[1] == "participant"}
+    return ParsedDocument(name=name, kind="interview", text=text, turns=parsed, participants=people)
+
+
+def _build_flows_project(path: Path) -> Path:
+    """Two interviews and a small codebook with keys (digits and f)."""
+    from qualcode.store import open_project
+
+    with open_project(path) as project:
+        project.documents.add(_parsed_flows_doc("interview_a", TURNS_A, {"org_size": "SME"}))
+        project.documents.add(_parsed_flows_doc("interview_b", TURNS_B, {"org_size": "large"}))
+        project.codes.add("Feedback", colour="#4e79a7", key="f")
+        project.codes.add("Timeliness", "Feedback", key="1", description="When feedback arrives.",
+                          include="Delays", exclude="Content", examples=["five weeks"])
+        project.codes.add("Quality", "Feedback", key="2")
+        project.codes.add("Burden", key="3")
+    return path
+
+
+@pytest.fixture(scope="session")
+def screen_size() -> tuple[int, int]:
+    """The terminal size of every Pilot test and snapshot."""
+    return SCREEN_SIZE
+
+
+@pytest.fixture(scope="session")
+def flows_turns() -> dict[str, list[tuple[str, str, str]]]:
+    """The (speaker, role, text) turns of the flows project's two interviews, by document name."""
+    return {"interview_a": TURNS_A, "interview_b": TURNS_B}
+
+
+@pytest.fixture(scope="session")
+def build_flows_project():
+    """A builder: ``build_flows_project(path)``: two interviews and a small codebook with keys (digits and f)."""
+    return _build_flows_project
+
+
+PLANNED = [
+    ("Timeliness", "five weeks", 0.91, 1),
+    ("Quality", "one line", 0.75, 1),
+    ("Burden", "Scores were inconsistent", 0.40, 2),
+    ("Burden", "cannot afford", 0.66, 2),
+]
+
+
+def _build_review_project(path: Path) -> Path:
+    """The flows project plus the PLANNED pending auto codings in two runs."""
+    from qualcode.store import NewCoding, open_project
+
+    _build_flows_project(path)
+    with open_project(path) as p:
+        runs = [p.runs.start("autotag", {"methods": ["rules"]}).id for _ in range(2)]
+        new = []
+        for code, phrase, conf, run in PLANNED:
+            doc = next(d for d in p.documents.all() if phrase in d.text)
+            start = doc.text.index(phrase)
+            new.append(NewCoding(p.codes.resolve(code).id, doc.id, start, start + len(phrase), coder="autotag",
+                                 origin="auto", status="pending", method="rules", rule=f"kw:{phrase}",
+                                 confidence=conf, run_id=runs[run - 1]))
+        p.codings.add_many(new, summary="planted auto codings")
+    return path
+
+
+@pytest.fixture(scope="session")
+def planned_autotags():
+    """(code, phrase, confidence, run) of the pending auto codings of the review project."""
+    return PLANNED
+
+
+@pytest.fixture(scope="session")
+def build_review_project():
+    """A builder: ``build_review_project(path)``: the flows project plus the planned pending auto codings."""
+    return _build_review_project
+
+
+def _build_tables_project(path: Path) -> Path:
+    """The flows project with five manual codings (hand counts in the tests)."""
+    from qualcode.store import open_project
+
+    _build_flows_project(path)
+    with open_project(path) as p:
+        a = p.documents.resolve("interview_a")
+        b = p.documents.resolve("interview_b")
+        for doc, phrase, code in [(a, "five weeks", "Timeliness"), (a, "one line", "Quality"),
+                                  (a, "Scores were", "Quality"), (b, "small firm", "Burden"),
+                                  (b, "bid writer", "Timeliness")]:
+            start = doc.text.index(phrase)
+            p.codings.apply(doc.id, start, start + len(phrase), [code], coder="tester")
+    return path
+
+
+@pytest.fixture(scope="session")
+def build_tables_project():
+    """A builder: ``build_tables_project(path)``: the flows project with five manual codings."""
+    return _build_tables_project

@@ -30,7 +30,6 @@ from sklearn.metrics import cohen_kappa_score
 from qualcode.analysis.agreement import agreement, cohen_kappa_table, disagreements, krippendorff_alpha_nominal
 from qualcode.errors import ValidationError
 from qualcode.store import NewCoding
-from tests.helpers import transcript
 
 Q = ("Interviewer", "What happened next?")
 CODES = ("Feedback > Late", "Feedback > Useful", "Burden > Cost", "Unused")
@@ -45,7 +44,7 @@ TABLE = {
 PARTIAL = {("ben", "Burden > Cost", "u4")}  # ben coded only a few words of u4
 
 
-def build(project) -> dict[str, tuple[int, int, int]]:
+def build(project, transcript) -> dict[str, tuple[int, int, int]]:
     """Add the study; return unit label -> (document id, start, end)."""
     said = ["The debrief came six weeks late. It said nothing useful.", "We waited and waited for news.",
             "Their notes helped us rewrite the bid.", "Writing the bid cost us two weeks.",
@@ -88,8 +87,8 @@ def row(result, path):
     return next(c for c in result.codes if c.path == path)
 
 
-def test_turn_counts_kappa_and_alpha(project):
-    build(project)
+def test_turn_counts_kappa_and_alpha(project, transcript):
+    build(project, transcript)
     res = agreement(project)
     assert res.coders == ("ana", "ben") and res.unit == "turn" and res.kappa_kind == "cohen"
     assert res.documents == ("int1", "int2") and res.units == 8
@@ -125,8 +124,8 @@ def test_turn_counts_kappa_and_alpha(project):
     assert list(frame["path"]) == [c.path for c in res.codes] and math.isnan(frame.set_index("path").loc["Unused", "kappa"])
 
 
-def test_rollup_codes_and_all_documents(project):
-    build(project)
+def test_rollup_codes_and_all_documents(project, transcript):
+    build(project, transcript)
     themes = agreement(project, rollup=True)
     assert [c.path for c in themes.codes] == ["Feedback", "Burden", "Unused"]
     fb = row(themes, "Feedback")
@@ -141,8 +140,8 @@ def test_rollup_codes_and_all_documents(project):
                                                          vector("ben", "Feedback > Late", UNITS) + [0]))
 
 
-def test_character_units_match_a_per_character_count(project):
-    units = build(project)
+def test_character_units_match_a_per_character_count(project, transcript):
+    units = build(project, transcript)
     res = agreement(project, unit="character", codes=["Burden > Cost", "Feedback > Late"])
     codings = project.codings.all()
     for path in ("Burden > Cost", "Feedback > Late"):
@@ -170,8 +169,8 @@ def test_character_units_match_a_per_character_count(project):
         (s, s + 4, ("ana",), ("ben",)), (s + 15, e, ("ana",), ("ben",))]
 
 
-def test_sentence_units(project):
-    units = build(project)
+def test_sentence_units(project, transcript):
+    units = build(project, transcript)
     res = agreement(project, unit="sentence", codes=["Feedback > Late"])
     # u1 has two sentences and both coders coded all of u1; every other turn is one sentence
     late = row(res, "Feedback > Late")
@@ -182,8 +181,8 @@ def test_sentence_units(project):
     assert (unused.both, unused.only["ana"], unused.neither) == (0, 1, 8)
 
 
-def test_disagreements_listing(project):
-    units = build(project)
+def test_disagreements_listing(project, transcript):
+    units = build(project, transcript)
     dis = disagreements(project, "Late")
     assert dis.coders == ("ana", "ben") and dis.path == "Feedback > Late"
     got = [(d.document, d.start, d.end, d.applied_by, d.not_applied_by) for d in dis.items]
@@ -195,8 +194,8 @@ def test_disagreements_listing(project):
     assert disagreements(project, "Feedback").items == []  # no codings on the theme itself
 
 
-def test_three_coders_with_missing_data_and_machine_coder(project):
-    units = build(project)
+def test_three_coders_with_missing_data_and_machine_coder(project, transcript):
+    units = build(project, transcript)
     cost = project.codes.resolve("Burden > Cost").id
     # cy codes int2 (Cost on u6, u7) and int3 (Cost on u10): int3 now has two coders (ana, cy)
     project.codings.add_many([NewCoding(cost, *units[u], coder="cy") for u in ("u6", "u7", "u10")])
@@ -229,8 +228,8 @@ def test_three_coders_with_missing_data_and_machine_coder(project):
     assert machine.documents == ("int1",) and (m.both, m.only["ana"], m.only["autotag"]) == (1, 1, 0)
 
 
-def test_user_errors(project):
-    build(project)
+def test_user_errors(project, transcript):
+    build(project, transcript)
     with pytest.raises(ValidationError, match="at least two coders"):
         agreement(project, coders=["ana"])
     with pytest.raises(ValidationError, match="at least two coders"):
@@ -241,7 +240,7 @@ def test_user_errors(project):
         agreement(project, unit="paragraph")
 
 
-def test_one_coder_project_is_a_clear_error(project):
+def test_one_coder_project_is_a_clear_error(project, transcript):
     project.documents.add(transcript("solo", [Q, ("Pat", "Fine.")]))
     project.codes.ensure_path("A")
     project.codings.apply("solo", 0, 4, ["A"], coder="ana")
@@ -273,7 +272,7 @@ def test_statistics_against_references():
         cohen_kappa_score([1, 1, 1, 1, 0], [1, 1, 1, 0, 0], sample_weight=[1, 1, 1, 1, 2_000_000]))
 
 
-def test_interviewer_only_documents_need_include_interviewer(project):
+def test_interviewer_only_documents_need_include_interviewer(project, transcript):
     project.documents.add(transcript("qs", [("Interviewer", "First question?"), ("Interviewer", "Second one?")]))
     project.codes.ensure_path("A")
     doc = project.documents.resolve("qs")

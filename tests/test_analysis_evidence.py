@@ -3,14 +3,13 @@ attribution is complete, pseudonymisation replaces names."""
 
 from __future__ import annotations
 
-from test_analysis_fixture import build_study
 
 from qualcode.analysis import evidence, evidence_records, frequencies
 from qualcode.model import ParsedDocument
 from qualcode.store import NewCoding
 
 
-def test_counts_and_attribution_match_the_fixture(project):
+def test_counts_and_attribution_match_the_fixture(project, build_study):
     s = build_study(project)
     ev = evidence(project, by=["org_size"], quotes=3)
     freq = frequencies(project, by=["org_size"])
@@ -57,7 +56,7 @@ def test_quotes_are_chosen_by_representativeness_not_length(project):
     assert quotes[0].score >= quotes[1].score > 0
 
 
-def test_pseudonymise_names_in_text_and_attribution(project):
+def test_pseudonymise_names_in_text_and_attribution(project, build_study):
     s = build_study(project)
     text = s.texts["Interview 1"]
     # Code a participant turn that mentions Bob by name.

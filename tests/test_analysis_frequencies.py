@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from test_analysis_fixture import build_study
 
 from qualcode.analysis import coded_segments, frequencies, frequency_records
 from qualcode.errors import ValidationError
 
 
 @pytest.fixture
-def study(project):
+def study(project, build_study):
     return project, build_study(project)
 
 

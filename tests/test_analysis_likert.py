@@ -6,7 +6,6 @@ import csv
 
 import pandas as pd
 import pytest
-from test_analysis_fixture import build_study
 
 from qualcode.analysis import likert, likert_by_code, likert_records, respondents
 from qualcode.errors import ValidationError
@@ -68,7 +67,7 @@ def test_records_shape_and_errors():
         likert(survey(), ["q1"], ["only"])
 
 
-def test_from_project_attributes_and_cross_with_themes(project):
+def test_from_project_attributes_and_cross_with_themes(project, build_study):
     s = build_study(project)
     # Survey answers as participant attributes: Alice Agree, Bob Strongly agree, Carol Disagree, Dan blank.
     for name, answer in {"Alice": "Agree", "Bob": "Strongly agree", "Carol": "Disagree"}.items():

@@ -4,7 +4,6 @@ fixture study (codings c1…c10 are tabulated in tests/test_analysis_fixture.py)
 from __future__ import annotations
 
 import pytest
-from test_analysis_fixture import build_study
 
 from qualcode.analysis import cooccurrence, coverage, frequencies, matrix, presence, saturation
 from qualcode.errors import ValidationError
@@ -13,7 +12,7 @@ DOCS = ["Interview 1", "Focus group", "Interview 3", "Survey Eve"]
 
 
 @pytest.fixture
-def study(project):
+def study(project, build_study):
     return project, build_study(project)
 
 

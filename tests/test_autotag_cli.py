@@ -13,15 +13,14 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from test_autotag_helpers import build, dump
 from qualcode.cli.main import app
 from qualcode.model import ParsedDocument
 from qualcode.store import open_project
 
 
 @pytest.fixture
-def study(project):  # noqa: ANN001, ANN201
-    build(project)
+def study(project, build_autotag):  # noqa: ANN001, ANN201
+    build_autotag(project)
     return project
 
 
@@ -43,11 +42,11 @@ def test_autotag_json_contract_and_rerun(study) -> None:
     assert again["added"] == 0 and again["skipped_existing"] == data["added"]
 
 
-def test_dry_run_cli_writes_nothing(study) -> None:
-    before = dump(study)
+def test_dry_run_cli_writes_nothing(study, dump_codings) -> None:
+    before = dump_codings(study)
     r = _run(study, "autotag", "-m", "all", "--dry-run")
     assert r.exit_code == 0 and "would add" in r.stdout
-    assert dump(study) == before
+    assert dump_codings(study) == before
 
 
 def test_spec_file_pins_the_run(study, tmp_path) -> None:

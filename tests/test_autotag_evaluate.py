@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score, f1_score
 
-from test_autotag_helpers import build
 from qualcode.autotag import cohen_kappa, evaluate
 from qualcode.autotag.classifier import best_threshold
 from qualcode.autotag.rules import RuleMatcher, parse_keyword
@@ -22,8 +21,8 @@ def test_kappa_matches_sklearn_on_random_matrices() -> None:
         assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a.ravel(), b.ravel()))
 
 
-def test_evaluate_scores_and_kappa_equal_sklearn(project) -> None:
-    build(project, n_docs=24, coded_docs=24)
+def test_evaluate_scores_and_kappa_equal_sklearn(project, build_autotag) -> None:
+    build_autotag(project, n_docs=24, coded_docs=24)
     ev = evaluate(project, folds=4, seed=0)
     assert ev.grouped and ev.units == 24 * 6
     assert [c.code for c in ev.scores.codes] == ["Feedback", "Meetings", "Money"]
@@ -42,10 +41,10 @@ def test_evaluate_scores_and_kappa_equal_sklearn(project) -> None:
     assert set(data["codes"][0]) == {"code", "precision", "recall", "f1", "support"}
 
 
-def test_evaluate_rejects_bad_input(project) -> None:
+def test_evaluate_rejects_bad_input(project, build_autotag) -> None:
     with pytest.raises(ValidationError):
         evaluate(project)  # no human codings
-    build(project, n_docs=4, coded_docs=4)
+    build_autotag(project, n_docs=4, coded_docs=4)
     with pytest.raises(ValidationError):
         evaluate(project, folds=1)
     with pytest.raises(ValidationError):
@@ -207,10 +206,10 @@ def test_inner_splits_keep_documents_together() -> None:
     assert len(inner_splits(40, 3, 0, [0, 1] * 20)) == 3  # too few documents: plain folds
 
 
-def test_fold_min_examples_scales_with_folds(project) -> None:
+def test_fold_min_examples_scales_with_folds(project, build_autotag) -> None:
     assert fold_min_examples(5, 5) == 4 and fold_min_examples(5, 2) == 3 and fold_min_examples(1, 5) == 1
     assert fold_min_examples(10, 10) == 9
-    build(project, n_docs=12, coded_docs=12)
+    build_autotag(project, n_docs=12, coded_docs=12)
     ev = evaluate(project, folds=3, seed=0)
     assert [t.fold for t in ev.tuning] == [1, 2, 3]
     assert all(t.C in C_GRID and t.codes_modelled == 3 for t in ev.tuning)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from test_autotag_helpers import build, dump
 from qualcode.autotag import AutotagOptions, accept, autotag, bulk_ids, reject, review_queue, undo_run
 from qualcode.errors import NotFoundError, ValidationError
 
@@ -13,8 +12,8 @@ def _auto(project) -> list[dict]:  # noqa: ANN001
     return project.query("SELECT * FROM codings WHERE origin = 'auto' ORDER BY id")
 
 
-def test_rules_provenance_and_hand_count(project) -> None:
-    turns = build(project)
+def test_rules_provenance_and_hand_count(project, build_autotag) -> None:
+    turns = build_autotag(project)
     res = autotag(project, AutotagOptions(methods=("rules",)))
     rows = _auto(project)
     # Hand count: rules fire on Feedback turns saying "feedback came late" or
@@ -46,16 +45,16 @@ def test_rules_provenance_and_hand_count(project) -> None:
     assert all(roles[(r["document_id"], r["start"])] == "participant" for r in rows)
 
 
-def test_model_provenance_and_human_codings_untouched(project) -> None:
-    build(project)
-    before = [r for r in dump(project)]
+def test_model_provenance_and_human_codings_untouched(project, build_autotag, dump_codings) -> None:
+    build_autotag(project)
+    before = [r for r in dump_codings(project)]
     res = autotag(project, AutotagOptions(methods=("model",), seed=3))
     assert res.model_id and res.model_id.startswith("model:")
     rows = _auto(project)
     assert rows and all(r["method"] == "model" and r["rule"] == res.model_id for r in rows)
     assert all(0.0 <= r["confidence"] <= 1.0 for r in rows)
     # Human codings are exactly as they were (every column).
-    assert dump(project)[: len(before)] == before
+    assert dump_codings(project)[: len(before)] == before
     assert project.query("SELECT count(*) AS n FROM codings WHERE origin='manual'")[0]["n"] == len(before)
     # No machine coding on a unit+code a human coded.
     clash = project.query(
@@ -68,8 +67,8 @@ def test_model_provenance_and_human_codings_untouched(project) -> None:
     assert again.model_id == res.model_id
 
 
-def test_precedence_rules_over_model(project) -> None:
-    build(project)
+def test_precedence_rules_over_model(project, build_autotag) -> None:
+    build_autotag(project)
     res = autotag(project, AutotagOptions(methods=("rules", "model"), dry_run=True))
     keys = [(c.document_id, c.start, c.code_id) for c in res.codings]
     assert len(keys) == len(set(keys))  # one coding per unit and code
@@ -78,19 +77,19 @@ def test_precedence_rules_over_model(project) -> None:
     assert all(by_key[(c.document_id, c.start, c.code_id)] == "rules" for c in rules_only.codings)
 
 
-def test_dry_run_writes_nothing(project) -> None:
-    build(project)
-    before = dump(project)
+def test_dry_run_writes_nothing(project, build_autotag, dump_codings) -> None:
+    build_autotag(project)
+    before = dump_codings(project)
     events = project.query("SELECT count(*) AS n FROM events")[0]["n"]
     res = autotag(project, AutotagOptions(methods=("rules", "model"), dry_run=True))
     assert res.added > 0 and res.run_id is None
-    assert dump(project) == before
+    assert dump_codings(project) == before
     assert project.query("SELECT count(*) AS n FROM events")[0]["n"] == events
     assert project.runs.all() == []
 
 
-def test_rerun_idempotent_and_rejections_remembered(project) -> None:
-    build(project)
+def test_rerun_idempotent_and_rejections_remembered(project, build_autotag) -> None:
+    build_autotag(project)
     first = autotag(project, AutotagOptions(methods=("rules",), batch_size=3))
     assert first.added > 3
     # Each batch is one action.
@@ -108,8 +107,8 @@ def test_rerun_idempotent_and_rejections_remembered(project) -> None:
     }
 
 
-def test_review_queue_accept_reject_bulk(project) -> None:
-    build(project)
+def test_review_queue_accept_reject_bulk(project, build_autotag) -> None:
+    build_autotag(project)
     autotag(project, AutotagOptions(methods=("rules", "model")))
     queue = review_queue(project)
     confs = [i.confidence for i in queue]
@@ -134,9 +133,9 @@ def test_review_queue_accept_reject_bulk(project) -> None:
     assert len(limited) <= 2 and all(i.code == "Money" for i in limited)
 
 
-def test_undo_run_removes_only_that_run(project) -> None:
-    build(project)
-    human = dump(project)
+def test_undo_run_removes_only_that_run(project, build_autotag, dump_codings) -> None:
+    build_autotag(project)
+    human = dump_codings(project)
     a = autotag(project, AutotagOptions(methods=("rules",), codes=("Feedback",)))
     b = autotag(project, AutotagOptions(methods=("rules",), codes=("Meetings",)))
     assert a.added and b.added
@@ -144,15 +143,15 @@ def test_undo_run_removes_only_that_run(project) -> None:
     assert {r["run_id"] for r in _auto(project)} == {b.run_id}
     assert project.query("SELECT status FROM runs WHERE id = ?", [a.run_id])[0]["status"] == "undone"
     assert undo_run(project, b.run_id) == b.added
-    assert dump(project) == human
+    assert dump_codings(project) == human
     project.history.undo()  # the undo of a run is itself undoable
     assert len(_auto(project)) == b.added
     with pytest.raises(NotFoundError):
         undo_run(project, 999)
 
 
-def test_sentence_units_and_document_filter(project) -> None:
-    build(project)
+def test_sentence_units_and_document_filter(project, build_autotag) -> None:
+    build_autotag(project)
     res = autotag(project, AutotagOptions(methods=("rules",), unit="sentence", documents=("doc20",), dry_run=True))
     assert {c.document for c in res.codings} <= {"doc20"}
     with pytest.raises(ValidationError):
@@ -161,8 +160,8 @@ def test_sentence_units_and_document_filter(project) -> None:
         autotag(project, AutotagOptions(codes=("Nope",)))
 
 
-def test_themes_method_maps_accepted_suggestions(project) -> None:
-    build(project, coded_docs=0)
+def test_themes_method_maps_accepted_suggestions(project, build_autotag) -> None:
+    build_autotag(project, coded_docs=0)
     code_id = project.codes.resolve("Money").id
     turn = next(t for t in project.documents.all_turns() if t.role == "participant")
     with project.action("themes-test", "fake theme run") as act:

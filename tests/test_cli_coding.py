@@ -9,13 +9,12 @@ from typer.testing import CliRunner
 
 from qualcode.cli.main import app
 from qualcode.store import open_project
-from tests.helpers import transcript
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(tmp_path, monkeypatch, transcript):
     monkeypatch.setenv("QUALCODE_CODER", "cli-tester")
     path = tmp_path / "p.db"
     with open_project(path) as p:
@@ -102,7 +101,7 @@ def test_missing_project_is_a_clean_error(tmp_path):
     assert res.exit_code == 1 and "Error:" in res.output
 
 
-def test_batch_reads_doubled_quotes_and_names_rows_with_extra_fields(db, tmp_path):
+def test_batch_reads_doubled_quotes_and_names_rows_with_extra_fields(db, tmp_path, transcript):
     with open_project(db) as p:
         p.documents.add(transcript("int2", [("Ben", 'They called it "robust", but it was not.')]))
     ok = tmp_path / "ok.csv"

@@ -7,7 +7,6 @@ import io
 import json
 
 import pytest
-from test_analysis_fixture import build_study
 from typer.testing import CliRunner
 
 from qualcode.cli.main import app
@@ -16,7 +15,7 @@ SCALE = "Strongly disagree,Disagree,Neutral,Agree,Strongly agree"
 
 
 @pytest.fixture
-def db(project):
+def db(project, build_study):
     build_study(project)
     for name, answer in {"Alice": "Agree", "Bob": "Strongly agree", "Carol": "Disagree", "Dan": "7"}.items():
         project.participants.ensure(name, {"q1": answer})

@@ -11,7 +11,6 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from test_analysis_fixture import build_study
 from typer.testing import CliRunner
 
 from qualcode.analysis import evidence, frequencies, likert
@@ -24,7 +23,7 @@ SCALE = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
 
 
 @pytest.fixture
-def study(project):
+def study(project, build_study):
     build_study(project)
     for name, answer in {"Alice": "Agree", "Bob": "Strongly agree", "Carol": "Disagree", "Dan": "Neutral"}.items():
         project.participants.ensure(name, {"q1_feedback_robust": answer})

@@ -7,7 +7,6 @@ import io
 
 import pandas as pd
 import pytest
-from test_analysis_fixture import build_study
 
 from qualcode.analysis import evidence, frequencies, likert
 from qualcode.errors import ValidationError
@@ -74,7 +73,7 @@ def test_format_rules(tmp_path):
         format_for(tmp_path / "x.csv", "pdf")
 
 
-def test_evidence_docx_reads_back(project, tmp_path):
+def test_evidence_docx_reads_back(project, tmp_path, build_study):
     from docx import Document
 
     build_study(project)
@@ -96,7 +95,7 @@ def test_evidence_docx_reads_back(project, tmp_path):
     assert len(doc.inline_shapes) == 1  # the frequency chart
 
 
-def test_evidence_html_escapes_and_embeds_chart(project, tmp_path):
+def test_evidence_html_escapes_and_embeds_chart(project, tmp_path, build_study):
     s = build_study(project)
     project.codes.update("Other", description="<script>alert(1)</script>")
     project.codings.apply(s.docs["Focus group"], 131, 134, ["Other"], coder="t")
@@ -107,7 +106,7 @@ def test_evidence_html_escapes_and_embeds_chart(project, tmp_path):
     assert "data:image/png;base64," in text and "<blockquote " in text
 
 
-def test_likert_report_and_frequencies_xlsx(project, tmp_path):
+def test_likert_report_and_frequencies_xlsx(project, tmp_path, build_study):
     from openpyxl import load_workbook
 
     build_study(project)

@@ -9,11 +9,10 @@ from qualcode.autotag import reject as reject_codings
 from qualcode.autotag import review_queue
 from qualcode.errors import ValidationError
 from qualcode.themes import SuggestParams, accept, suggest
-from tests.test_themes_corpus import build
 
 
-def test_suggested_codings_are_reviewable_and_human_ones_are_not(project):
-    build(project)
+def test_suggested_codings_are_reviewable_and_human_ones_are_not(project, build_themes):
+    build_themes(project)
     srun = suggest(project, SuggestParams(guided=False, seed=3))
     topic = srun.topics[0]
     result = accept(project, srun.id, topic.topic, "From themes", apply=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from qualcode.errors import AmbiguousNameError, NotFoundError, ValidationError
-from tests.helpers import transcript
 
 
 def test_paths_and_resolution(project):
@@ -39,7 +38,7 @@ def test_move_refuses_cycles_and_sibling_clash(project):
     assert moved.path == "B"
 
 
-def test_merge_moves_codings_drops_duplicates_and_undo_restores(project):
+def test_merge_moves_codings_drops_duplicates_and_undo_restores(project, transcript):
     doc, _ = project.documents.add(transcript("d", [("Ana", "late feedback and high cost")]))
     project.codes.add("Late")
     project.codes.add("Slow")
@@ -57,7 +56,7 @@ def test_merge_moves_codings_drops_duplicates_and_undo_restores(project):
     assert len(project.codings.for_code(project.codes.resolve("Slow").id)) == 1
 
 
-def test_delete_refuses_codes_in_use(project):
+def test_delete_refuses_codes_in_use(project, transcript):
     project.documents.add(transcript("d", [("Ana", "words here")]))
     project.codes.ensure_path("T > C")
     project.codings.apply("d", 5, 10, ["C"])

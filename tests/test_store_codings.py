@@ -6,11 +6,10 @@ import pytest
 
 from qualcode.errors import ValidationError
 from qualcode.store import NewCoding
-from tests.helpers import transcript
 
 
 @pytest.fixture
-def doc(project):
+def doc(project, transcript):
     d, _ = project.documents.add(transcript("d", [("Interviewer", "Why?"), ("Ana", "Feedback came weeks late.")]))
     project.codes.ensure_path("Feedback > Late")
     return d

@@ -6,10 +6,9 @@ import pytest
 
 from qualcode.errors import ValidationError
 from qualcode.model import ParsedDocument, ParsedTurn
-from tests.helpers import transcript
 
 
-def test_turn_offsets_point_at_utterances(project):
+def test_turn_offsets_point_at_utterances(project, transcript):
     parsed = transcript("int1", [("Interviewer", "How was feedback?"), ("Ana", "Late, and thin — très mince.")])
     doc, status = project.documents.add(parsed)
     assert status == "imported"
@@ -20,7 +19,7 @@ def test_turn_offsets_point_at_utterances(project):
     assert turns[0].participant_id is None
 
 
-def test_identical_reimport_is_skipped_and_different_one_needs_replace(project):
+def test_identical_reimport_is_skipped_and_different_one_needs_replace(project, transcript):
     first = transcript("int1", [("Ana", "one")])
     project.documents.add(first)
     _, status = project.documents.add(transcript("int1", [("Ana", "one")]))
@@ -35,7 +34,7 @@ def test_identical_reimport_is_skipped_and_different_one_needs_replace(project):
     assert len(project.documents.all()) == 1
 
 
-def test_replace_drops_old_codings_and_undo_restores_them(project):
+def test_replace_drops_old_codings_and_undo_restores_them(project, transcript):
     doc, _ = project.documents.add(transcript("int1", [("Ana", "feedback was late")]))
     code, _ = project.codes.ensure_path("Feedback")
     project.codings.apply("int1", 5, 13, ["Feedback"])
@@ -74,7 +73,7 @@ def test_document_without_turns_gets_one_whole_turn(project):
     assert doc.participant_id == project.participants.find("R001").id
 
 
-def test_resolve_by_prefix_and_ambiguity(project):
+def test_resolve_by_prefix_and_ambiguity(project, transcript):
     project.documents.add(transcript("interview_01", [("Ana", "a")]))
     project.documents.add(transcript("interview_02", [("Ben", "b")]))
     assert project.documents.resolve("interview_01").name == "interview_01"

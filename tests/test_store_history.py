@@ -6,10 +6,9 @@ import pytest
 
 from qualcode.errors import NothingToUndoError
 from qualcode.store import open_project
-from tests.helpers import transcript
 
 
-def test_undo_redo_survive_reopening(tmp_path):
+def test_undo_redo_survive_reopening(tmp_path, transcript):
     path = tmp_path / "p.db"
     with open_project(path) as p:
         p.documents.add(transcript("d", [("Ana", "some words")]))
@@ -32,7 +31,7 @@ def test_new_action_discards_redo_stack(project):
     assert [c.name for c in project.codes.all()] == ["B"]
 
 
-def test_undo_everything_returns_to_empty_project(project):
+def test_undo_everything_returns_to_empty_project(project, transcript):
     project.documents.add(transcript("d", [("Ana", "x y z")], participants={"Ana": {"org": "SME"}}))
     project.codes.ensure_path("T > C", keywords=["x"])
     project.codings.apply("d", 5, 6, ["C"])

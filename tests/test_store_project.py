@@ -8,7 +8,6 @@ import pytest
 
 from qualcode.errors import ProjectError
 from qualcode.store import open_project
-from tests.helpers import transcript
 
 
 def test_new_project_is_wal_with_foreign_keys(tmp_path):
@@ -48,7 +47,7 @@ def test_not_sqlite_is_a_clear_error(tmp_path):
         open_project(junk)
 
 
-def test_search_snippets_and_odd_queries(project):
+def test_search_snippets_and_odd_queries(project, transcript):
     project.documents.add(transcript("d", [("Ana", "Feedback to unsuccessful bidders was late."),
                                           ("Ben", "We didn't get any debrief.")]))
     hits = project.search("bidders")

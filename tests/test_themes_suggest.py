@@ -8,21 +8,20 @@ import pytest
 
 from qualcode.errors import DependencyError, ValidationError
 from qualcode.themes import SuggestParams, accept, load_run, merge, reject, run_segments, suggest
-from tests.test_themes_corpus import THEMES, build
 
 
-def _theme_of(text: str) -> str:
-    hits = {name: sum(w in text for w in vocab) for name, vocab in THEMES.items()}
+def _theme_of(text: str, planted_themes) -> str:
+    hits = {name: sum(w in text for w in vocab) for name, vocab in planted_themes.items()}
     return max(hits, key=hits.get)
 
 
 @pytest.fixture
-def study(project):
-    build(project)
+def study(project, build_themes):
+    build_themes(project)
     return project
 
 
-def test_finds_planted_themes_without_interviewer_turns(study) -> None:
+def test_finds_planted_themes_without_interviewer_turns(study, planted_themes) -> None:
     srun = suggest(study, SuggestParams(guided=False))
     real = [t for t in srun.topics if t.topic >= 0]
     assert len(real) == 3 and srun.units == 60
@@ -34,7 +33,7 @@ def test_finds_planted_themes_without_interviewer_turns(study) -> None:
     for t in real:
         members = run_segments(study, srun.id, t.topic)
         texts = [study.documents.get(s.document_id).text[s.start : s.end] for s in members]
-        assert len({_theme_of(x) for x in texts}) == 1
+        assert len({_theme_of(x, planted_themes) for x in texts}) == 1
         assert t.size == len(members) == 20
         assert t.documents == 6 and t.participants == 6 and t.participant_share == 1.0
         assert 3 <= len(t.excerpts) <= 5
@@ -54,13 +53,13 @@ def test_same_seed_same_topics(study) -> None:
     assert [t.label for t in stored.topics] == [t.label for t in a.topics]
 
 
-def test_guided_maps_planted_theme_to_code(study) -> None:
+def test_guided_maps_planted_theme_to_code(study, planted_themes) -> None:
     study.codes.add("Funding", description="Money: grants, loans and the budget", keywords=["grant", "budget", "loan"])
     srun = suggest(study, SuggestParams())
     by_code = {}
     for t in srun.topics:
         members = run_segments(study, srun.id, t.topic)
-        theme = _theme_of(study.documents.get(members[0].document_id).text[members[0].start : members[0].end])
+        theme = _theme_of(study.documents.get(members[0].document_id).text[members[0].start : members[0].end], planted_themes)
         by_code[theme] = t
     assert by_code["money"].closest_code == "Funding"
     assert by_code["money"].similarity > 0.3 and not by_code["money"].new_theme

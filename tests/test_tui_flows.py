@@ -6,67 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.model import ParsedDocument, ParsedTurn
 
 pytest.importorskip("textual")
 
-SIZE = (120, 40)
-
-
-def aio(fn):
-    """Run an async test with asyncio (no pytest-asyncio in this project)."""
-    import asyncio
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(fn(*args, **kwargs))
-
-    return wrapper
-
-TURNS_A = [
-    ("Interviewer", "interviewer", "How do you find the feedback after a bid?"),
-    ("Alice", "participant", "It took five weeks to get a reply. The feedback was one line. One line!"),
-    ("Interviewer", "interviewer", "And the scoring?"),
-    ("Alice", "participant", "Scores were inconsistent between tenders. Nobody explained the moderation."),
-]
-TURNS_B = [
-    ("Interviewer", "interviewer", "Tell me about social value questions."),
-    ("Bob", "participant", "They add weeks of work for a small firm. We cannot afford a bid writer."),
-]
-
-
-def _parsed(name: str, turns: list[tuple[str, str, str]], attrs: dict[str, str]) -> ParsedDocument:
-    text, parsed = "", []
-    for speaker, role, said in turns:
-        label = f"{speaker}: "
-        start = len(text) + len(label)
-        text += label + said + "\n\n"
-        parsed.append(ParsedTurn(speaker, start, start + len(said), role=role,
-                                 participant=speaker if role == "participant" else None))
-    people = {t[0]: attrs for t in turns if t[1] == "participant"}
-    return ParsedDocument(name=name, kind="interview", text=text, turns=parsed, participants=people)
-
-
-def build_project(path: Path) -> Path:
-    """Two interviews and a small codebook with keys (digits and f)."""
-    from qualcode.store import open_project
-
-    with open_project(path) as project:
-        project.documents.add(_parsed("interview_a", TURNS_A, {"org_size": "SME"}))
-        project.documents.add(_parsed("interview_b", TURNS_B, {"org_size": "large"}))
-        project.codes.add("Feedback", colour="#4e79a7", key="f")
-        project.codes.add("Timeliness", "Feedback", key="1", description="When feedback arrives.",
-                          include="Delays", exclude="Content", examples=["five weeks"])
-        project.codes.add("Quality", "Feedback", key="2")
-        project.codes.add("Burden", key="3")
-    return path
-
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
+def db(tmp_path, monkeypatch, build_flows_project) -> Path:
     monkeypatch.setenv("QUALCODE_CODER", "tester")
-    return build_project(tmp_path / "study.db")
+    return build_flows_project(tmp_path / "study.db")
 
 
 def make(db: Path):
@@ -102,10 +49,9 @@ def codings(db: Path):
         return [(p.codes.get(c.code_id).name, c.start, c.end, c.coder) for c in p.codings.all()]
 
 
-@aio
-async def test_open_document_from_home(db):
+async def test_open_document_from_home(db, screen_size):
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         from qualcode.tui.screens.home import HomeScreen
 
         assert isinstance(app.screen, HomeScreen)
@@ -119,12 +65,11 @@ async def test_open_document_from_home(db):
         assert app.sub_title.endswith("coder: tester")
 
 
-@aio
-async def test_keyboard_selection_and_code_key(db):
+async def test_keyboard_selection_and_code_key(db, screen_size):
     text = doc_text(db, "interview_a")
     start = text.index("It took")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         await pilot.press("]")  # to Alice's turn
         assert view.position == start
@@ -135,12 +80,11 @@ async def test_keyboard_selection_and_code_key(db):
     assert codings(db) == [("Timeliness", start, start + len("It took five"), "tester")]
 
 
-@aio
-async def test_shift_arrows_and_sentence_extension(db):
+async def test_shift_arrows_and_sentence_extension(db, screen_size):
     text = doc_text(db, "interview_a")
     start = text.index("It took")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         await pilot.press("]", ")")  # next turn, then next sentence
         second = text.index("The feedback was")
@@ -151,11 +95,10 @@ async def test_shift_arrows_and_sentence_extension(db):
         assert view.selection == (start, start + 3)
 
 
-@aio
-async def test_whole_turn_when_nothing_selected_and_repeat(db):
+async def test_whole_turn_when_nothing_selected_and_repeat(db, flows_turns, screen_size):
     text = doc_text(db, "interview_a")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "2")  # Alice's whole turn
         await pilot.press("]", "]", "full_stop")  # repeat on her second turn
@@ -164,17 +107,16 @@ async def test_whole_turn_when_nothing_selected_and_repeat(db):
     a2 = text.index("Scores were")
     turn2 = "Scores were inconsistent between tenders. Nobody explained the moderation."
     assert sorted(codings(db)) == [
-        ("Quality", a1, a1 + len(TURNS_A[1][2]), "tester"),
+        ("Quality", a1, a1 + len(flows_turns['interview_a'][1][2]), "tester"),
         ("Quality", a2, a2 + len(turn2), "tester"),
     ]
 
 
-@aio
-async def test_apply_by_picker_and_create_code(db):
+async def test_apply_by_picker_and_create_code(db, flows_turns, screen_size):
     text = doc_text(db, "interview_a")
     a1 = text.index("It took")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "c", *"qual", "enter")
         await pilot.pause()
@@ -187,16 +129,15 @@ async def test_apply_by_picker_and_create_code(db):
         made = p.codes.resolve("Mistrust")
         assert made.parent_id is None
     got = sorted(codings(db))
-    whole = (a1, a1 + len(TURNS_A[1][2]))
+    whole = (a1, a1 + len(flows_turns['interview_a'][1][2]))
     assert got == [("Mistrust", *whole, "tester"), ("Quality", *whole, "tester")]
 
 
-@aio
-async def test_picker_prefers_existing_codes_and_creates_under_a_parent(db):
+async def test_picker_prefers_existing_codes_and_creates_under_a_parent(db, flows_turns, screen_size):
     text = doc_text(db, "interview_a")
     a1 = text.index("It took")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         # "time" is a prefix of an existing code: enter applies it, nothing is created.
         await pilot.press("]", "c", *"time", "enter")
@@ -209,7 +150,7 @@ async def test_picker_prefers_existing_codes_and_creates_under_a_parent(db):
     with store(db) as p:
         assert p.codes.resolve("Feedback > Tone").parent_id == p.codes.resolve("Feedback").id
         assert [c.name for c in p.codes.all()].count("time") == 0
-    whole = (a1, a1 + len(TURNS_A[1][2]))
+    whole = (a1, a1 + len(flows_turns['interview_a'][1][2]))
     assert sorted(codings(db)) == [("Timeliness", *whole, "tester"), ("Tone", *whole, "tester")]
 
 
@@ -229,10 +170,9 @@ def test_picker_ranking_exact_then_prefix_then_fuzzy():
     assert [c.name for c, _ in rank_codes("feedbak", codes)] == ["Feedback quality"]  # fuzzy
 
 
-@aio
-async def test_undo_redo_and_persistence(db):
+async def test_undo_redo_and_persistence(db, screen_size):
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         await pilot.press("]", "3")
         await pilot.pause()
@@ -248,16 +188,15 @@ async def test_undo_redo_and_persistence(db):
         assert len(view.index.all()) == 1
     # The history lives in the project file: a new session can undo it.
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await pilot.press("ctrl+z")
         await pilot.pause()
     assert codings(db) == []
 
 
-@aio
-async def test_memo_on_turn_and_coding(db):
+async def test_memo_on_turn_and_coding(db, screen_size):
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         turn = view.current_turn()
         await pilot.press("m", *"why ask", "ctrl+s")
@@ -270,11 +209,10 @@ async def test_memo_on_turn_and_coding(db):
         assert [m.text for m in p.memos.for_target("coding", coding.id)] == ["late"]
 
 
-@aio
-async def test_search_and_jump(db):
+async def test_search_and_jump(db, screen_size):
     text = doc_text(db, "interview_a")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await pilot.press("ctrl+f")
         await pilot.press(*"moderation")
         await pilot.pause()
@@ -288,10 +226,9 @@ async def test_search_and_jump(db):
         assert app.screen.view.position == text.index("moderation")
 
 
-@aio
-async def test_remove_and_recode_under_cursor(db):
+async def test_remove_and_recode_under_cursor(db, screen_size):
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "1", "]", "]", "2")
         await pilot.pause()
@@ -302,11 +239,10 @@ async def test_remove_and_recode_under_cursor(db):
     assert [c[0] for c in codings(db)] == ["Burden"]
 
 
-@aio
-async def test_next_previous_coding(db):
+async def test_next_previous_coding(db, screen_size):
     text = doc_text(db, "interview_a")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         await pilot.press("]", "1", "]", "]", "1", "ctrl+home")
         await pilot.press("n")
@@ -317,10 +253,9 @@ async def test_next_previous_coding(db):
         assert view.position == text.index("It took")
 
 
-@aio
-async def test_mouse_drag_selects(db):
+async def test_mouse_drag_selects(db, screen_size):
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         row = view.layout.row_of(view.motion.next_turn(view.position))
         y = row - int(view.scroll_offset.y)
@@ -331,11 +266,10 @@ async def test_mouse_drag_selects(db):
         assert view.selection == (line.start, line.start + 7)
 
 
-@aio
-async def test_merge_codes_in_codebook(db):
+async def test_merge_codes_in_codebook(db, flows_turns, screen_size):
     text = doc_text(db, "interview_a")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "2")
         await pilot.press("f3")
@@ -351,17 +285,16 @@ async def test_merge_codes_in_codebook(db):
         with store(db) as p:
             assert [c.name for c in p.codes.all()] == ["Feedback", "Timeliness", "Burden"]
         a1 = text.index("It took")
-        assert codings(db) == [("Timeliness", a1, a1 + len(TURNS_A[1][2]), "tester")]
+        assert codings(db) == [("Timeliness", a1, a1 + len(flows_turns['interview_a'][1][2]), "tester")]
         await pilot.press("ctrl+z")  # undo restores the merged code
         await pilot.pause()
         assert [str(n.label).split(" (")[0].lstrip("■ ") for n in screen.query_one("Tree").root.children[0].children] == ["Timeliness", "Quality"]
     assert codings(db)[0][0] == "Quality"
 
 
-@aio
-async def test_codebook_rename_error_is_a_notification(db, notices):
+async def test_codebook_rename_error_is_a_notification(db, notices, screen_size):
     app = make(db)
-    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
+    async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
         await pilot.press("f3")
         await pilot.pause()
         screen = app.screen
@@ -374,11 +307,10 @@ async def test_codebook_rename_error_is_a_notification(db, notices):
         assert p.codes.resolve("Quality")
 
 
-@aio
-async def test_excerpts_jump_to_context(db):
+async def test_excerpts_jump_to_context(db, screen_size):
     text = doc_text(db, "interview_a")
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "w", "1", "f4")
         await pilot.pause()
@@ -395,10 +327,9 @@ async def test_excerpts_jump_to_context(db):
         assert app.screen.view.selection == (start, start + 2)
 
 
-@aio
-async def test_command_palette_reaches_screen_actions(db):
+async def test_command_palette_reaches_screen_actions(db, screen_size):
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("ctrl+p", *"Memo")
         await pilot.pause(0.3)
@@ -409,8 +340,7 @@ async def test_command_palette_reaches_screen_actions(db):
         assert isinstance(app.screen, MemoModal)
 
 
-@aio
-async def test_help_lists_every_binding_with_an_id(db):
+async def test_help_lists_every_binding_with_an_id(db, screen_size):
     from qualcode.tui.app import QualcodeApp
     from qualcode.tui.screens.help import binding_rows
 
@@ -418,17 +348,16 @@ async def test_help_lists_every_binding_with_an_id(db):
     assert all(r[3] for r in rows)
     assert len({r[3] for r in rows}) == len(rows)
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await pilot.press("f1")
         await pilot.pause()
         table = app.screen.query_one("#help-table")
         assert table.row_count == len(rows) + 4  # plus the four code keys
 
 
-@aio
-async def test_set_coder_is_used_for_codings(db):
+async def test_set_coder_is_used_for_codings(db, screen_size):
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await pilot.press("ctrl+t", *["backspace"] * 6, *"maria", "enter")
         assert app.sub_title.endswith("coder: maria")
         await open_doc(pilot)
@@ -437,12 +366,11 @@ async def test_set_coder_is_used_for_codings(db):
     assert codings(db)[0][3] == "maria"
 
 
-@aio
-async def test_import_runs_in_a_worker(db, tmp_path, notices):
+async def test_import_runs_in_a_worker(db, tmp_path, notices, screen_size):
     source = tmp_path / "new_interview.txt"
     source.write_text("Interviewer: Hello?\n\nCarol: Hello, I run a small firm.\n", encoding="utf-8")
     app = make(db)
-    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
+    async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
         await pilot.press("ctrl+o", *str(source), "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()

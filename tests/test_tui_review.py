@@ -8,39 +8,14 @@ import pytest
 
 pytest.importorskip("textual")
 
-from test_tui_flows import SIZE, aio, build_project  # noqa: E402
 
 # (code, phrase in interview_a/b, confidence, run)
-PLANNED = [
-    ("Timeliness", "five weeks", 0.91, 1),
-    ("Quality", "one line", 0.75, 1),
-    ("Burden", "Scores were inconsistent", 0.40, 2),
-    ("Burden", "cannot afford", 0.66, 2),
-]
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
+def db(tmp_path, monkeypatch, build_review_project) -> Path:
     monkeypatch.setenv("QUALCODE_CODER", "tester")
     return build_review_project(tmp_path / "study.db")
-
-
-def build_review_project(path: Path) -> Path:
-    """The flows project plus the PLANNED pending auto codings in two runs."""
-    from qualcode.store import NewCoding, open_project
-
-    build_project(path)
-    with open_project(path) as p:
-        runs = [p.runs.start("autotag", {"methods": ["rules"]}).id for _ in range(2)]
-        new = []
-        for code, phrase, conf, run in PLANNED:
-            doc = next(d for d in p.documents.all() if phrase in d.text)
-            start = doc.text.index(phrase)
-            new.append(NewCoding(p.codes.resolve(code).id, doc.id, start, start + len(phrase), coder="autotag",
-                                 origin="auto", status="pending", method="rules", rule=f"kw:{phrase}",
-                                 confidence=conf, run_id=runs[run - 1]))
-        p.codings.add_many(new, summary="planted auto codings")
-    return path
 
 
 def make(db: Path):
@@ -66,13 +41,12 @@ async def open_review(pilot):
     return pilot.app.screen
 
 
-@aio
-async def test_queue_by_confidence_accept_reject_undo(db):
+async def test_queue_by_confidence_accept_reject_undo(db, planned_autotags, screen_size):
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         screen = await open_review(pilot)
         # Most confident first, as planted.
-        expected = sorted(PLANNED, key=lambda p: -p[2])
+        expected = sorted(planned_autotags, key=lambda p: -p[2])
         assert [i.confidence for i in screen.items] == [p[2] for p in expected]
         assert screen.query_one("#review-table").row_count == 4
         # The context pane shows the turn with the span.
@@ -102,24 +76,23 @@ async def test_queue_by_confidence_accept_reject_undo(db):
         assert [i.rule for i in screen.items] == ["kw:cannot afford", "kw:Scores were inconsistent"]
 
 
-@aio
-async def test_filters_and_open_in_document(db):
+async def test_filters_and_open_in_document(db, planned_autotags, screen_size):
     from qualcode.tui.screens.document import DocumentScreen
 
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         screen = await open_review(pilot)
         await pilot.press("c")  # next code filter: the first code with pending items (sorted)
         await pilot.pause()
-        codes = sorted({p[0] for p in PLANNED})
+        codes = sorted({p[0] for p in planned_autotags})
         assert {i.code for i in screen.items} == {codes[0]}
-        assert len(screen.items) == sum(1 for p in PLANNED if p[0] == codes[0])
+        assert len(screen.items) == sum(1 for p in planned_autotags if p[0] == codes[0])
         await pilot.press("c", "c", "c")  # back to all codes after the last one
         await pilot.pause()
         assert len(screen.items) == 4
         await pilot.press("u", "u")  # second run only
         await pilot.pause()
-        assert {i.rule for i in screen.items} == {f"kw:{p[1]}" for p in PLANNED if p[3] == 2}
+        assert {i.rule for i in screen.items} == {f"kw:{p[1]}" for p in planned_autotags if p[3] == 2}
         item = screen.current
         await pilot.press("enter")
         await pilot.pause()

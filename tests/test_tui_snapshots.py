@@ -13,16 +13,14 @@ import pytest
 
 pytest.importorskip("pytest_textual_snapshot")
 
-from test_tui_flows import SIZE, build_project  # noqa: E402
-
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def app(tmp_path, monkeypatch, build_flows_project):
     from qualcode.store import open_project
     from qualcode.tui import make_app
 
     monkeypatch.setenv("QUALCODE_CODER", "tester")
-    db = build_project(tmp_path / "study.db")
+    db = build_flows_project(tmp_path / "study.db")
     with open_project(db) as p:
         doc = p.documents.resolve("interview_a")
         start = doc.text.index("It took")
@@ -35,17 +33,17 @@ def app(tmp_path, monkeypatch):
     return make_app(Path(db), coder="tester")
 
 
-def test_home(snap_compare, app):
-    assert snap_compare(app, terminal_size=SIZE)
+def test_home(snap_compare, app, screen_size):
+    assert snap_compare(app, terminal_size=screen_size)
 
 
-def test_document_with_codings(snap_compare, app):
-    assert snap_compare(app, press=[*"view_a", "enter", "]", "w", "w"], terminal_size=SIZE)
+def test_document_with_codings(snap_compare, app, screen_size):
+    assert snap_compare(app, press=[*"view_a", "enter", "]", "w", "w"], terminal_size=screen_size)
 
 
-def test_codebook(snap_compare, app):
-    assert snap_compare(app, press=["f3", "down", "down"], terminal_size=SIZE)
+def test_codebook(snap_compare, app, screen_size):
+    assert snap_compare(app, press=["f3", "down", "down"], terminal_size=screen_size)
 
 
-def test_help(snap_compare, app):
-    assert snap_compare(app, press=["f1"], terminal_size=SIZE)
+def test_help(snap_compare, app, screen_size):
+    assert snap_compare(app, press=["f1"], terminal_size=screen_size)

@@ -11,11 +11,6 @@ import pytest
 
 pytest.importorskip("pytest_textual_snapshot")
 
-from test_tui_flows import SIZE  # noqa: E402
-from test_tui_review import build_review_project  # noqa: E402
-from test_tui_tables import build_tables_project  # noqa: E402
-from test_themes_corpus import build  # noqa: E402
-
 
 @pytest.fixture(autouse=True)
 def coder(monkeypatch):
@@ -28,23 +23,23 @@ def _app(path):
     return make_app(path, coder="tester")
 
 
-def test_themes(snap_compare, tmp_path):
+def test_themes(snap_compare, tmp_path, build_themes, screen_size):
     from qualcode.store import open_project
     from qualcode.themes import SuggestParams, suggest
 
     path = tmp_path / "themes.db"
     with open_project(path) as project:
-        build(project)
+        build_themes(project)
         suggest(project, SuggestParams(topics=3, seed=0))
-    assert snap_compare(_app(path), press=["f5", "down"], terminal_size=SIZE)
+    assert snap_compare(_app(path), press=["f5", "down"], terminal_size=screen_size)
 
 
-def test_review(snap_compare, tmp_path):
+def test_review(snap_compare, tmp_path, build_review_project, screen_size):
     app = _app(build_review_project(tmp_path / "study.db"))
-    assert snap_compare(app, press=["f6", "down"], terminal_size=SIZE)
+    assert snap_compare(app, press=["f6", "down"], terminal_size=screen_size)
 
 
-def test_tables(snap_compare, tmp_path):
+def test_tables(snap_compare, tmp_path, build_tables_project, screen_size):
     app = _app(build_tables_project(tmp_path / "study.db"))
 
     async def counted(pilot):  # the table is counted in a worker: wait for it after each change
@@ -53,4 +48,4 @@ def test_tables(snap_compare, tmp_path):
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
 
-    assert snap_compare(app, run_before=counted, press=["down", "down"], terminal_size=SIZE)
+    assert snap_compare(app, run_before=counted, press=["down", "down"], terminal_size=screen_size)

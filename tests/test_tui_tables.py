@@ -8,30 +8,12 @@ import pytest
 
 pytest.importorskip("textual")
 
-from test_tui_flows import SIZE, aio, build_project  # noqa: E402
-
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
+def db(tmp_path, monkeypatch, build_tables_project) -> Path:
     """interview_a (Alice, SME) and interview_b (Bob, large) with codings."""
     monkeypatch.setenv("QUALCODE_CODER", "tester")
     return build_tables_project(tmp_path / "study.db")
-
-
-def build_tables_project(path: Path) -> Path:
-    """The flows project with five manual codings (hand counts in the tests)."""
-    from qualcode.store import open_project
-
-    build_project(path)
-    with open_project(path) as p:
-        a = p.documents.resolve("interview_a")
-        b = p.documents.resolve("interview_b")
-        for doc, phrase, code in [(a, "five weeks", "Timeliness"), (a, "one line", "Quality"),
-                                  (a, "Scores were", "Quality"), (b, "small firm", "Burden"),
-                                  (b, "bid writer", "Timeliness")]:
-            start = doc.text.index(phrase)
-            p.codings.apply(doc.id, start, start + len(phrase), [code], coder="tester")
-    return path
 
 
 def make(db: Path):
@@ -64,13 +46,12 @@ async def open_tables(pilot):
     return pilot.app.screen
 
 
-@aio
-async def test_grouped_frequencies_match_analysis(db):
+async def test_grouped_frequencies_match_analysis(db, screen_size):
     from qualcode.analysis import frequencies
     from qualcode.store import open_project
 
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         screen = await open_tables(pilot)
         table = screen.query_one("#freq-table")
         shown = cells(table)
@@ -112,12 +93,11 @@ async def test_grouped_frequencies_match_analysis(db):
         assert [b.label for b in chart.bars if not b.label.startswith(" ")] == ["Feedback", "Burden"]
 
 
-@aio
-async def test_export_dialog_writes_files(db, tmp_path, notices):
+async def test_export_dialog_writes_files(db, tmp_path, notices, screen_size):
     import pandas as pd
 
     app = make(db)
-    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
+    async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
         screen = await open_tables(pilot)
         await pilot.press("g")
         await pilot.pause()
@@ -164,7 +144,7 @@ async def test_export_dialog_writes_files(db, tmp_path, notices):
         assert "no such folder" in str(app.screen.query_one("#export-error").render())
 
 
-def test_export_every_kind_and_format(tmp_path):
+def test_export_every_kind_and_format(tmp_path, build_tables_project):
     """What the dialog offers, each combination written and non-empty (as the worker does it)."""
     from qualcode.store import open_project
     from qualcode.tui.modals.export import EXPORT_FORMATS, EXPORT_KINDS, ExportChoice

@@ -12,18 +12,15 @@ import pytest
 
 pytest.importorskip("textual")
 
-from test_tui_flows import SIZE, aio  # noqa: E402
-from test_themes_corpus import THEMES, build  # noqa: E402
-
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
+def db(tmp_path, monkeypatch, build_themes) -> Path:
     from qualcode.store import open_project
 
     monkeypatch.setenv("QUALCODE_CODER", "tester")
     path = tmp_path / "themes.db"
     with open_project(path) as project:
-        build(project)
+        build_themes(project)
     return path
 
 
@@ -58,18 +55,17 @@ async def start_run(pilot, topics: str = "3") -> None:
     await pilot.pause()
 
 
-def theme_of(keywords) -> str:
+def theme_of(keywords, planted_themes) -> str:
     """The planted theme whose vocabulary the keywords come from."""
-    best = max(THEMES, key=lambda name: len(set(keywords) & set(THEMES[name])))
+    best = max(planted_themes, key=lambda name: len(set(keywords) & set(planted_themes[name])))
     return best
 
 
-@aio
-async def test_run_accept_apply_reject_and_undo(db, notices):
+async def test_run_accept_apply_reject_and_undo(db, notices, planted_themes, screen_size):
     from qualcode.tui.screens.themes import ThemesScreen
 
     app = make(db)
-    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
+    async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
         await start_run(pilot)
         screen = app.screen
         assert isinstance(screen, ThemesScreen)
@@ -79,7 +75,7 @@ async def test_run_accept_apply_reject_and_undo(db, notices):
         real = [t for t in screen.topics if t.topic >= 0]
         assert len(real) == 3
         # The three planted themes come back, 20 turns each.
-        assert sorted(theme_of(t.keywords) for t in real) == sorted(THEMES)
+        assert sorted(theme_of(t.keywords, planted_themes) for t in real) == sorted(planted_themes)
         assert sorted(t.size for t in real) == [20, 20, 20]
         table = screen.query_one("#suggestions")
         assert table.row_count == len(screen.topics)
@@ -128,13 +124,12 @@ async def test_run_accept_apply_reject_and_undo(db, notices):
         assert next(t for t in screen.topics if t.topic == second.topic).status == "open"
 
 
-@aio
-async def test_merge_and_open_excerpt(db):
+async def test_merge_and_open_excerpt(db, screen_size):
     from qualcode.tui.screens.document import DocumentScreen
     from qualcode.tui.screens.themes import ThemesScreen
 
     app = make(db)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=screen_size) as pilot:
         await start_run(pilot, topics="4")
         screen = app.screen
         assert isinstance(screen, ThemesScreen)
