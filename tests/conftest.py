@@ -317,6 +317,32 @@ def build_themes():
     return _build_themes
 
 
+@pytest.fixture(scope="session")
+def unguided_run_db(tmp_path_factory) -> tuple[Path, int]:
+    """The planted-themes study with one unguided suggestion run (default parameters), fitted once per session."""
+    from qualcode.store import open_project
+    from qualcode.themes import SuggestParams, suggest
+
+    path = tmp_path_factory.mktemp("themes") / "study.db"
+    with open_project(path) as project:
+        _build_themes(project)
+        run_id = suggest(project, SuggestParams(guided=False)).id
+    return path, run_id
+
+
+@pytest.fixture
+def unguided_run(unguided_run_db, copy_db, tmp_path, monkeypatch):
+    """``(project, run)``: a private copy of ``unguided_run_db``, open, and its run as ``load_run`` reads it."""
+    from qualcode.store import open_project
+    from qualcode.themes import load_run
+
+    monkeypatch.setenv("QUALCODE_CODER", "tester")
+    path, run_id = unguided_run_db
+    project = open_project(copy_db(path, tmp_path / "study.db"))
+    yield project, load_run(project, run_id)
+    project.close()
+
+
 # -- auto-tagging builders -------------------------------------------------------------------
 
 

@@ -21,8 +21,8 @@ def study(project, build_themes):
     return project
 
 
-def test_finds_planted_themes_without_interviewer_turns(study, planted_themes) -> None:
-    srun = suggest(study, SuggestParams(guided=False))
+def test_finds_planted_themes_without_interviewer_turns(unguided_run, planted_themes) -> None:
+    study, srun = unguided_run  # fitted once per session
     real = [t for t in srun.topics if t.topic >= 0]
     assert len(real) == 3 and srun.units == 60
     segs = run_segments(study, srun.id)
@@ -75,8 +75,8 @@ def test_where_filter_and_documents(study) -> None:
         suggest(study, SuggestParams(kinds=("survey",)))
 
 
-def test_accept_creates_code_and_pending_codings(study) -> None:
-    srun = suggest(study, SuggestParams(guided=False))
+def test_accept_creates_code_and_pending_codings(unguided_run) -> None:
+    study, srun = unguided_run  # fitted once per session
     topic = srun.topics[0]
     result = accept(study, srun.id, topic.topic, "Suggested theme", apply=True)
     assert result.code.keywords == topic.keywords
@@ -94,8 +94,8 @@ def test_accept_creates_code_and_pending_codings(study) -> None:
     assert load_run(study, srun.id).topics[0].status == "open"
 
 
-def test_reject_and_merge(study) -> None:
-    srun = suggest(study, SuggestParams(guided=False))
+def test_reject_and_merge(unguided_run) -> None:
+    study, srun = unguided_run  # fitted once per session
     assert reject(study, srun.id, 2).status == "rejected"
     merged = merge(study, srun.id, 0, [1])
     assert merged.size == 40 and len(run_segments(study, srun.id, 0)) == 40
