@@ -51,6 +51,8 @@ class _Planned:
 
     source: QdeTextSource
     parsed: ParsedDocument
+    #: The document already in the project with the same text (matched by content), if any.
+    existing: int | None = None
 
 
 def read_qdpx(path: str | Path) -> QdeProject:
@@ -126,7 +128,7 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
                 cases_of.setdefault(guid, []).append(case.name)
     headers = project.documents.headers()
     taken = {d.name.casefold(): d.text_sha256 for d in headers}
-    ours = {d.text_sha256: d.name for d in headers}
+    ours = {d.text_sha256: (d.name, d.id) for d in headers}
     planned: list[_Planned] = []
     for source in qde.sources:
         label = f"source {source.name or source.guid!r}"
@@ -138,9 +140,10 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
             continue
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         name = source.name or f"source {source.guid[:8]}"
-        if sha in ours:  # the same text is the same document, whatever its name, kind or metadata
-            if ours[sha] != name:
-                warnings.append(f"{label}: same text as document {ours[sha]!r}; its codings and memos go there")
+        existing = ours.get(sha)
+        if existing:  # the same text is the same document, whatever its name, kind or metadata
+            if existing[0] != name:
+                warnings.append(f"{label}: same text as document {existing[0]!r}; its codings and memos go there")
         else:
             base, n = name, 1
             while name.casefold() in taken and taken[name.casefold()] != sha:
@@ -149,7 +152,6 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
             if name != base:
                 warnings.append(f"{label}: a different document called {base!r} exists; imported as {name!r}")
             taken[name.casefold()] = sha
-            ours[sha] = name
         turns = text_turns(text)
         speakers = {t.speaker for t in turns if t.speaker and not is_interviewer(t.speaker, options)}
         cases = cases_of.get(source.guid, [])
@@ -158,7 +160,7 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
             metadata["refi_variables"] = dict(source.variables)
         raw = RawDoc(name, text, turns, metadata=metadata, participant=cases[0] if len(cases) == 1 and len(speakers) <= 1 else None)
         parsed = finish(raw, options, pmap, source_path=f"{archive.where}#{source.guid}", sha256=sha, encoding=None)
-        planned.append(_Planned(source, parsed))
+        planned.append(_Planned(source, parsed, existing[1] if existing else None))
     return planned
 
 
@@ -239,7 +241,7 @@ class _Importer:
         from qualcode.store import NewCoding
 
         source, text = plan.source, plan.parsed.text
-        doc = self.project.documents.by_text(text)
+        doc = self.project.documents.get(plan.existing) if plan.existing else None
         if doc is None:
             doc, status = self.project.documents.add(plan.parsed)
             self.summary.documents += status == "imported"

@@ -153,13 +153,6 @@ class DocumentStore:
         rows = self.project.query("SELECT * FROM documents WHERE sha256 = ? LIMIT 1", [sha])
         return _document(rows[0]) if rows else None
 
-    def by_text(self, text: str) -> Document | None:
-        """The document whose stored text is exactly ``text`` (the oldest if several), or ``None``."""
-        rows = self.project.query(
-            "SELECT * FROM documents WHERE text_sha256 = ? ORDER BY id LIMIT 1", [text_sha256(text)]
-        )
-        return _document(rows[0]) if rows else None
-
     def turns(self, document_id: int) -> list[Turn]:
         rows = self.project.query(
             "SELECT id, document_id, seq, speaker, role, start, [end], participant_id,"
