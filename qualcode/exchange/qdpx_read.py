@@ -10,7 +10,10 @@ Mapping (REFI-QDA → qualcode):
 - ``CodeBook`` → codes, merged by path into the existing codebook
   (:func:`qualcode.codebook.apply_codebook`): colours, descriptions, and our own
   labelled extra fields (include/exclude, examples …) when the file is ours.
-- ``TextSource`` → a document with the source's name; the text is the
+- ``TextSource`` whose text equals a document's stored text → that document,
+  whatever its name, kind or metadata (matched by sha256 of the text), so a
+  second coder's export lands on the same documents.
+- Other ``TextSource`` → a document with the source's name; the text is the
   ``PlainTextContent`` or the internal ``sources/<file>.txt``, kept exactly
   (offsets are code points, as REFI-QDA 10.2 says). Speaker turns are found by
   the plain-text transcript parser of :mod:`qualcode.ingest`, so imported
@@ -26,6 +29,11 @@ Mapping (REFI-QDA → qualcode):
 - ``Case`` → participant with its variable values as attributes; a document
   that is the ``SourceRef`` of exactly one case (and has at most one
   non-interviewer speaker) is attributed to that participant.
+- The project's ``Description`` and each case's ``Description`` → project
+  memos; a ``Note`` anchored by its own ``PlainTextSelection`` (QualCoder's
+  annotations) → a memo on that span of the source referencing it. A
+  selection ``Description`` that only repeats the notes inside it (our own
+  export) adds nothing. Everything else left out is listed in ``warnings``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,11 @@ Mapping (qualcode → REFI-QDA):
   origin or status, so every exported coding reads as a plain coding elsewhere;
 - memos → ``Notes``, referenced (``NoteRef``) from what they are about: the
   project, a ``TextSource``, a ``Code``, a ``Coding``, or for a turn memo an
-  uncoded ``PlainTextSelection`` spanning the turn;
+  uncoded ``PlainTextSelection`` spanning the turn. Memos on a coding or a
+  turn are also the selection's ``Description`` (a coding with a memo gets a
+  selection of its own), and a project memo is a journal-style ``Note`` whose
+  text is the file ``plainTextPath`` names: QualCoder reads notes only in
+  those two forms;
 - participants → ``Cases`` with a ``VariableValue`` per attribute (all
   ``Text`` variables, declared in ``Variables``) and a ``SourceRef`` to each
   document they speak in or are attributed to.
