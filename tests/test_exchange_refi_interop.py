@@ -24,6 +24,7 @@ def _small(project):
     project.codings.apply(doc.id, start, start + 8, ["Family"], coder="ann")
     project.memos.add("coding", food.id, "Breakfast is food.", author="ann")
     project.memos.add("project", None, "Journal: second round in June.", author="ann")
+    project.memos.add("document", doc.id, "Noisy recording.", author="ann")
     return doc
 
 
@@ -44,6 +45,8 @@ def test_memos_travel_as_descriptions_and_journal_notes_and_validate(project, tm
         assert len(sels) == 2 and len(described) == 1
         assert described[0].find("q:Description", ns).text == "Breakfast is food."
         assert len(described[0].findall("q:Coding", ns)) == 1
+        source = root.find(".//q:TextSource", ns)
+        assert source[0].tag.endswith("Description") and source[0].text == "Noisy recording."
         journal = [n for n in root.findall(".//q:Notes/q:Note", ns) if n.get("plainTextPath")]
         assert len(journal) == 1 and journal[0].find("q:PlainTextContent", ns) is None and journal[0].get("name")
         entry = "sources/" + journal[0].get("plainTextPath").split("://", 1)[1]
@@ -51,13 +54,13 @@ def test_memos_travel_as_descriptions_and_journal_notes_and_validate(project, tm
     xsd = shared_dir / "refi-qda" / "Project-mrt2019.xsd"
     xmlschema = pytest.importorskip("xmlschema")
     xmlschema.XMLSchema(str(xsd)).validate(qde.decode("utf-8"))
-    # Back in: two memos, not four (a Description that repeats the notes adds nothing).
+    # Back in: three memos, not five (a Description that repeats the notes adds nothing).
     from qualcode.store import open_project
 
     with open_project(tmp_path / "back.db") as fresh:
         got = import_qdpx(fresh, out)
-        assert got.memos == 2 and got.warnings == []
-        assert sorted(m.target for m in fresh.memos.all()) == ["coding", "project"]
+        assert got.memos == 3 and got.warnings == []
+        assert sorted(m.target for m in fresh.memos.all()) == ["coding", "document", "project"]
 
 
 def _qualcoder_style(path: Path) -> Path:

@@ -231,11 +231,10 @@ class _Importer:
         self.memo(act, target[0], target[1], quote + self.notes[guid], note.user, note.created)
         return True
 
-    def _echoes_notes(self, sel: QdeSelection) -> bool:
-        """Whether a selection's ``Description`` only repeats the notes referenced inside it (our own export)."""
-        guids = [g for c in sel.codings for g in c.notes] + sel.notes
+    def _echoes(self, description: str, guids: list[str]) -> bool:
+        """Whether a ``Description`` only repeats the notes ``guids`` (our own export writes both)."""
         texts = [self.notes[g] for g in guids if g in self.notes]
-        return bool(texts) and sel.description.strip() == "\n\n".join(texts).strip()
+        return bool(texts) and description.strip() == "\n\n".join(texts).strip()
 
     def codes(self) -> dict[str, int]:
         from qualcode.codebook import apply_codebook
@@ -286,7 +285,8 @@ class _Importer:
         turns = {(t.start, t.end): t.id for t in self.project.documents.turns(doc.id)}
         plain = [g for g in source.notes if not self._anchored(act, g, doc.id, text, turns)]
         self.note(act, "document", doc.id, plain)
-        self.memo(act, "document", doc.id, source.description, source.user, source.created)
+        if not self._echoes(source.description, source.notes):
+            self.memo(act, "document", doc.id, source.description, source.user, source.created)
         for sel, start, end in units:
             if sel is None:
                 continue
@@ -300,7 +300,8 @@ class _Importer:
                     self.placed.add(guid)
                     note = self.qde.notes[guid]
                     self.memo(act, target[0], target[1], quote + self.notes[guid], note.user, note.created)
-            if sel.description.strip() and not self._echoes_notes(sel):
+            if sel.description.strip() and not self._echoes(sel.description,
+                                                            [g for c in sel.codings for g in c.notes] + sel.notes):
                 self.memo(act, target[0], target[1], quote + sel.description.strip(), sel.user, sel.created)
         for coding in source.codings:
             if coding.guid in by_guid:

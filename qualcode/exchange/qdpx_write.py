@@ -19,7 +19,8 @@ Mapping (qualcode → REFI-QDA):
   origin or status, so every exported coding reads as a plain coding elsewhere;
 - memos → ``Notes``, referenced (``NoteRef``) from what they are about: the
   project, a ``TextSource``, a ``Code``, a ``Coding``, or for a turn memo an
-  uncoded ``PlainTextSelection`` spanning the turn. Memos on a coding or a
+  uncoded ``PlainTextSelection`` spanning the turn. Memos on a document are
+  also the source's ``Description``; memos on a coding or a
   turn are also the selection's ``Description`` (a coding with a memo gets a
   selection of its own), and a project memo is a journal-style ``Note`` whose
   text is the file ``plainTextPath`` names: QualCoder reads notes only in
@@ -209,6 +210,7 @@ class _Writer:
                 block, "TextSource", guid=guid, name=doc.name, plainTextPath=f"internal://{guid}.txt",
                 creationDateTime=_xsd_time(doc.imported_at),
             )
+            self.describe(src, [("document", doc.id)])  # QualCoder reads a source's Description as its memo
             groups: dict[tuple[str, ...], list[Coding]] = defaultdict(list)
             for c in by_doc.get(doc.id, []):
                 # A coding with a memo gets a selection of its own, whose Description carries the memo
