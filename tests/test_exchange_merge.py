@@ -27,12 +27,15 @@ def _copy(src: Path, dst: Path) -> Path:
 
 
 def _twin(path: Path, coder: str = "bob") -> int:
-    """Give ``coder`` an exact twin of every demo-analyst coding; returns how many."""
+    """Make this copy ``coder``'s alone: an exact twin of every demo-analyst coding, which are then removed."""
     from qualcode.store import NewCoding, open_project
 
     with open_project(path) as p:
         mine = [c for c in p.codings.all() if c.coder == "demo-analyst"]
         p.codings.add_many([NewCoding(c.code_id, c.document_id, c.start, c.end, coder=coder) for c in mine])
+        for c in mine:
+            p.codings.remove(c.id)
+        assert {c.coder for c in p.codings.all()} == {coder}
         kinds = Counter(p.documents.get(c.document_id).kind for c in mine)
     assert set(kinds) == {"interview", "focus_group", "survey"}  # the study's three kinds are all coded
     return len(mine)
@@ -85,7 +88,7 @@ def test_merge_both_ways_keeps_documents_and_every_coding_once(tmp_path, demo_db
         assert summary.documents_added == 0
         assert summary.documents_matched == docs_before == 58
         assert summary.codings_added == coders_before["demo-analyst"] == 108
-        assert summary.codings_skipped == 108  # demo-analyst's own codings, already here
+        assert summary.codings_skipped == 0  # B's file holds only bob's codings
         assert summary.conflicts == []
         result = agreement(p, ["demo-analyst", "bob"])
         assert result.overall.kappa_mean == pytest.approx(1.0)
@@ -197,3 +200,26 @@ def test_cli_merge_json_and_refusals(tmp_path, demo_db):
     assert junk.exit_code == 1 and "junk.db" in junk.output
     self_merge = runner.invoke(app, ["merge", str(a), "-p", str(a)])
     assert self_merge.exit_code == 1 and "itself" in self_merge.output
+
+
+def test_machine_codings_keep_origin_status_confidence_and_run(tmp_path, demo_db):
+    from qualcode.services.merge import merge
+    from qualcode.store import NewCoding, open_project
+
+    a = _copy(demo_db, tmp_path / "a.db")
+    b = _copy(demo_db, tmp_path / "b.db")
+    with open_project(b) as p:
+        run = p.runs.start("autotag", {"methods": ["rules"]})
+        doc = p.documents.all()[0]
+        p.codings.add_many([NewCoding(p.codes.all()[0].id, doc.id, 0, 5, coder="autotag", origin="auto",
+                                      status="pending", method="rules", rule="kw:x", confidence=0.75, run_id=run.id)])
+    for _ in range(2):
+        with open_project(a) as p:
+            merge(p, b)
+    with open_project(a) as p:
+        auto = p.codings.all(origin="auto")
+        runs = p.runs.all("autotag")
+        assert len(auto) == 1 and len(runs) == 1  # the second merge copied neither again
+        c = auto[0]
+        assert (c.coder, c.status, c.method, c.rule, c.confidence) == ("autotag", "pending", "rules", "kw:x", 0.75)
+        assert c.run_id == runs[0].id and runs[0].params == {"methods": ["rules"]}
