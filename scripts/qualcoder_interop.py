@@ -49,7 +49,7 @@ class _Anything:
     def __getattr__(self, name: str) -> "_Anything":
         return _Anything()
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         return iter(())
 
     def __bool__(self) -> bool:
@@ -62,15 +62,15 @@ class _Anything:
 class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Last on ``sys.meta_path``: any module nothing else can import becomes an inert stub package."""
 
-    def find_spec(self, name, path=None, target=None):  # noqa: ANN001, ANN201
+    def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in ("qualcoder", "PyQt6"):
             return None
         return importlib.machinery.ModuleSpec(name, self, is_package=True)
 
-    def create_module(self, spec):  # noqa: ANN001, ANN201
+    def create_module(self, spec):
         return None
 
-    def exec_module(self, module) -> None:  # noqa: ANN001
+    def exec_module(self, module) -> None:
         module.__path__ = []
         module.__getattr__ = lambda attr: _Anything()
 

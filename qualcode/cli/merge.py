@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli._common import CoderOpt, JsonOpt, ProjectOpt, open_for_command, print_json, user_errors
+from qualcode.cli._common import (
+    CoderOpt,
+    JsonOpt,
+    ProjectOpt,
+    open_for_command,
+    print_json,
+    user_errors,
+)
 
 
 def merge_cmd(

@@ -102,13 +102,15 @@ def _agenda(project: "Project", session: ReconcileSession) -> list[ReconcileItem
             continue
         found = disagreements(project, code.id, coders, session.unit)
         for d in found.items:
-            def over(coder: str) -> tuple[Coding, ...]:
-                return tuple(c for c in mine.get((coder, code.id), [])
-                             if c.document_id == d.document_id and c.start < d.end and c.end > d.start)
-
+            a, b = (_overlapping(mine.get((who, code.id), []), d.document_id, d.start, d.end)
+                    for who in coders)
             items.append(ReconcileItem(code.id, code.path, d.document_id, d.document, d.start, d.end, d.text,
-                                       tuple(d.applied_by), over(session.coder_a), over(session.coder_b)))
+                                       tuple(d.applied_by), a, b))
     return items
+
+
+def _overlapping(codings: list[Coding], document_id: int, start: int, end: int) -> tuple[Coding, ...]:
+    return tuple(c for c in codings if c.document_id == document_id and c.start < end and c.end > start)
 
 
 def _seed(project: "Project", session: ReconcileSession, items: list[ReconcileItem]) -> int:
