@@ -105,6 +105,8 @@ def test_agenda_start_decisions_and_undo(db):
     with open_project(db) as p:
         with pytest.raises(Exception, match="new name"):
             open_session(p, "alice", "bob", "bob")
+        with pytest.raises(Exception, match="no codings by coder carol"):
+            open_session(p, "alice", "carol", "consensus")
 
 
 def test_cli_keep_json_and_interactive(db):

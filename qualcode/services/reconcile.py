@@ -151,6 +151,10 @@ def open_session(project: "Project", coder_a: str, coder_b: str, into: str, unit
         raise ValidationError("reconcile two different coders")
     if into in (coder_a, coder_b):
         raise ValidationError(f"the consensus coder must be a new name, not {into!r}")
+    known = {c.coder for c in project.codings.all(origin="manual") if c.status != "rejected"}
+    missing = [c for c in (coder_a, coder_b) if c not in known]
+    if missing:
+        raise ValidationError(f"no codings by coder {', '.join(missing)}; coders: {', '.join(sorted(known)) or 'none'}")
     session = ReconcileSession(coder_a, coder_b, into, unit)
     items = _agenda(project, session)
     done = project.reconcile.decisions(session)
