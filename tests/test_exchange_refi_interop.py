@@ -82,6 +82,8 @@ def _qualcoder_style(path: Path) -> Path:
 <PlainTextSelection guid="{G(9)}" startPosition="{TEXT.index('toast')}" endPosition="{TEXT.index('toast') + 5}"/>
 </Note></Notes>
 <Sets><Set guid="{G(10)}" name="group"/></Sets>
+<Notes><Note guid="{G(11)}" name="stray"><PlainTextContent>No source points here.</PlainTextContent>
+<PlainTextSelection guid="{G(12)}" startPosition="1" endPosition="3"/></Note></Notes>
 <Description>A study of breakfasts.</Description>
 </Project>"""
     with zipfile.ZipFile(path, "w") as archive:
@@ -103,10 +105,12 @@ def test_import_reads_descriptions_anchored_annotations_and_warns_what_is_left_o
     assert anchored.text.startswith(f"[{at}-{at + 5}] “toast”")  # the span is kept
     assert any(m.target == "project" and "A study of breakfasts." in t for t, m in memos.items())
     assert any(m.target == "project" and t == "Case Mabel: Mother of two, rural." for t, m in memos.items())
-    assert len(memos) == 4
+    assert memos["stray\n\nNo source points here."].target == "project"
+    assert len(memos) == 5
     assert project.documents.get(doc.id).participant_id == project.participants.find("Mabel").id
     joined = " | ".join(got.warnings)
     assert "1 PictureSource element(s) left out" in joined and "1 Set element(s) left out" in joined
+    assert "note 'stray': anchored at 1-3 but no source references it" in joined
     again = import_qdpx(project, tmp_path / "qc.qdpx")
     assert (again.documents, again.codings, again.memos) == (0, 0, 0)
 

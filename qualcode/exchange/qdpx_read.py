@@ -367,5 +367,11 @@ def import_qdpx(project: "Project", path: str | Path, *, coder: str | None = Non
             if case.name and case.description:
                 importer.memo(act, "project", None, f"Case {case.name}: {case.description}", qde.default_user, None)
         importer.note(act, "project", None, qde.project_notes)
-        importer.note(act, "project", None, [g for g in notes if g not in importer.placed])
+        unplaced = [g for g in notes if g not in importer.placed]
+        for guid in unplaced:
+            if qde.notes[guid].anchors:
+                start, end = qde.notes[guid].anchors[0]
+                summary.warnings.append(f"note {qde.notes[guid].name or guid!r}: anchored at {start}-{end} but no "
+                                        "source references it; kept as a project memo without its span")
+        importer.note(act, "project", None, unplaced)
     return summary
