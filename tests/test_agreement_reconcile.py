@@ -168,3 +168,27 @@ def test_tui_resolve_three_quit_reopen_finish(db):
                              ("Burden", "interview_b", "cannot afford"): 1})
     # The consensus coder is an ordinary coder: by code, 2 Timeliness, 1 Quality, 2 Burden (hand count).
     assert Counter(code for code, _, _ in final.elements()) == {"Timeliness": 2, "Quality": 1, "Burden": 2}
+
+
+def test_tui_undo_takes_a_decision_back(db):
+    pytest.importorskip("textual")
+    import asyncio
+
+    from qualcode.tui import make_app
+
+    async def run() -> tuple[int, int, int]:
+        app = make_app(db, blink=False, coder="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.action_reconcile()
+            await pilot.pause()
+            screen = app.screen
+            start = len(screen.items)
+            await pilot.press("b")
+            await pilot.pause()
+            after = len(screen.items)
+            await pilot.press("ctrl+z")
+            await pilot.pause()
+            return start, after, len(screen.items)
+
+    assert asyncio.run(run()) == (4, 3, 4)
+    assert sum(consensus(db).values()) == 2  # only the start's codings remain
