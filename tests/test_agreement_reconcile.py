@@ -138,7 +138,7 @@ def test_tui_resolve_three_quit_reopen_finish(db):
     from qualcode.tui import make_app
 
     async def session(keys: list[str]) -> list[str]:
-        app = make_app(db, blink=False, coder="tester")
+        app = make_app(db, coder="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             app.action_reconcile()
             await pilot.pause()
@@ -177,7 +177,7 @@ def test_tui_undo_takes_a_decision_back(db):
     from qualcode.tui import make_app
 
     async def run() -> tuple[int, int, int]:
-        app = make_app(db, blink=False, coder="tester")
+        app = make_app(db, coder="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             app.action_reconcile()
             await pilot.pause()

@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from qualcode.tui.messages import DataChanged
 from qualcode.tui.screens.base import QScreen
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,7 +72,6 @@ class ReconcileScreen(QScreen):
     def on_mount(self) -> None:
         self.title = "Reconcile"
         self.query_one("#reconcile-table", DataTable).add_columns("Code", "Document", "Span", "Applied by", "Text")
-        self.seen_version = self.qapp.data_version
         session = self.session or self._guess()
         if session is None:
             self._ask()
@@ -82,7 +82,7 @@ class ReconcileScreen(QScreen):
     def _guess(self) -> "ReconcileSession | None":
         from qualcode.store.reconcile import ReconcileSession
 
-        project = self.qapp.project
+        project = self.project
         latest = project.reconcile.latest()
         if latest is not None:
             return latest
@@ -108,13 +108,13 @@ class ReconcileScreen(QScreen):
         """Open (or resume) the session; starting one copies the agreed codings to the consensus coder."""
         from qualcode.services.reconcile import open_session
 
-        state = self.qapp.attempt(open_session, self.qapp.project, session.coder_a, session.coder_b,
+        state = self.attempt(open_session, self.project, session.coder_a, session.coder_b,
                                   session.consensus, session.unit)
         if state is None:
             return
         self.session, self.state = session, state
         if state.seeded:
-            self.qapp.data_changed(source=self)
+            self.post_message(DataChanged(self))
         self.reload()
         self.query_one("#reconcile-table", DataTable).focus()
 
@@ -124,7 +124,7 @@ class ReconcileScreen(QScreen):
 
         if self.state is None:
             return
-        refresh(self.qapp.project, self.state)
+        refresh(self.project, self.state)
         self.items = self.state.remaining
         table = self.query_one("#reconcile-table", DataTable)
         row = table.cursor_row
@@ -157,7 +157,7 @@ class ReconcileScreen(QScreen):
         if item is None or state is None:
             pane.update("")
             return
-        text = self.qapp.project.documents.get(item.document_id).text
+        text = self.project.documents.get(item.document_id).text
         spans = [c for c in (*item.a, *item.b)]
         lo = min([item.start, *(c.start for c in spans)])
         hi = max([item.end, *(c.end for c in spans)])
@@ -187,8 +187,8 @@ class ReconcileScreen(QScreen):
         if item is None or state is None:
             self.notify("Nothing to decide here.", severity="warning")
             return
-        if self.qapp.attempt(decide, self.qapp.project, state, [item], choice) is None:
+        if self.attempt(decide, self.project, state, [item], choice) is None:
             return
         self.last = f"{item.code.split(' > ')[-1]} in {item.document}: kept {CHOICE_WORDS[choice]}"
-        self.qapp.data_changed(source=self)
+        self.post_message(DataChanged(self))
         self.reload()
