@@ -343,6 +343,67 @@ def unguided_run(unguided_run_db, copy_db, tmp_path, monkeypatch):
     project.close()
 
 
+# Intercoder agreement: two interviews (u1-u4 in int1, u5-u8 in int2) coded by ana and ben, int3 (u9-u10) by ana
+# only, int4 by nobody; see tests/analysis/test_analysis_agreement.py for the hand counts.
+Q = ("Interviewer", "What happened next?")
+CODES = ("Feedback > Late", "Feedback > Useful", "Burden > Cost", "Unused")
+UNITS = [f"u{i}" for i in range(1, 11)]
+IN_SCOPE = UNITS[:8]
+# coder -> code -> units (whole participant turns unless listed in PARTIAL)
+TABLE = {
+    "ana": {"Feedback > Late": {"u1", "u2", "u5", "u9"}, "Feedback > Useful": {"u3"},
+            "Burden > Cost": {"u4", "u7", "u8"}},
+    "ben": {"Feedback > Late": {"u1", "u5", "u6"}, "Feedback > Useful": {"u3"}, "Burden > Cost": {"u4", "u8"}},
+}
+PARTIAL = {("ben", "Burden > Cost", "u4")}  # ben coded only a few words of u4
+
+
+def _build_agreement_study(project) -> dict[str, tuple[int, int, int]]:
+    """Add the study; return unit label -> (document id, start, end)."""
+    said = ["The debrief came six weeks late. It said nothing useful.", "We waited and waited for news.",
+            "Their notes helped us rewrite the bid.", "Writing the bid cost us two weeks.",
+            "Late again, as usual.", "Nobody called us back.", "The fee was steep.", "Lawyers cost a fortune.",
+            "It was fine.", "Nothing to add."]
+    docs = [("int1", said[0:4]), ("int2", said[4:8]), ("int3", said[8:10]), ("int4", ["Just one answer."])]
+    units: dict[str, tuple[int, int, int]] = {}
+    n = 0
+    for name, answers in docs:
+        turns = [t for a in answers for t in (Q, ("Pat", a))]
+        doc, _ = project.documents.add(_transcript(name, turns))
+        for t in project.documents.turns(doc.id):
+            if t.role == "participant" and name != "int4":
+                n += 1
+                units[f"u{n}"] = (doc.id, t.start, t.end)
+    for path in CODES:
+        project.codes.ensure_path(path)
+    batch = []
+    for coder, by_code in TABLE.items():
+        for path, labels in by_code.items():
+            code = project.codes.resolve(path)
+            for label in sorted(labels):
+                did, s, e = units[label]
+                if (coder, path, label) in PARTIAL:
+                    s, e = s + 4, s + 15
+                batch.append(NewCoding(code.id, did, s, e, coder=coder))
+    # ben also codes an interviewer turn of int1: not a unit, so it must not count
+    first_q = project.documents.turns(units["u1"][0])[0]
+    batch.append(NewCoding(project.codes.resolve("Burden > Cost").id, first_q.document_id, first_q.start,
+                           first_q.end, coder="ben"))
+    project.codings.add_many(batch)
+    return units
+
+
+@pytest.fixture(scope="session")
+def agreement_study():
+    """The two-coder study: ``.build(project)`` stores it and returns unit label -> (document id, start, end);
+    ``.table`` (coder -> code -> units), ``.codes``, ``.units``, ``.in_scope``, ``.partial`` and ``.question``
+    describe it."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(build=_build_agreement_study, table=TABLE, codes=CODES, units=UNITS, in_scope=IN_SCOPE,
+                           partial=PARTIAL, question=Q)
+
+
 # -- auto-tagging builders -------------------------------------------------------------------
 
 

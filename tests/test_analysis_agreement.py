@@ -31,64 +31,16 @@ from qualcode.analysis.agreement import agreement, cohen_kappa_table, disagreeme
 from qualcode.errors import ValidationError
 from qualcode.store import NewCoding
 
-Q = ("Interviewer", "What happened next?")
-CODES = ("Feedback > Late", "Feedback > Useful", "Burden > Cost", "Unused")
-UNITS = [f"u{i}" for i in range(1, 11)]
-IN_SCOPE = UNITS[:8]
-# coder -> code -> units (whole participant turns unless listed in PARTIAL)
-TABLE = {
-    "ana": {"Feedback > Late": {"u1", "u2", "u5", "u9"}, "Feedback > Useful": {"u3"},
-            "Burden > Cost": {"u4", "u7", "u8"}},
-    "ben": {"Feedback > Late": {"u1", "u5", "u6"}, "Feedback > Useful": {"u3"}, "Burden > Cost": {"u4", "u8"}},
-}
-PARTIAL = {("ben", "Burden > Cost", "u4")}  # ben coded only a few words of u4
-
-
-def build(project, transcript) -> dict[str, tuple[int, int, int]]:
-    """Add the study; return unit label -> (document id, start, end)."""
-    said = ["The debrief came six weeks late. It said nothing useful.", "We waited and waited for news.",
-            "Their notes helped us rewrite the bid.", "Writing the bid cost us two weeks.",
-            "Late again, as usual.", "Nobody called us back.", "The fee was steep.", "Lawyers cost a fortune.",
-            "It was fine.", "Nothing to add."]
-    docs = [("int1", said[0:4]), ("int2", said[4:8]), ("int3", said[8:10]), ("int4", ["Just one answer."])]
-    units: dict[str, tuple[int, int, int]] = {}
-    n = 0
-    for name, answers in docs:
-        turns = [t for a in answers for t in (Q, ("Pat", a))]
-        doc, _ = project.documents.add(transcript(name, turns))
-        for t in project.documents.turns(doc.id):
-            if t.role == "participant" and name != "int4":
-                n += 1
-                units[f"u{n}"] = (doc.id, t.start, t.end)
-    for path in CODES:
-        project.codes.ensure_path(path)
-    batch = []
-    for coder, by_code in TABLE.items():
-        for path, labels in by_code.items():
-            code = project.codes.resolve(path)
-            for label in sorted(labels):
-                did, s, e = units[label]
-                if (coder, path, label) in PARTIAL:
-                    s, e = s + 4, s + 15
-                batch.append(NewCoding(code.id, did, s, e, coder=coder))
-    # ben also codes an interviewer turn of int1: not a unit, so it must not count
-    first_q = project.documents.turns(units["u1"][0])[0]
-    batch.append(NewCoding(project.codes.resolve("Burden > Cost").id, first_q.document_id, first_q.start,
-                           first_q.end, coder="ben"))
-    project.codings.add_many(batch)
-    return units
-
-
-def vector(coder: str, path: str, labels: list[str]) -> list[int]:
-    return [int(u in TABLE.get(coder, {}).get(path, set())) for u in labels]
+def vector(table: dict, coder: str, path: str, labels: list[str]) -> list[int]:
+    return [int(u in table.get(coder, {}).get(path, set())) for u in labels]
 
 
 def row(result, path):
     return next(c for c in result.codes if c.path == path)
 
 
-def test_turn_counts_kappa_and_alpha(project, transcript):
-    build(project, transcript)
+def test_turn_counts_kappa_and_alpha(project, agreement_study):
+    agreement_study.build(project)
     res = agreement(project)
     assert res.coders == ("ana", "ben") and res.unit == "turn" and res.kappa_kind == "cohen"
     assert res.documents == ("int1", "int2") and res.units == 8
@@ -101,7 +53,7 @@ def test_turn_counts_kappa_and_alpha(project, transcript):
     late = row(res, "Feedback > Late")
     assert late.kappa == pytest.approx(14 / 30)
     for path in ("Feedback > Late", "Burden > Cost"):
-        a, b = vector("ana", path, IN_SCOPE), vector("ben", path, IN_SCOPE)
+        a, b = vector(agreement_study.table, "ana", path, agreement_study.in_scope), vector(agreement_study.table, "ben", path, agreement_study.in_scope)
         r = row(res, path)
         assert r.kappa == pytest.approx(cohen_kappa_score(a, b))
         assert r.alpha == pytest.approx(krippendorff.alpha(reliability_data=[a, b], level_of_measurement="nominal"))
@@ -115,8 +67,8 @@ def test_turn_counts_kappa_and_alpha(project, transcript):
     # overall: mean over the 3 codes with a kappa; pooled over all 5 x 8 decisions
     assert res.overall.codes_with_kappa == 3
     assert res.overall.kappa_mean == pytest.approx(np.mean([late.kappa, 1.0, row(res, "Burden > Cost").kappa]))
-    pooled_a = sum((vector("ana", c.path, IN_SCOPE) for c in res.codes), [])
-    pooled_b = sum((vector("ben", c.path, IN_SCOPE) for c in res.codes), [])
+    pooled_a = sum((vector(agreement_study.table, "ana", c.path, agreement_study.in_scope) for c in res.codes), [])
+    pooled_b = sum((vector(agreement_study.table, "ben", c.path, agreement_study.in_scope) for c in res.codes), [])
     assert res.overall.kappa_pooled == pytest.approx(cohen_kappa_score(pooled_a, pooled_b))
     assert res.overall.alpha == pytest.approx(
         krippendorff.alpha(reliability_data=[pooled_a, pooled_b], level_of_measurement="nominal"))
@@ -124,8 +76,8 @@ def test_turn_counts_kappa_and_alpha(project, transcript):
     assert list(frame["path"]) == [c.path for c in res.codes] and math.isnan(frame.set_index("path").loc["Unused", "kappa"])
 
 
-def test_rollup_codes_and_all_documents(project, transcript):
-    build(project, transcript)
+def test_rollup_codes_and_all_documents(project, agreement_study):
+    agreement_study.build(project)
     themes = agreement(project, rollup=True)
     assert [c.path for c in themes.codes] == ["Feedback", "Burden", "Unused"]
     fb = row(themes, "Feedback")
@@ -136,18 +88,18 @@ def test_rollup_codes_and_all_documents(project, transcript):
     every = agreement(project, codes=["Late"], all_documents=True)
     late = row(every, "Feedback > Late")
     assert every.units == 11 and (late.both, late.only["ana"], late.only["ben"], late.neither) == (2, 2, 1, 6)
-    assert late.kappa == pytest.approx(cohen_kappa_score(vector("ana", "Feedback > Late", UNITS) + [0],
-                                                         vector("ben", "Feedback > Late", UNITS) + [0]))
+    assert late.kappa == pytest.approx(cohen_kappa_score(vector(agreement_study.table, "ana", "Feedback > Late", agreement_study.units) + [0],
+                                                         vector(agreement_study.table, "ben", "Feedback > Late", agreement_study.units) + [0]))
 
 
-def test_character_units_match_a_per_character_count(project, transcript):
-    units = build(project, transcript)
+def test_character_units_match_a_per_character_count(project, agreement_study):
+    units = agreement_study.build(project)
     res = agreement(project, unit="character", codes=["Burden > Cost", "Feedback > Late"])
     codings = project.codings.all()
     for path in ("Burden > Cost", "Feedback > Late"):
         cid = project.codes.resolve(path).id
         vecs = {"ana": [], "ben": []}
-        for label in IN_SCOPE:
+        for label in agreement_study.in_scope:
             did, s, e = units[label]
             for coder, vec in vecs.items():
                 mask = np.zeros(e - s, dtype=int)
@@ -169,8 +121,8 @@ def test_character_units_match_a_per_character_count(project, transcript):
         (s, s + 4, ("ana",), ("ben",)), (s + 15, e, ("ana",), ("ben",))]
 
 
-def test_sentence_units(project, transcript):
-    units = build(project, transcript)
+def test_sentence_units(project, agreement_study):
+    units = agreement_study.build(project)
     res = agreement(project, unit="sentence", codes=["Feedback > Late"])
     # u1 has two sentences and both coders coded all of u1; every other turn is one sentence
     late = row(res, "Feedback > Late")
@@ -181,8 +133,8 @@ def test_sentence_units(project, transcript):
     assert (unused.both, unused.only["ana"], unused.neither) == (0, 1, 8)
 
 
-def test_disagreements_listing(project, transcript):
-    units = build(project, transcript)
+def test_disagreements_listing(project, agreement_study):
+    units = agreement_study.build(project)
     dis = disagreements(project, "Late")
     assert dis.coders == ("ana", "ben") and dis.path == "Feedback > Late"
     got = [(d.document, d.start, d.end, d.applied_by, d.not_applied_by) for d in dis.items]
@@ -194,8 +146,8 @@ def test_disagreements_listing(project, transcript):
     assert disagreements(project, "Feedback").items == []  # no codings on the theme itself
 
 
-def test_three_coders_with_missing_data_and_machine_coder(project, transcript):
-    units = build(project, transcript)
+def test_three_coders_with_missing_data_and_machine_coder(project, agreement_study):
+    units = agreement_study.build(project)
     cost = project.codes.resolve("Burden > Cost").id
     # cy codes int2 (Cost on u6, u7) and int3 (Cost on u10): int3 now has two coders (ana, cy)
     project.codings.add_many([NewCoding(cost, *units[u], coder="cy") for u in ("u6", "u7", "u10")])
@@ -228,8 +180,8 @@ def test_three_coders_with_missing_data_and_machine_coder(project, transcript):
     assert machine.documents == ("int1",) and (m.both, m.only["ana"], m.only["autotag"]) == (1, 1, 0)
 
 
-def test_user_errors(project, transcript):
-    build(project, transcript)
+def test_user_errors(project, agreement_study):
+    agreement_study.build(project)
     with pytest.raises(ValidationError, match="at least two coders"):
         agreement(project, coders=["ana"])
     with pytest.raises(ValidationError, match="at least two coders"):
@@ -240,8 +192,8 @@ def test_user_errors(project, transcript):
         agreement(project, unit="paragraph")
 
 
-def test_one_coder_project_is_a_clear_error(project, transcript):
-    project.documents.add(transcript("solo", [Q, ("Pat", "Fine.")]))
+def test_one_coder_project_is_a_clear_error(project, transcript, agreement_study):
+    project.documents.add(transcript("solo", [agreement_study.question, ("Pat", "Fine.")]))
     project.codes.ensure_path("A")
     project.codings.apply("solo", 0, 4, ["A"], coder="ana")
     with pytest.raises(ValidationError, match="coders found: ana"):

@@ -125,3 +125,16 @@ def test_light_imports_in_a_fresh_interpreter(statement, forbidden):
     loaded = loaded_after(statement)
     assert "qualcode" in loaded
     assert loaded & forbidden == set()
+
+
+def test_test_modules_import_no_other_test_module():
+    # Shared builders are conftest fixtures; a test module importing another couples their lifetimes.
+    tests = ROOT / "tests"
+    found = []
+    for path in tests.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.relative_to(tests)}: {n}" for n in names
+                      if n.split(".")[0] in ("tests", "conftest") or n.split(".")[-1].startswith("test_")]
+    assert found == []

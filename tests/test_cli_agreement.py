@@ -14,17 +14,16 @@ from typer.testing import CliRunner
 
 from qualcode.cli.main import app
 from qualcode.store import open_project
-from tests.test_analysis_agreement import build
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(tmp_path, monkeypatch, agreement_study):
     monkeypatch.setenv("QUALCODE_CODER", "cli-tester")
     path = tmp_path / "p.db"
     with open_project(path) as p:
-        units = build(p)
+        units = agreement_study.build(p)
     return path, units
 
 
