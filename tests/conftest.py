@@ -531,6 +531,14 @@ def _build_flows_project(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def workbench():
+    """A builder: ``workbench(path)`` is the app on that project, coding as ``tester``."""
+    from qualcode.tui import make_app
+
+    return lambda path: make_app(path, coder="tester")
+
+
+@pytest.fixture(scope="session")
 def screen_size() -> tuple[int, int]:
     """The terminal size of every Pilot test and snapshot."""
     return SCREEN_SIZE

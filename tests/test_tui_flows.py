@@ -16,12 +16,6 @@ def db(tmp_path, monkeypatch, build_flows_project) -> Path:
     return build_flows_project(tmp_path / "study.db")
 
 
-def make(db: Path):
-    from qualcode.tui import make_app
-
-    return make_app(db, coder="tester")
-
-
 def store(db: Path):
     from qualcode.store import open_project
 
@@ -49,8 +43,8 @@ def codings(db: Path):
         return [(p.codes.get(c.code_id).name, c.start, c.end, c.coder) for c in p.codings.all()]
 
 
-async def test_open_document_from_home(db, screen_size):
-    app = make(db)
+async def test_open_document_from_home(db, screen_size, workbench):
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         from qualcode.tui.screens.home import HomeScreen
 
@@ -65,10 +59,10 @@ async def test_open_document_from_home(db, screen_size):
         assert app.sub_title.endswith("coder: tester")
 
 
-async def test_keyboard_selection_and_code_key(db, screen_size):
+async def test_keyboard_selection_and_code_key(db, screen_size, workbench):
     text = doc_text(db, "interview_a")
     start = text.index("It took")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         await pilot.press("]")  # to Alice's turn
@@ -80,10 +74,10 @@ async def test_keyboard_selection_and_code_key(db, screen_size):
     assert codings(db) == [("Timeliness", start, start + len("It took five"), "tester")]
 
 
-async def test_shift_arrows_and_sentence_extension(db, screen_size):
+async def test_shift_arrows_and_sentence_extension(db, screen_size, workbench):
     text = doc_text(db, "interview_a")
     start = text.index("It took")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         await pilot.press("]", ")")  # next turn, then next sentence
@@ -95,9 +89,9 @@ async def test_shift_arrows_and_sentence_extension(db, screen_size):
         assert view.selection == (start, start + 3)
 
 
-async def test_whole_turn_when_nothing_selected_and_repeat(db, flows_turns, screen_size):
+async def test_whole_turn_when_nothing_selected_and_repeat(db, flows_turns, screen_size, workbench):
     text = doc_text(db, "interview_a")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "2")  # Alice's whole turn
@@ -112,10 +106,10 @@ async def test_whole_turn_when_nothing_selected_and_repeat(db, flows_turns, scre
     ]
 
 
-async def test_apply_by_picker_and_create_code(db, flows_turns, screen_size):
+async def test_apply_by_picker_and_create_code(db, flows_turns, screen_size, workbench):
     text = doc_text(db, "interview_a")
     a1 = text.index("It took")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "c", *"qual", "enter")
@@ -133,10 +127,10 @@ async def test_apply_by_picker_and_create_code(db, flows_turns, screen_size):
     assert got == [("Mistrust", *whole, "tester"), ("Quality", *whole, "tester")]
 
 
-async def test_picker_prefers_existing_codes_and_creates_under_a_parent(db, flows_turns, screen_size):
+async def test_picker_prefers_existing_codes_and_creates_under_a_parent(db, flows_turns, screen_size, workbench):
     text = doc_text(db, "interview_a")
     a1 = text.index("It took")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         # "time" is a prefix of an existing code: enter applies it, nothing is created.
@@ -170,8 +164,8 @@ def test_picker_ranking_exact_then_prefix_then_fuzzy():
     assert [c.name for c, _ in rank_codes("feedbak", codes)] == ["Feedback quality"]  # fuzzy
 
 
-async def test_undo_redo_and_persistence(db, screen_size):
-    app = make(db)
+async def test_undo_redo_and_persistence(db, screen_size, workbench):
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         await pilot.press("]", "3")
@@ -187,15 +181,15 @@ async def test_undo_redo_and_persistence(db, screen_size):
         assert len(codings(db)) == 1
         assert len(view.index.all()) == 1
     # The history lives in the project file: a new session can undo it.
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await pilot.press("ctrl+z")
         await pilot.pause()
     assert codings(db) == []
 
 
-async def test_memo_on_turn_and_coding(db, screen_size):
-    app = make(db)
+async def test_memo_on_turn_and_coding(db, screen_size, workbench):
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         turn = view.current_turn()
@@ -209,9 +203,9 @@ async def test_memo_on_turn_and_coding(db, screen_size):
         assert [m.text for m in p.memos.for_target("coding", coding.id)] == ["late"]
 
 
-async def test_search_and_jump(db, screen_size):
+async def test_search_and_jump(db, screen_size, workbench):
     text = doc_text(db, "interview_a")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await pilot.press("ctrl+f")
         await pilot.press(*"moderation")
@@ -226,8 +220,8 @@ async def test_search_and_jump(db, screen_size):
         assert app.screen.view.position == text.index("moderation")
 
 
-async def test_remove_and_recode_under_cursor(db, screen_size):
-    app = make(db)
+async def test_remove_and_recode_under_cursor(db, screen_size, workbench):
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "1", "]", "]", "2")
@@ -239,9 +233,9 @@ async def test_remove_and_recode_under_cursor(db, screen_size):
     assert [c[0] for c in codings(db)] == ["Burden"]
 
 
-async def test_next_previous_coding(db, screen_size):
+async def test_next_previous_coding(db, screen_size, workbench):
     text = doc_text(db, "interview_a")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         await pilot.press("]", "1", "]", "]", "1", "ctrl+home")
@@ -253,8 +247,8 @@ async def test_next_previous_coding(db, screen_size):
         assert view.position == text.index("It took")
 
 
-async def test_mouse_drag_selects(db, screen_size):
-    app = make(db)
+async def test_mouse_drag_selects(db, screen_size, workbench):
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         view = await open_doc(pilot)
         row = view.layout.row_of(view.motion.next_turn(view.position))
@@ -266,9 +260,9 @@ async def test_mouse_drag_selects(db, screen_size):
         assert view.selection == (line.start, line.start + 7)
 
 
-async def test_merge_codes_in_codebook(db, flows_turns, screen_size):
+async def test_merge_codes_in_codebook(db, flows_turns, screen_size, workbench):
     text = doc_text(db, "interview_a")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "2")
@@ -292,8 +286,8 @@ async def test_merge_codes_in_codebook(db, flows_turns, screen_size):
     assert codings(db)[0][0] == "Quality"
 
 
-async def test_codebook_rename_error_is_a_notification(db, notices, screen_size):
-    app = make(db)
+async def test_codebook_rename_error_is_a_notification(db, notices, screen_size, workbench):
+    app = workbench(db)
     async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
         await pilot.press("f3")
         await pilot.pause()
@@ -307,9 +301,9 @@ async def test_codebook_rename_error_is_a_notification(db, notices, screen_size)
         assert p.codes.resolve("Quality")
 
 
-async def test_excerpts_jump_to_context(db, screen_size):
+async def test_excerpts_jump_to_context(db, screen_size, workbench):
     text = doc_text(db, "interview_a")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("]", "w", "1", "f4")
@@ -327,8 +321,8 @@ async def test_excerpts_jump_to_context(db, screen_size):
         assert app.screen.view.selection == (start, start + 2)
 
 
-async def test_command_palette_reaches_screen_actions(db, screen_size):
-    app = make(db)
+async def test_command_palette_reaches_screen_actions(db, screen_size, workbench):
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await open_doc(pilot)
         await pilot.press("ctrl+p", *"Memo")
@@ -340,14 +334,14 @@ async def test_command_palette_reaches_screen_actions(db, screen_size):
         assert isinstance(app.screen, MemoModal)
 
 
-async def test_help_lists_every_binding_with_an_id(db, screen_size):
+async def test_help_lists_every_binding_with_an_id(db, screen_size, workbench):
     from qualcode.tui.app import QualcodeApp
     from qualcode.tui.screens.help import binding_rows
 
     rows = binding_rows(QualcodeApp.BINDINGS)
     assert all(r[3] for r in rows)
     assert len({r[3] for r in rows}) == len(rows)
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await pilot.press("f1")
         await pilot.pause()
@@ -355,8 +349,8 @@ async def test_help_lists_every_binding_with_an_id(db, screen_size):
         assert table.row_count == len(rows) + 4  # plus the four code keys
 
 
-async def test_set_coder_is_used_for_codings(db, screen_size):
-    app = make(db)
+async def test_set_coder_is_used_for_codings(db, screen_size, workbench):
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await pilot.press("ctrl+t", *["backspace"] * 6, *"maria", "enter")
         assert app.sub_title.endswith("coder: maria")
@@ -366,10 +360,10 @@ async def test_set_coder_is_used_for_codings(db, screen_size):
     assert codings(db)[0][3] == "maria"
 
 
-async def test_import_runs_in_a_worker(db, tmp_path, notices, screen_size):
+async def test_import_runs_in_a_worker(db, tmp_path, notices, screen_size, workbench):
     source = tmp_path / "new_interview.txt"
     source.write_text("Interviewer: Hello?\n\nCarol: Hello, I run a small firm.\n", encoding="utf-8")
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
         await pilot.press("ctrl+o", *str(source), "enter")
         await app.workers.wait_for_complete()

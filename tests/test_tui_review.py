@@ -18,12 +18,6 @@ def db(tmp_path, monkeypatch, build_review_project) -> Path:
     return build_review_project(tmp_path / "study.db")
 
 
-def make(db: Path):
-    from qualcode.tui import make_app
-
-    return make_app(db, coder="tester")
-
-
 def statuses(db: Path) -> dict[str, str]:
     """``{rule: status}`` of the auto codings."""
     from qualcode.store import open_project
@@ -41,8 +35,8 @@ async def open_review(pilot):
     return pilot.app.screen
 
 
-async def test_queue_by_confidence_accept_reject_undo(db, planned_autotags, screen_size):
-    app = make(db)
+async def test_queue_by_confidence_accept_reject_undo(db, planned_autotags, screen_size, workbench):
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         screen = await open_review(pilot)
         # Most confident first, as planted.
@@ -76,10 +70,10 @@ async def test_queue_by_confidence_accept_reject_undo(db, planned_autotags, scre
         assert [i.rule for i in screen.items] == ["kw:cannot afford", "kw:Scores were inconsistent"]
 
 
-async def test_filters_and_open_in_document(db, planned_autotags, screen_size):
+async def test_filters_and_open_in_document(db, planned_autotags, screen_size, workbench):
     from qualcode.tui.screens.document import DocumentScreen
 
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         screen = await open_review(pilot)
         await pilot.press("c")  # next code filter: the first code with pending items (sorted)

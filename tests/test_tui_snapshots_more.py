@@ -17,13 +17,7 @@ def coder(monkeypatch):
     monkeypatch.setenv("QUALCODE_CODER", "tester")
 
 
-def _app(path):
-    from qualcode.tui import make_app
-
-    return make_app(path, coder="tester")
-
-
-def test_themes(snap_compare, tmp_path, build_themes, screen_size):
+def test_themes(snap_compare, tmp_path, build_themes, screen_size, workbench):
     from qualcode.store import open_project
     from qualcode.themes import SuggestParams, suggest
 
@@ -31,16 +25,16 @@ def test_themes(snap_compare, tmp_path, build_themes, screen_size):
     with open_project(path) as project:
         build_themes(project)
         suggest(project, SuggestParams(topics=3, seed=0))
-    assert snap_compare(_app(path), press=["f5", "down"], terminal_size=screen_size)
+    assert snap_compare(workbench(path), press=["f5", "down"], terminal_size=screen_size)
 
 
-def test_review(snap_compare, tmp_path, build_review_project, screen_size):
-    app = _app(build_review_project(tmp_path / "study.db"))
+def test_review(snap_compare, tmp_path, build_review_project, screen_size, workbench):
+    app = workbench(build_review_project(tmp_path / "study.db"))
     assert snap_compare(app, press=["f6", "down"], terminal_size=screen_size)
 
 
-def test_tables(snap_compare, tmp_path, build_tables_project, screen_size):
-    app = _app(build_tables_project(tmp_path / "study.db"))
+def test_tables(snap_compare, tmp_path, build_tables_project, screen_size, workbench):
+    app = workbench(build_tables_project(tmp_path / "study.db"))
 
     async def counted(pilot):  # the table is counted in a worker: wait for it after each change
         for key in ("f7", "g"):

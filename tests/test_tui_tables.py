@@ -16,12 +16,6 @@ def db(tmp_path, monkeypatch, build_tables_project) -> Path:
     return build_tables_project(tmp_path / "study.db")
 
 
-def make(db: Path):
-    from qualcode.tui import make_app
-
-    return make_app(db, coder="tester")
-
-
 def cells(table) -> dict[str, list[str]]:
     """``{code name: [cells...]}`` as shown (names stripped of the indent)."""
     out = {}
@@ -46,11 +40,11 @@ async def open_tables(pilot):
     return pilot.app.screen
 
 
-async def test_grouped_frequencies_match_analysis(db, screen_size):
+async def test_grouped_frequencies_match_analysis(db, screen_size, workbench):
     from qualcode.analysis import frequencies
     from qualcode.store import open_project
 
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         screen = await open_tables(pilot)
         table = screen.query_one("#freq-table")
@@ -93,10 +87,10 @@ async def test_grouped_frequencies_match_analysis(db, screen_size):
         assert [b.label for b in chart.bars if not b.label.startswith(" ")] == ["Feedback", "Burden"]
 
 
-async def test_export_dialog_writes_files(db, tmp_path, notices, screen_size):
+async def test_export_dialog_writes_files(db, tmp_path, notices, screen_size, workbench):
     import pandas as pd
 
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
         screen = await open_tables(pilot)
         await pilot.press("g")

@@ -24,12 +24,6 @@ def db(tmp_path, monkeypatch, build_themes) -> Path:
     return path
 
 
-def make(db: Path):
-    from qualcode.tui import make_app
-
-    return make_app(db, coder="tester")
-
-
 def store(db: Path):
     from qualcode.store import open_project
 
@@ -61,10 +55,10 @@ def theme_of(keywords, planted_themes) -> str:
     return best
 
 
-async def test_run_accept_apply_reject_and_undo(db, notices, planted_themes, screen_size):
+async def test_run_accept_apply_reject_and_undo(db, notices, planted_themes, screen_size, workbench):
     from qualcode.tui.screens.themes import ThemesScreen
 
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
         await start_run(pilot)
         screen = app.screen
@@ -124,11 +118,11 @@ async def test_run_accept_apply_reject_and_undo(db, notices, planted_themes, scr
         assert next(t for t in screen.topics if t.topic == second.topic).status == "open"
 
 
-async def test_merge_and_open_excerpt(db, screen_size):
+async def test_merge_and_open_excerpt(db, screen_size, workbench):
     from qualcode.tui.screens.document import DocumentScreen
     from qualcode.tui.screens.themes import ThemesScreen
 
-    app = make(db)
+    app = workbench(db)
     async with app.run_test(size=screen_size) as pilot:
         await start_run(pilot, topics="4")
         screen = app.screen
