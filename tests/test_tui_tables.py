@@ -165,3 +165,18 @@ def test_bar_text_resolution():
     assert bar_text(100, 100, 8) == "█" * 8
     assert bar_text(150, 100, 8) == "█" * 8  # clipped to the scale
     assert bar_text(0, 100, 8) == "" and bar_text(5, 0, 8) == ""
+
+
+async def test_a_failed_count_is_one_notification_not_a_crash(db, notices, screen_size, workbench, monkeypatch):
+    import qualcode.analysis
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(qualcode.analysis, "frequencies", broken)
+    app = workbench(db)
+    async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
+        screen = await open_tables(pilot)
+        assert app.is_running and screen.frame is None
+        assert notices == ["failed: disk on fire"]
+        assert "No codes yet." in str(screen.query_one("#tables-note").render())
