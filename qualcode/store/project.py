@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from qualcode.errors import ProjectError
 from qualcode.store.action import Action
+from qualcode.store.attribution import AttributionStore
 from qualcode.store.autotag import AutotagStore
 from qualcode.store.base import APPLICATION_ID, default_coder, now, resolve_project_path
 from qualcode.store.codes import CodeStore
@@ -57,6 +58,7 @@ class Project:
         self.search = Search(self)
         self.suggestions = SuggestionStore(self)
         self.autotag = AutotagStore(self)
+        self.attribution = AttributionStore(self)
 
     # -- lifecycle -----------------------------------------------------
     def close(self) -> None:
