@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualcode.errors import ValidationError
 from qualcode.model import Coding, Turn
 
 if TYPE_CHECKING:
@@ -115,6 +116,22 @@ def attributions(
             yield found
 
 
+def check_coders(project: "Project", coders: Iterable[str] | None) -> tuple[str, ...] | None:
+    """The distinct coder names asked for, each known to have codings.
+
+    Raises:
+        ValidationError: a coder with no codings (the message lists the coders).
+    """
+    if not coders:
+        return None
+    chosen = tuple(dict.fromkeys(c.strip() for c in coders if c.strip()))
+    known = project.attribution.coders()
+    unknown = [c for c in chosen if c not in known]
+    if unknown:
+        raise ValidationError(f"no codings by coder {', '.join(unknown)}; coders: {', '.join(known) or 'none'}")
+    return chosen or None
+
+
 def clipped_spans(start: int, end: int, turns: tuple[Turn, ...]) -> list[tuple[int, int]]:
     """The parts of ``[start, end)`` inside ``turns`` (the whole span when there are none)."""
     if not turns:
@@ -123,4 +140,4 @@ def clipped_spans(start: int, end: int, turns: tuple[Turn, ...]) -> list[tuple[i
 
 
 __all__ = ["Attribution", "INTERVIEWER_ONLY", "OUTSIDE", "PARTICIPANT", "PENDING_EXCLUDED", "REASONS",
-           "REJECTED", "attribute", "attributions", "clipped_spans"]
+           "REJECTED", "attribute", "attributions", "check_coders", "clipped_spans"]

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qualcode.analysis.attribution import attributions, clipped_spans
+from qualcode.analysis.attribution import attributions, check_coders, clipped_spans
 from qualcode.errors import ValidationError
 from qualcode.model import Code, Coding, Document, Participant, Turn
 
@@ -191,7 +191,7 @@ def load_corpus(
     ``coders`` restricts the codings to those coders (e.g. a consensus coder);
     the participants in scope do not change.
     """
-    chosen = tuple(dict.fromkeys(c.strip() for c in coders if c.strip())) if coders else None
+    chosen = check_coders(project, coders)
     options = CountOptions(include_interviewer=include_interviewer, include_pending=include_pending, coders=chosen)
     codes = project.codes.all()
     code_by_id = {c.id: c for c in codes}

@@ -154,8 +154,8 @@ def finish(
         turns.append(ParsedTurn(t.speaker, t.start, t.end, role, who, t.time_start, t.time_end))
     if doc_participant is None:
         people = {t.participant for t in turns if t.role == "participant" and t.participant}
-        if len(people) == 1:
-            doc_participant = people.pop()
+        if len({" ".join(p.split()).casefold() for p in people}) == 1:  # "Tomas" and "TOMAS" are one person
+            doc_participant = sorted(people)[0]
     attributes: dict[str, dict[str, str]] = {}
     used = {t.participant for t in turns if t.participant} | ({doc_participant} if doc_participant else set())
     for name in sorted(used):

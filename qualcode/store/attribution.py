@@ -75,6 +75,10 @@ class AttributionStore:
     def __init__(self, project: "Project") -> None:
         self.project = project
 
+    def coders(self) -> list[str]:
+        """Every coder name that has a coding, sorted."""
+        return [r["coder"] for r in self.project.query("SELECT DISTINCT coder FROM codings ORDER BY coder")]
+
     def overlaps(
         self,
         *,

@@ -34,6 +34,7 @@ from qualcode.store.participants import ParticipantStore
 from qualcode.store.runs import RunStore
 from qualcode.store.schema import migrations
 from qualcode.store.search import Search
+from qualcode.store.speakers import SpeakerStore
 from qualcode.store.suggestions import SuggestionStore
 
 
@@ -59,6 +60,7 @@ class Project:
         self.suggestions = SuggestionStore(self)
         self.autotag = AutotagStore(self)
         self.attribution = AttributionStore(self)
+        self.speakers = SpeakerStore(self)
 
     # -- lifecycle -----------------------------------------------------
     def close(self) -> None:
