@@ -87,6 +87,16 @@ def _span(text: str, first: str, last: str | None = None) -> tuple[int, int]:
 
 
 @pytest.fixture
+def messy_files(tmp_path) -> Path:
+    """The issue-9 transcripts written to a folder (int1.txt, int2.txt, fg.txt)."""
+    folder = tmp_path / "messy"
+    folder.mkdir()
+    for name, text in MESSY_FILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
 def messy_study(tmp_path, monkeypatch):
     """The issue-9 study, imported through the real importer and coded like real coders do.
 
