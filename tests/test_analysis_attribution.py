@@ -186,3 +186,32 @@ def test_cli_explain_json_and_coder_filter(messy_study):
     assert {r["path"]: r["codings"] for r in json.loads(out.stdout)}["Barriers > Cost"] == 5
     bad = runner.invoke(app, ["export", "frequencies", "--coder", "nobody", "-p", path])
     assert bad.exit_code == 1 and "no codings by coder nobody" in bad.output
+
+
+def test_overlap_needs_a_non_space_character(messy_study):
+    from qualcode.analysis.attribution import attributions
+
+    proj, _ = messy_study
+    doc = proj.documents.find("int1")
+    # The question, its line break and the next label "Participant: " — but no character of the answer.
+    start, end = doc.text.index("What does"), doc.text.index("It costs")
+    new = proj.codings.apply("int1", start, end, ["Quality"], coder="carl")[0]
+    found = next(a for a in attributions(proj, coders=["carl"]) if a.coding.id == new.id)
+    assert (found.where, found.counted, found.reason) == ("interviewer-only", False, "interviewer-only")
+    # One more character (the answer's "I") and it belongs to the participant.
+    proj.codings.apply("int1", start, end + 1, ["Quality"], coder="carl")
+    counted = [a for a in attributions(proj, coders=["carl"]) if a.counted]
+    assert len(counted) == 1 and [t.speaker for t in counted[0].turns] == ["Participant"]
+
+
+def test_agreement_units_follow_the_rule(messy_study):
+    from qualcode.analysis.agreement import agreement
+
+    proj, _ = messy_study
+    # int1 is the only document both ann and bob coded. Its participant turns (the units) are the 3
+    # "Participant" turns and the "Particpant" turn = 4. ann's c1 (question + answer) and bob's c12 (inside
+    # the answer) both apply Cost to the first answer: both = 1, neither = 3, kappa = 1.
+    result = agreement(proj, coders=["ann", "bob"], unit="turn", codes=["Barriers > Cost"])
+    row = result.codes[0]
+    assert (row.units, row.both, row.neither, row.only) == (4, 1, 3, {"ann": 0, "bob": 0})
+    assert row.kappa == 1.0
