@@ -9,15 +9,15 @@ Who counts, by hand (default: interviewer-only and outside-turn codings left out
   c2  Quality  A int1         -> int1 · Participant
   c3  Winter   Q+A int1       -> the "Particpant" turn               -> Particpant          (old rule: dropped)
   c4  Quality  Q only int1    -> interviewer-only: left out
-  c5  Cost     Q+A int2       -> the TOMAS turn; TOMAS and Tomas are one participant (named "TOMAS") (old: dropped)
-  c6  Cost     A int2         -> TOMAS
+  c5  Cost     Q+A int2       -> the TOMAS turn; TOMAS and Tomas are one participant, "Tomas"  (old rule: dropped)
+  c6  Cost     A int2         -> Tomas
   c7  Quality  header int2    -> outside turns: left out
   c8  Winter   Dan + Dana     -> counts once as a coding, for Dan AND for Dana
   c9  Cost     Dan            -> Dan
   c10 Cost     rejected       -> never
   c11 Winter   pending, Dana  -> Dana (pending counts by default)
   c12 Cost     bob, int1      -> int1 · Participant
-Participants in scope (base): int1 · Participant, Particpant, TOMAS, Dan, Dana = 5.
+Participants in scope (base): int1 · Participant, Particpant, Tomas, Dan, Dana = 5.
 """
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ def _row(frame, path):
 def test_frequencies_default_by_hand(messy_study):
     proj, _ = messy_study
     f = frequencies(proj)
-    # Cost: c1, c5, c6, c9, c12 = 5 codings; int1, int2, fg = 3 documents; P1, TOMAS, Dan = 3 people.
+    # Cost: c1, c5, c6, c9, c12 = 5 codings; int1, int2, fg = 3 documents; P1, Tomas, Dan = 3 people.
     cost = _row(f, "Barriers > Cost")
     assert (cost["codings"], cost["documents"], cost["participants"]) == (5, 3, 3)
     # Winter: c3, c8, c11 = 3 codings; int1, fg = 2 documents; Particpant, Dan, Dana = 3 people.
     winter = _row(f, "Barriers > Winter")
     assert (winter["codings"], winter["documents"], winter["participants"]) == (3, 2, 3)
-    # Barriers rolls up: 5 + 3 = 8 codings; 3 documents; P1, TOMAS, Dan, Particpant, Dana = 5 people = 100 %.
+    # Barriers rolls up: 5 + 3 = 8 codings; 3 documents; P1, Tomas, Dan, Particpant, Dana = 5 people = 100 %.
     barriers = _row(f, "Barriers")
     assert (barriers["codings"], barriers["documents"], barriers["participants"]) == (8, 3, 5)
     assert barriers["participants_percent"] == 100.0 and barriers["participants_base"] == 5
@@ -59,8 +59,8 @@ def test_frequencies_include_interviewer_by_hand(messy_study):
     proj, _ = messy_study
     f = frequencies(proj, include_interviewer=True)
     # Quality gains c4 (int1's interviewer question; int1 has two participants, so no document participant:
-    # unattributed) and c7 (int2's header, attributed to int2's participant TOMAS): 3 codings, 2 documents,
-    # people P1 and TOMAS = 2.
+    # unattributed) and c7 (int2's header, attributed to int2's participant Tomas): 3 codings, 2 documents,
+    # people P1 and Tomas = 2.
     quality = _row(f, "Quality")
     assert (quality["codings"], quality["documents"], quality["participants"]) == (3, 2, 2)
     # Cost and Winter do not change: every one of their codings already touched a participant turn.
@@ -78,7 +78,7 @@ def test_frequencies_exclude_pending_and_groups(messy_study):
     cost, winter = _row(f, "Barriers > Cost"), _row(f, "Barriers > Winter")
     # site=North is P1 and Dan (base 2): Cost c1, c12 (P1) + c9 (Dan) = 3 codings, 2 people.
     assert (cost["site=North: codings"], cost["site=North: participants"]) == (3, 2)
-    # site=South is TOMAS and Dana (base 2): Cost c5, c6 (TOMAS) = 2 codings, 1 person.
+    # site=South is Tomas and Dana (base 2): Cost c5, c6 (Tomas) = 2 codings, 1 person.
     assert (cost["site=South: codings"], cost["site=South: participants"]) == (2, 1)
     # Winter: c8 spans Dan (North) and Dana (South), so it counts once in EACH group.
     # North: c8 = 1 coding (Dan); South: c8 + c11 = 2 codings (Dana); (missing): c3 (Particpant) = 1.
@@ -92,7 +92,7 @@ def test_matrix_by_hand(messy_study):
     proj, _ = messy_study
     m = matrix(proj, cols="participant")
     # Columns: the 5 people in scope, by name.
-    assert list(m.columns) == ["Dan", "Dana", P1, "Particpant", "TOMAS"]
+    assert list(m.columns) == ["Dan", "Dana", P1, "Particpant", "Tomas"]
     assert m.loc["Barriers > Cost"].tolist() == [1, 0, 2, 0, 2]  # c9 | - | c1, c12 | - | c5, c6
     assert m.loc["Barriers > Winter"].tolist() == [1, 2, 0, 1, 0]  # c8 | c8, c11 | - | c3 | -
     assert m.loc["Barriers"].tolist() == [2, 2, 2, 1, 2]
@@ -102,7 +102,7 @@ def test_matrix_by_hand(messy_study):
     assert m.loc["Barriers > Cost"].tolist() == [2, 2, 1]
     assert m.loc["Barriers > Winter"].tolist() == [1, 0, 2]  # c8 is one coding in fg, however many people
     m = matrix(proj, cols="participant", include_interviewer=True)
-    assert m.loc["Quality"].tolist() == [0, 0, 1, 0, 1]  # + c7 for TOMAS; c4 has no participant column
+    assert m.loc["Quality"].tolist() == [0, 0, 1, 0, 1]  # + c7 for Tomas; c4 has no participant column
     # Words are the participant's words: c1 counts "It costs too much every month." (6), not the question;
     # c12 lies inside it. int2: c5's answer "Fuel prices." (2) + c6 "The water is fine but expensive." (6) = 8.
     words = matrix(proj, cols="document", value="words")
@@ -112,7 +112,7 @@ def test_matrix_by_hand(messy_study):
 def test_presence_by_hand(messy_study):
     proj, _ = messy_study
     p = presence(proj)
-    assert list(p.index) == ["Dan", "Dana", P1, "Particpant", "TOMAS"]
+    assert list(p.index) == ["Dan", "Dana", P1, "Particpant", "Tomas"]
     assert p["Barriers > Cost"].tolist() == [1, 0, 1, 0, 1]
     assert p["Barriers > Winter"].tolist() == [1, 1, 0, 1, 0]
     assert p["Quality"].tolist() == [0, 0, 1, 0, 0]
@@ -132,7 +132,7 @@ def test_evidence_counts_and_quotes_are_the_participants_part(messy_study):
     # c1's quote is the answer only; the interviewer's question is never quoted.
     assert "It costs too much every month." in texts
     assert not any("What does water cost" in t or "Why expensive" in t for t in texts)
-    assert "Fuel prices." in texts  # c5, the TOMAS answer without "Why expensive?"
+    assert "Fuel prices." in texts  # c5, the TOMAS-labelled answer without "Why expensive?"
     winter = _row(e, "Barriers > Winter")
     by_person = {q.participant: q.text for q in winter["quotes"]}
     # c8 gives one quote per member: Dan's part and Dana's part, never the two run together.

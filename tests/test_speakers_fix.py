@@ -63,14 +63,37 @@ def test_rename_fixes_the_misspelling_and_undo_restores(messy_study):
     assert proj.documents.find("int1").participant_id is None and _base(proj) == 5
 
 
-def test_rename_case_variant_renames_the_participant(messy_study):
+def test_rename_case_variant(messy_study):
     proj, _ = messy_study
+    # At import, "TOMAS" (1 turn) and "Tomas" (3 turns) became one participant spelt as most turns spell it.
+    assert [p.name for p in proj.participants.all() if p.name.casefold() == "tomas"] == ["Tomas"]
     change = rename_speaker(proj, "TOMAS", "Tomas")
-    assert change.turns == 1 and change.participants == ["Tomas"]
+    assert change.turns == 1 and change.participants == ["Tomas"] and change.removed_participants == []
     labels = _labels(proj, "int2")
     assert labels[("int2", "Tomas")].turns == 4 and labels[("int2", "Tomas")].participant == "Tomas"
+    assert ("int2", "TOMAS") not in labels
     proj.history.undo()
-    assert _labels(proj, "int2")[("int2", "TOMAS")].participant == "TOMAS"
+    assert _labels(proj, "int2")[("int2", "TOMAS")].turns == 1
+
+
+def test_rename_renames_a_participant_named_after_a_case_variant(project):
+    from qualcode.model import ParsedDocument, ParsedTurn
+
+    # Stored directly (as an older import did): labels ANN (1 turn) and Ann (2 turns), participant "ANN".
+    lines = [("Interviewer", "hello?"), ("ANN", "hi"), ("Interviewer", "and?"), ("Ann", "so"),
+             ("Interviewer", "bye?"), ("Ann", "bye")]
+    text, turns = "", []
+    for speaker, said in lines:
+        start = len(text) + len(speaker) + 2
+        text += f"{speaker}: {said}\n"
+        role = "interviewer" if speaker == "Interviewer" else "participant"
+        turns.append(ParsedTurn(speaker, start, start + len(said), role, None if role == "interviewer" else speaker))
+    project.documents.add(ParsedDocument(name="d", kind="interview", text=text, turns=turns))
+    assert [p.name for p in project.participants.all()] == ["ANN"]  # matching ignores case: one person
+    rename_speaker(project, "ANN", "Ann")
+    assert [p.name for p in project.participants.all()] == ["Ann"]
+    project.history.undo()
+    assert [p.name for p in project.participants.all()] == ["ANN"]
 
 
 def test_role_and_undo(messy_study):
@@ -141,7 +164,7 @@ def test_import_warns_about_suspect_labels(messy_files, tmp_path):
     out = runner.invoke(app, ["import", str(messy_files / "int2.txt"), "--json", "-p", db])
     data = json.loads(out.stdout)
     assert data[0]["warnings"] == [{"document": "int2", "speaker": "TOMAS", "turns": 1, "role": "participant",
-                                    "participant": "TOMAS", "similar_to": "Tomas"}]
+                                    "participant": "Tomas", "similar_to": "Tomas"}]
 
 
 def test_participants_sheet_matches_ignoring_case(tmp_path):
