@@ -90,12 +90,31 @@ def max_distance(a: str, b: str) -> int:
     return 0 if shorter < 3 else 1 if shorter < 6 else 2
 
 
+def distinct_by_convention(a: str, b: str) -> bool:
+    """Labels close in spelling that name different speakers by convention.
+
+    Two role words ("Interviewee"/"Interviewer", "Q"/"A") or labels that
+    differ in their numbers ("Interviewer 2"/"Interviewer 4", "P1"/"P2") are
+    never flagged as misspellings of each other (seen on real transcripts).
+    """
+    import re
+
+    from qualcode.ingest.turns import GENERIC_LABELS, INTERVIEWER_LABELS, label_key
+
+    roles = INTERVIEWER_LABELS | GENERIC_LABELS
+    key_a, key_b = label_key(a), label_key(b)
+    if key_a in roles and key_b in roles and key_a != key_b:
+        return True
+    return re.findall(r"\d+", a) != re.findall(r"\d+", b)
+
+
 def similar_label(label: "SpeakerLabel", others: list["SpeakerLabel"]) -> "SpeakerLabel | None":
     """The frequent label of the same document that ``label`` is probably a variant of, else ``None``.
 
     Only a label used once or twice is compared, against labels with at least
     :data:`FREQUENT` turns: equal ignoring case and spaces, or within
-    :func:`max_distance` edits (case ignored).
+    :func:`max_distance` edits (case ignored), unless they are different by
+    convention (:func:`distinct_by_convention`).
     """
     from rapidfuzz.distance import Levenshtein
 
@@ -107,6 +126,8 @@ def similar_label(label: "SpeakerLabel", others: list["SpeakerLabel"]) -> "Speak
         if other.document_id != label.document_id or other.turns < FREQUENT or other.speaker == label.speaker:
             continue
         theirs = _norm(other.speaker).casefold()
+        if theirs != mine and distinct_by_convention(mine, theirs):
+            continue
         distance = Levenshtein.distance(mine, theirs)
         if distance <= max_distance(mine, theirs) and (best is None or (distance, -other.turns) < best[:2]):
             best = (distance, -other.turns, other)
