@@ -67,7 +67,7 @@ class TablesScreen(QScreen):
         Binding("g", "cycle_group", "Compare by next", id="tables.group"),
         Binding("b", "toggle_chart", "Chart: code/themes", id="tables.chart"),
         Binding("e", "export", "Export…", id="tables.export"),
-        Binding("x", "explain", "Explain counts", id="tables.explain"),
+        Binding("x", "explain", "Explain counts", show=False, id="tables.explain"),
         Binding("escape", "app.back", "Back", show=False, id="tables.back"),
     ]
 
