@@ -31,6 +31,7 @@ from qualcode.analysis.counts import frequencies_from, frequency_records, group_
 from qualcode.text import TRANSCRIPT_FILLERS
 
 if TYPE_CHECKING:
+    from qualcode.model import Turn
     from qualcode.store import Project
 
 MAX_QUOTE_CHARS = 800
@@ -155,7 +156,8 @@ class Candidate:
                                                                                   self.cc.coding.end)
 
     @property
-    def turn(self) -> Any:
+    def turn(self) -> "Turn | None":
+        """The first of this participant's turns in the coding."""
         mine = [t for t in self.cc.turns if self.cc.owner(t) == self.participant_id]
         return mine[0] if mine else self.cc.turn
 

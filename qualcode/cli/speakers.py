@@ -8,11 +8,14 @@ without editing the transcript. Each fix is one undoable action
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from qualcode.cli._common import JsonOpt, ProjectOpt, open_for_command, print_json, user_errors
+
+if TYPE_CHECKING:
+    from qualcode.services.speakers import SpeakerChange
 
 speakers_app = typer.Typer(
     help="List speaker labels per document (with likely misspellings); rename them or set their role.",
@@ -82,13 +85,13 @@ def role(
     _report(change, as_json)
 
 
-def _report(change: object, as_json: bool) -> None:
+def _report(change: "SpeakerChange", as_json: bool) -> None:
     if as_json:
-        print_json(change.to_json())  # type: ignore[attr-defined]
+        print_json(change.to_json())
         return
-    removed = change.removed_participants  # type: ignore[attr-defined]
+    removed = change.removed_participants
     extra = f"; removed participant {', '.join(removed)}" if removed else ""
-    typer.echo(f"{change.summary}{extra} (undo with 'qualcode undo')")  # type: ignore[attr-defined]
+    typer.echo(f"{change.summary}{extra} (undo with 'qualcode undo')")
 
 
 def register(app: typer.Typer) -> None:
