@@ -2,9 +2,12 @@
 
 Why a set-based query: every analysis table asks, for every coding, which
 turns it touches. Done in Python that is a loop over codings × turns; done
-here it is one SQL join that SQLite answers with the ``(document_id, start)``
-index on turns, streamed row by row, so a project with a million codings is
-read without holding more than one coding's turns at a time.
+here it is one correlated SQL query that SQLite answers with the
+``(document_id, start)`` index on turns (a range from the last turn starting at
+or before the coding to its end), streamed row by row.
+
+The query returns one row per coding with the ids of its turns
+(``group_concat``); the turns themselves are read once and shared.
 
 A coding *overlaps* a turn when they share at least one non-space character
 of the turn's utterance (the ``Speaker:`` label is not part of a turn). The
@@ -31,19 +34,18 @@ _QUERY = f"""
 SELECT c.id, c.code_id, c.document_id, c.start, c.[end], c.coder, c.origin, c.status, c.method,
        c.rule, c.confidence, c.run_id, c.created_at,
        d.participant_id AS doc_participant_id,
-       t.id AS t_id, t.seq AS t_seq, t.speaker AS t_speaker, t.role AS t_role,
-       t.participant_id AS t_participant_id, t.start AS t_start, t.[end] AS t_end
+       (SELECT group_concat(t.id) FROM turns t
+         WHERE t.document_id = c.document_id
+           AND t.start < c.[end] AND t.[end] > c.start
+           AND t.start >= coalesce((SELECT max(t2.start) FROM turns t2
+                                    WHERE t2.document_id = c.document_id AND t2.start <= c.start), -1)
+           AND coalesce(trim(substr(t.text, max(c.start, t.start) - t.start + 1,
+                                    min(c.[end], t.[end]) - max(c.start, t.start)), {_SPACES}), 'x') != ''
+       ) AS turn_ids
 FROM codings c
 JOIN documents d ON d.id = c.document_id
-LEFT JOIN turns t
-  ON t.document_id = c.document_id
- AND t.start < c.[end] AND t.[end] > c.start
- AND t.start >= coalesce((SELECT max(t2.start) FROM turns t2
-                          WHERE t2.document_id = c.document_id AND t2.start <= c.start), -1)
- AND coalesce(trim(substr(t.text, max(c.start, t.start) - t.start + 1,
-                          min(c.[end], t.[end]) - max(c.start, t.start)), {_SPACES}), 'x') != ''
 {{where}}
-ORDER BY c.id, t.start
+ORDER BY c.id
 """
 
 
@@ -54,19 +56,6 @@ class CodingOverlap:
     coding: Coding
     turns: tuple[Turn, ...]
     document_participant_id: int | None
-
-
-def _turn(row: dict[str, Any]) -> Turn:
-    return Turn(
-        id=row["t_id"],
-        document_id=row["document_id"],
-        seq=row["t_seq"],
-        speaker=row["t_speaker"] or "",
-        role=row["t_role"] or "participant",
-        start=row["t_start"],
-        end=row["t_end"],
-        participant_id=row["t_participant_id"],
-    )
 
 
 class AttributionStore:
@@ -102,20 +91,19 @@ class AttributionStore:
             where.append(f"{column} IN (SELECT value FROM json_each(?))")
             params.append(_json_list(items))
         sql = _QUERY.format(where=("WHERE " + " AND ".join(where)) if where else "")
+        turns = {t.id: t for t in self.project.documents.all_turns()}
         cursor = self.project.db.execute(sql, params)
         names = [d[0] for d in cursor.description]
-        current: dict[str, Any] | None = None
-        turns: list[Turn] = []
         for values in cursor:
             row = dict(zip(names, values))
-            if current is None or row["id"] != current["id"]:
-                if current is not None:
-                    yield CodingOverlap(coding_from_row(current), tuple(turns), current["doc_participant_id"])
-                current, turns = row, []
-            if row["t_id"] is not None:
-                turns.append(_turn(row))
-        if current is not None:
-            yield CodingOverlap(coding_from_row(current), tuple(turns), current["doc_participant_id"])
+            ids = row["turn_ids"]
+            if not ids:
+                found: tuple[Turn, ...] = ()
+            elif "," not in ids:
+                found = (turns[int(ids)],)
+            else:
+                found = tuple(sorted((turns[int(i)] for i in ids.split(",")), key=lambda t: t.start))
+            yield CodingOverlap(coding_from_row(row), found, row["doc_participant_id"])
 
 
 def _json_list(items: list[Any]) -> str:
