@@ -180,3 +180,20 @@ def test_participants_sheet_matches_ignoring_case(tmp_path):
                                                                replace=True))
         people = proj.participants.all()
         assert [(p.name, p.attributes) for p in people] == [("Tomas", {"site": "North"})]
+
+
+def test_document_scoped_participants_never_match_ignoring_case(tmp_path):
+    """Alaska has documents "Interview 1" and "INTERVIEW 1": their "Interviewee"s are two people."""
+    from qualcode.ingest import ImportOptions, import_paths
+    from qualcode.store import open_project
+
+    for name in ("Interview 1", "INTERVIEW 1"):
+        (tmp_path / f"{name}.txt").write_text("Interviewer: Hi?\nInterviewee: Hello.\nInterviewer: Bye?\n"
+                                              f"Interviewee: Bye from {name}.\n", encoding="utf-8")
+    with open_project(tmp_path / "s.db") as proj:
+        for name in ("Interview 1", "INTERVIEW 1"):
+            import_paths(proj, [tmp_path / f"{name}.txt"], ImportOptions())
+        assert sorted(p.name for p in proj.participants.all()) == ["INTERVIEW 1 · Interviewee",
+                                                                   "Interview 1 · Interviewee"]
+        assert proj.participants.find("interview 1 · interviewee") is None
+        assert proj.participants.find("Interview 1 · Interviewee").name == "Interview 1 · Interviewee"

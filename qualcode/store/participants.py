@@ -12,6 +12,11 @@ if TYPE_CHECKING:
     from qualcode.store.project import Project
 
 
+DOCUMENT_SCOPED = " · "
+"""The separator of participant names made from a document name and a role label
+(``qualcode.ingest.build.PARTICIPANT_SEP``); such names never match ignoring case."""
+
+
 def _participant(row: dict[str, Any]) -> Participant:
     return Participant(
         id=row["id"], name=row["name"], attributes=json.loads(row["attributes"] or "{}")
@@ -38,10 +43,12 @@ class ParticipantStore:
         """The participant called ``name``; failing an exact match, ignoring case and surrounding spaces.
 
         Why: transcripts write the same person "Tomas", "TOMAS" or "Tomas "; a
-        participants sheet may write "tomas". They are one person.
+        participants sheet may write "tomas". They are one person. Names made
+        from a document name ("Interview 14 · Interviewee") match exactly:
+        "INTERVIEW 14" is another document, so another person.
         """
         rows = self.project.query("SELECT * FROM participants WHERE name = ?", [name])
-        if not rows and name.strip():
+        if not rows and name.strip() and DOCUMENT_SCOPED not in name:
             rows = self.project.query(
                 "SELECT * FROM participants WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 1", [name.strip()]
             )
