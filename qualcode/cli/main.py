@@ -47,6 +47,7 @@ def _register() -> None:
         "refi",
         "agreement",
         "speakers",
+        "merge",
     ):
         try:
             module = importlib.import_module(f"qualcode.cli.{name}")

@@ -31,6 +31,7 @@ from qualcode.store.documents import DocumentStore
 from qualcode.store.history import History
 from qualcode.store.memos import MemoStore
 from qualcode.store.participants import ParticipantStore
+from qualcode.store.reconcile import ReconcileStore
 from qualcode.store.runs import RunStore
 from qualcode.store.schema import migrations
 from qualcode.store.search import Search
@@ -61,6 +62,7 @@ class Project:
         self.autotag = AutotagStore(self)
         self.attribution = AttributionStore(self)
         self.speakers = SpeakerStore(self)
+        self.reconcile = ReconcileStore(self)
 
     # -- lifecycle -----------------------------------------------------
     def close(self) -> None:
