@@ -80,7 +80,8 @@ def import_(
         with progress(len(paths), "importing") as bar:
             summary = import_files(proj, paths, options, on_progress=bar)
     if as_json:
-        print_json([r.to_dict() for r in summary.results])
+        print_json([{**r.to_dict(), "warnings": [w.to_json() for w in summary.warnings.get(i, ())]}
+                    for i, r in enumerate(summary.results)])
     else:
         _print_import(summary)
     if summary.failed:
@@ -88,7 +89,7 @@ def import_(
 
 
 def _print_import(summary: "ImportSummary") -> None:
-    """One line per file: what it became, or why it failed (on stderr)."""
+    """One line per file: what it became, or why it failed (on stderr); then the speaker warnings."""
     if not summary.results:
         typer.echo("no importable files found", err=True)
     for r in summary.results:
@@ -99,6 +100,9 @@ def _print_import(summary: "ImportSummary") -> None:
         enc = f", {r.encoding}" if r.encoding and r.status != "skipped" else ""
         extra = f" ({r.turns} turns{enc})" if r.status != "skipped" else " (identical file already imported)"
         typer.echo(f"{r.status:>8}  {r.file} -> {what}{extra}")
+    for found in summary.warnings.values():
+        for w in found:
+            typer.echo(f"warning: {w.warning()}", err=True)
 
 
 def documents(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
@@ -216,6 +220,24 @@ def participants_set(
         print_json({"id": person.id, "name": person.name, "attributes": person.attributes})
     else:
         typer.echo(f"{person.name}: " + ", ".join(f"{k}={v}" for k, v in person.attributes.items()))
+
+
+@participants_app.command("merge")
+def participants_merge(
+    keep: Annotated[str, typer.Argument(help="The participant to keep (A).")],
+    gone: Annotated[str, typer.Argument(help="The participant merged into A and removed (B).")],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Merge B into A: B's turns, documents and attributes move to A (a conflicting attribute is an error)."""
+    from qualcode.services.speakers import merge_participants
+
+    with open_for_command(project) as proj, user_errors():
+        change = merge_participants(proj, keep, gone)
+    if as_json:
+        print_json(change.to_json())
+    else:
+        typer.echo(f"{change.summary} (undo with 'qualcode undo')")
 
 
 def register(app: typer.Typer) -> None:

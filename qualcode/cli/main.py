@@ -46,6 +46,7 @@ def _register() -> None:
         "review",
         "refi",
         "agreement",
+        "speakers",
         "merge",
     ):
         importlib.import_module(f"qualcode.cli.{name}").register(app)

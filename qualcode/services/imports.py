@@ -9,20 +9,23 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.ingest import ImportOptions, ImportResult
+    from qualcode.services.speakers import SpeakerInfo
     from qualcode.store import Project
 
 
 @dataclass(frozen=True, slots=True)
 class ImportSummary:
-    """The per-file results of one import, in order."""
+    """The per-file results of one import, in order, and the speaker labels worth a second look."""
 
     results: tuple["ImportResult", ...]
+    warnings: dict[int, tuple["SpeakerInfo", ...]] = field(default_factory=dict)
+    """By index into ``results``: labels of that file's documents that look like a misspelling or case variant."""
 
     @property
     def failed(self) -> bool:
@@ -37,7 +40,9 @@ class ImportSummary:
         """One line for a notification: ``2 imported, 1 skipped — a.txt: why``."""
         text = ", ".join(f"{n} {status}" for status, n in sorted(self.counts().items())) or "nothing to import"
         errors = [f"{r.file}: {r.error}" for r in self.results if r.error]
-        return text + (f" — {errors[0]}" if errors else "")
+        warned = sum(len(w) for w in self.warnings.values())
+        return (text + (f", {warned} speaker label(s) to check" if warned else "")
+                + (f" — {errors[0]}" if errors else ""))
 
 
 def import_files(project: "Project", paths: Iterable[str | Path], options: "ImportOptions | None" = None,
@@ -48,5 +53,13 @@ def import_files(project: "Project", paths: Iterable[str | Path], options: "Impo
         ImportFormatError: the options or the participants file are invalid (nothing imported).
     """
     from qualcode.ingest import import_paths
+    from qualcode.services.speakers import suspect_labels
 
-    return ImportSummary(tuple(import_paths(project, [Path(p) for p in paths], options, on_progress=on_progress)))
+    results = tuple(import_paths(project, [Path(p) for p in paths], options, on_progress=on_progress))
+    warnings = {}
+    for i, r in enumerate(results):
+        if r.status in ("imported", "replaced") and r.documents:
+            found = suspect_labels(project, list(r.documents))
+            if found:
+                warnings[i] = tuple(found)
+    return ImportSummary(results, warnings)
