@@ -16,8 +16,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from qualcode.tui.messages import DataChanged
 from qualcode.tui.modals.choice import ChoiceModal
 from qualcode.tui.modals.prompt import PromptModal
+from qualcode.tui.workers import attempt
 
 if TYPE_CHECKING:
     from qualcode.services.speakers import SpeakerInfo
@@ -78,10 +80,10 @@ class SpeakersModal(ModalScreen[None]):
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def _apply(self, fn: Any, *args: Any) -> None:
-        change = self.app.attempt(fn, self.project, *args)  # type: ignore[attr-defined]
+        change = attempt(self, fn, self.project, *args)
         if change is not None:
             self.notify(change.summary, timeout=3)
-            self.app.data_changed()  # type: ignore[attr-defined]
+            self.post_message(DataChanged(self))
             self.reload()
 
     def action_rename(self) -> None:
