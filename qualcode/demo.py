@@ -90,8 +90,7 @@ def build_demo(target: Path, *, rebuild: bool = False, demo_dir: Path = DEMO_DIR
 
 def demo_summary(target: Path) -> str:
     """A short text report: what is in the project and the theme frequencies by org size."""
-    from qualcode.store import project_stats
-    from qualcode.store import open_project
+    from qualcode.store import open_project, project_stats
 
     with open_project(target, create=False) as proj:
         st = project_stats(proj)
