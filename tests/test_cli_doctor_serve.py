@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 
 import pytest
@@ -19,8 +20,16 @@ def test_doctor_json_reports_each_component_with_fixes():
     data = json.loads(res.output)
     checks = {c["name"]: c for c in data["checks"]}
     assert data["ok"] is True and data["python"] == sys.version.split()[0]
-    for name in ("qualcode", "spacy", "spacy-lookups-data", "textual", "textual-serve", "bertopic",
-                 "sentence-transformers", "neural-model"):
+    for name in (
+        "qualcode",
+        "spacy",
+        "spacy-lookups-data",
+        "textual",
+        "textual-serve",
+        "bertopic",
+        "sentence-transformers",
+        "neural-model",
+    ):
         assert set(checks[name]) >= {"name", "level", "status", "version", "purpose", "detail", "fix", "fixable"}
     assert checks["textual"]["version"] == __import__("textual").__version__
     assert checks["spacy-lookups-data"]["status"] == "ok"  # lemma('studies') == 'study' in this venv
@@ -100,8 +109,10 @@ def test_serve_defaults_to_loopback_and_runs_the_tui_per_tab(tmp_path, fake_serv
     assert "Warning" not in res.output
 
 
-@pytest.mark.parametrize("host,warned", [("0.0.0.0", True), ("192.168.1.5", True), ("localhost", False),
-                                         ("127.0.0.2", False), ("::1", False)])
+@pytest.mark.parametrize(
+    "host,warned",
+    [("0.0.0.0", True), ("192.168.1.5", True), ("localhost", False), ("127.0.0.2", False), ("::1", False)],
+)
 def test_serve_warns_off_loopback(tmp_path, fake_server, host, warned):
     res = runner.invoke(app, ["serve", "-p", str(tmp_path / "s.db"), "--host", host, "--port", "9001"])
     assert res.exit_code == 0
@@ -118,9 +129,8 @@ def test_serve_refuses_a_file_that_is_not_a_project(tmp_path, fake_server):
 
 
 def test_demo_study_is_package_data_and_the_checkout_links_to_it(demo_dir, codebooks_dir):
-    from qualcode.demo import DEMO_CODEBOOK, DEMO_DIR
-
     import qualcode
+    from qualcode.demo import DEMO_CODEBOOK, DEMO_DIR
 
     package = qualcode.__file__.rsplit("/", 1)[0]
     assert str(DEMO_DIR).startswith(package) and str(DEMO_CODEBOOK).startswith(package)
@@ -128,3 +138,24 @@ def test_demo_study_is_package_data_and_the_checkout_links_to_it(demo_dir, codeb
     assert (codebooks_dir / "social_value.yaml").resolve() == DEMO_CODEBOOK.resolve()
     shipped = {p.name for p in DEMO_DIR.iterdir()}
     assert {"participants.csv", "survey.csv", "codings.csv", "focus_group_01.vtt"} <= shipped
+
+
+def test_serve_on_a_busy_port_is_an_error_not_a_traceback(tmp_path):
+    import socket
+
+    pytest.importorskip("textual_serve")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # A subprocess: textual-serve installs signal handlers on the event loop.
+        res = subprocess.run(
+            [sys.executable, "-m", "qualcode.cli.main", "serve", "-p", str(tmp_path / "s.db"), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+    assert res.returncode == 1
+    assert f"Error: cannot listen on 127.0.0.1:{port}" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout

@@ -54,8 +54,10 @@ def _doc(name: str, said: str) -> ParsedDocument:
     text = f"Interviewer: How was it?\n\n{label}{said}\n"
     q = len("Interviewer: ")
     start = text.index(said)
-    turns = [ParsedTurn("Interviewer", q, q + len("How was it?"), role="interviewer"),
-             ParsedTurn("Alice", start, start + len(said), role="participant", participant="Alice")]
+    turns = [
+        ParsedTurn("Interviewer", q, q + len("How was it?"), role="interviewer"),
+        ParsedTurn("Alice", start, start + len(said), role="participant", participant="Alice"),
+    ]
     return ParsedDocument(name=name, kind="interview", text=text, turns=turns, participants={"Alice": {}})
 
 
@@ -91,7 +93,11 @@ def served(tmp_path):
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "qualcode.cli.main", "serve", "-p", str(db), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=tmp_path,
     )
     try:
         _wait_for(lambda: _listening(port) or proc.poll() is not None, 30, "the server")
@@ -118,8 +124,7 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800",
-                "--disable-gpu"):
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800", "--disable-gpu"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     yield driver
@@ -134,8 +139,9 @@ def _codings(db: Path) -> list[tuple[str, str, str]]:
     from qualcode.store import open_project
 
     with open_project(db, create=False) as p:
-        return sorted((p.documents.get(c.document_id).name, p.codes.get(c.code_id).name, c.coder)
-                      for c in p.codings.all())
+        return sorted(
+            (p.documents.get(c.document_id).name, p.codes.get(c.code_id).name, c.coder) for c in p.codings.all()
+        )
 
 
 def _code_in_tab(driver, url: str, name: str, key: str):
@@ -145,8 +151,11 @@ def _code_in_tab(driver, url: str, name: str, key: str):
 
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CAPTURE})  # per tab
     driver.get(url)
-    _wait_for(lambda: "alpha_interview" in _screen_text(driver) and "beta_interview" in _screen_text(driver),
-              60, "the document list in the page")
+    _wait_for(
+        lambda: "alpha_interview" in _screen_text(driver) and "beta_interview" in _screen_text(driver),
+        60,
+        "the document list in the page",
+    )
     keyboard = driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")  # where xterm.js reads keys
     keyboard.send_keys(name)
     time.sleep(0.5)
@@ -175,5 +184,8 @@ def test_browser_codes_by_keyboard_in_two_tabs(served, browser, tmp_path):
     browser.switch_to.window(first)
     keyboard.send_keys("2")  # the first tab is still live: same turn, second code
     _wait_for(lambda: len(_codings(db)) == 3, 30, "the first tab's second coding")
-    assert _codings(db) == [("alpha_interview", "Scoring", "browser"), ("alpha_interview", "Timeliness", "browser"),
-                            ("beta_interview", "Scoring", "browser")]
+    assert _codings(db) == [
+        ("alpha_interview", "Scoring", "browser"),
+        ("alpha_interview", "Timeliness", "browser"),
+        ("beta_interview", "Scoring", "browser"),
+    ]

@@ -13,8 +13,9 @@ from qualcode.cli._common import JsonOpt, print_json
 
 
 def doctor(
-    fix: Annotated[bool, typer.Option("--fix", help="Install what can be installed automatically (BERTopic, lean).")]
-    = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Install what can be installed automatically (BERTopic, lean).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check the installation: spaCy lookups, BERTopic, Textual, optional neural model; print fixes."""

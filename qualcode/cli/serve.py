@@ -19,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli._common import CoderOpt, ProjectOpt, user_errors
+from qualcode.cli._common import CoderOpt, ProjectOpt, fail, user_errors
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
@@ -44,8 +44,9 @@ def tui_command(project: str, coder: str | None) -> str:
 
 def serve(
     project: ProjectOpt = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (no authentication: keep it local).")]
-    = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (no authentication: keep it local).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     public_url: Annotated[
         str | None,
@@ -62,8 +63,11 @@ def serve(
     try:
         from textual_serve.server import Server
     except ImportError:
-        typer.echo("Error: textual-serve is not installed; run: "
-                   f"{shlex.join([sys.executable, '-m', 'pip', 'install', 'textual-serve'])}", err=True)
+        typer.echo(
+            "Error: textual-serve is not installed; run: "
+            f"{shlex.join([sys.executable, '-m', 'pip', 'install', 'textual-serve'])}",
+            err=True,
+        )
         raise typer.Exit(1) from None
     if not is_loopback(host):
         typer.echo(
@@ -72,8 +76,13 @@ def serve(
             err=True,
         )
     typer.echo(f"qualcode: serving {path} on http://{host}:{port} (Ctrl+C to stop)")
-    Server(tui_command(str(path), coder), host=host, port=port, title=f"qualcode · {path.name}",
-           public_url=public_url).serve()
+    server = Server(
+        tui_command(str(path), coder), host=host, port=port, title=f"qualcode · {path.name}", public_url=public_url
+    )
+    try:
+        server.serve()
+    except OSError as exc:  # port in use, address not on this machine
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 def register(app: typer.Typer) -> None:

