@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e '.[test]'
 	# BERTopic without sentence-transformers/torch (the "lightweight" install):
 	# the same command pip users run; the pin is in qualcode/themes/requirements.py.
-	$(VENV)/bin/qualcode doctor --fix > /dev/null
+	$(VENV)/bin/qualcode doctor --fix > /dev/null || { $(VENV)/bin/qualcode doctor; exit 1; }
 	$(PY) -c "import qualcode, bertopic, spacy, textual, sqlite_utils"
 	touch $@
 
