@@ -46,6 +46,8 @@ def _register() -> None:
         "review",
         "refi",
         "agreement",
+        "speakers",
+        "merge",
         "doctor",
         "serve",
     ):
