@@ -9,7 +9,6 @@ call, so one undoable action; the screen re-reads the run afterwards.
 
 from __future__ import annotations
 
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
