@@ -1,0 +1,110 @@
+"""From scores to codings: thresholds, the rate ceiling, definitions, vetoes, the deepest level.
+
+Why a separate step: the same fitted scores are decided differently for a
+whole run (the ceiling counts units of the run) than they are scored, and
+every rule here is one an analyst should be able to read and check:
+
+1. a modelled code is on where its confidence reaches its threshold;
+2. a code on more than ``ceiling`` x its training rate of the units keeps
+   only its most confident ones, plus any at or above ``high``;
+3. a code too thin to model is on where the unit is the most similar of
+   its siblings to its definition profile, by at least ``definition_min``
+   under a parent that is on, or ``definition_alone`` otherwise;
+4. exclude vetoes and ``(use X)`` preferences switch codes off;
+5. a code that is on is written only when none of its descendants is: the
+   deepest level wins, and a theme written because none of its leaves
+   passed carries the leaves' scores in its provenance (a back-off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from qualcode.autotag.evidence import use_instead, veto_hits
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from qualcode.autotag.tagger import Proposal, Tagger
+
+
+def decide(tagger: "Tagger", conf: "np.ndarray", sims: "np.ndarray", texts: Sequence[str]) -> list["Proposal"]:
+    """Every proposal for the units whose confidences and similarities are given."""
+    import numpy as np
+
+    from qualcode.autotag.tagger import DEFINITION_CONFIDENCE, Proposal, ceiling_count
+
+    p = tagger.params
+    n = conf.shape[0]
+    ids = tagger.profile_ids
+    if n == 0 or not ids:
+        return []
+    col = {c: k for k, c in enumerate(ids)}
+    tree = tagger.tree
+    names = {c.id: c.name for c in tagger.codes}
+    on = np.zeros((n, len(ids)), dtype=bool)
+    score = np.zeros((n, len(ids)))  # confidence for modelled codes, profile similarity for thin ones
+    value = np.zeros((n, len(ids)))  # the confidence a coding would carry
+    definition = np.zeros(len(ids), dtype=bool)
+    for k, c in enumerate(tagger.code_ids):
+        j = col[c]
+        score[:, j] = value[:, j] = conf[:, k]
+        hit = conf[:, k] >= tagger.thresholds[c]
+        on[:, j] = _cap(hit, conf[:, k], ceiling_count(tagger.rates[c], n, p.ceiling), p.high)
+    modelled = set(tagger.code_ids)
+    prior = 1.0 / len(ids)
+    tops = [c for c in ids if tree.parent[c] is None]
+    for c in ids:  # depth-first order: a parent is decided before its children
+        if c in modelled:
+            continue
+        j = col[c]
+        s = sims[:, j]
+        score[:, j] = s
+        parent = tree.parent[c]
+        siblings = [col[x] for x in (tree.children[parent] if parent is not None else tops)]
+        best = s >= sims[:, siblings].max(axis=1)
+        parent_on = on[:, col[parent]] if parent is not None else np.zeros(n, dtype=bool)
+        hit = best & (s > 0) & (((s >= p.definition_min) & parent_on) | (s >= p.definition_alone))
+        value[:, j] = DEFINITION_CONFIDENCE * np.minimum(1.0, s / p.definition_alone)
+        on[:, j] = _cap(hit, s, ceiling_count(prior, n, p.ceiling), 2.0)
+        definition[j] = True
+    for u, c in veto_hits(tagger.codes, texts):
+        if c in col:
+            on[u, col[c]] = False
+    for c in ids:
+        for other in use_instead(next(x for x in tagger.codes if x.id == c), tagger.codes):
+            if other in col:
+                j, o = col[c], col[other]
+                on[:, j] &= ~(on[:, o] & (value[:, o] > value[:, j]))
+    # The deepest level: a code whose subtree has another code on is implied, not written.
+    below = np.zeros_like(on)  # any strict descendant on
+    for c in reversed(ids):
+        for ch in tree.children[c]:
+            below[:, col[c]] |= on[:, col[ch]] | below[:, col[ch]]
+    out: list[Proposal] = []
+    for u, j in zip(*np.nonzero(on & ~below)):
+        c = ids[j]
+        rule = tagger.model_id
+        kids = tree.children[c]
+        if definition[j]:
+            rule += f" definition {score[u, j]:.2f}"
+        elif kids:
+            ranked = sorted(kids, key=lambda x: -score[u, col[x]])[:3]
+            rule += " backoff " + ", ".join(f"{names[x]}={score[u, col[x]]:.2f}" for x in ranked)
+        out.append(Proposal(int(u), c, float(value[u, j]), rule))
+    return out
+
+
+def _cap(hit: "np.ndarray", s: "np.ndarray", allowed: int, high: float) -> "np.ndarray":
+    """Keep at most ``allowed`` hits (the highest ``s``), plus every hit with ``s >= high``."""
+    import numpy as np
+
+    idx = np.flatnonzero(hit)
+    if len(idx) <= allowed:
+        return hit
+    order = idx[np.argsort(-s[idx], kind="stable")]
+    out = np.zeros_like(hit)
+    out[order[:allowed]] = True
+    out[idx[s[idx] >= high]] = True
+    return out
