@@ -97,14 +97,12 @@ def decide(tagger: "Tagger", conf: "np.ndarray", sims: "np.ndarray", texts: Sequ
 
 
 def _cap(hit: "np.ndarray", s: "np.ndarray", allowed: int, high: float) -> "np.ndarray":
-    """Keep at most ``allowed`` hits (the highest ``s``), plus every hit with ``s >= high``."""
+    """Every hit with ``s >= high``, plus at most ``allowed`` others (the highest ``s``)."""
     import numpy as np
 
-    idx = np.flatnonzero(hit)
+    idx = np.flatnonzero(hit & (s < high))
     if len(idx) <= allowed:
         return hit
-    order = idx[np.argsort(-s[idx], kind="stable")]
-    out = np.zeros_like(hit)
-    out[order[:allowed]] = True
-    out[idx[s[idx] >= high]] = True
+    out = hit & (s >= high)
+    out[idx[np.argsort(-s[idx], kind="stable")][:allowed]] = True
     return out

@@ -47,7 +47,8 @@ if TYPE_CHECKING:
     from qualcode.model import Code
 
 DEFINITION_CONFIDENCE = 0.5
-DUAL_MAX = 6000  # training rows up to which ridge is solved in the dual (an n x n kernel)
+CHAR_MAX = 3000  # training units up to which character n-grams are added (see _vectorizer)
+DUAL_MAX = 3000  # training rows up to which the ridge kernel (n x n) is factorised directly
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class TaggerParams:
     high: float = 0.9  # ... unless its confidence reaches this
     definition_min: float = 0.12  # profile similarity to propose a thin code under its predicted parent
     definition_alone: float = 0.3  # ... or with no parent predicted
-    char_ngrams: bool = True
+    char_ngrams: bool | None = None  # None: only up to CHAR_MAX training units (they cost 6x, gain nothing there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,38 +138,79 @@ def tagger_id(lemma_texts: Sequence[str], labels: Sequence[set[int]], codes: Seq
     return "model:" + h.hexdigest()[:12]
 
 
-def _vectorizer(params: TaggerParams) -> Any:
+def _vectorizer(params: TaggerParams, n_units: int) -> Any:
+    """Word 1-2-grams, plus character 3-5-grams for small training sets (short answers share stems).
+
+    Why not always: on 10^4 BANKING77 segments they made training 6x slower
+    for the same micro-F1 (0.976 both, ``benchmarks/bench_autotag.py``).
+    """
     from qualcode.autotag.classifier import ModelParams, _vectorizer
 
-    return _vectorizer(ModelParams(char_ngrams=params.char_ngrams))
+    chars = params.char_ngrams if params.char_ngrams is not None else n_units <= CHAR_MAX
+    return _vectorizer(ModelParams(char_ngrams=chars))
 
 
-def _fit(X: Any, Y: "np.ndarray", B: Any, YB: "np.ndarray", params: TaggerParams) -> Any:
-    """One multi-output ridge fit on coded units plus (down-weighted) codebook rows."""
+def _fit(X: Any, Y: "np.ndarray", B: Any, YB: "np.ndarray", params: TaggerParams) -> "_Linear":
+    """One multi-output ridge fit on coded units plus (down-weighted) codebook rows.
+
+    Solved in the dual, ``(Xw Xw' + alpha I) A = Yw`` and ``W = Xw' A`` with
+    ``Xw = sqrt(w) X``, because there are fewer rows than TF-IDF features:
+    up to ``DUAL_MAX`` rows by one Cholesky factorisation shared by every
+    code; beyond that by conjugate gradients run on all codes' columns at
+    once (each iteration is one sparse x dense product, not one per code).
+    The intercept is a constant feature (lightly penalised).
+    """
     import numpy as np
     import scipy.sparse as sp
-    from sklearn.linear_model import Ridge
 
     Xa = sp.vstack([X, B]).tocsr() if B is not None and B.shape[0] else X
     Ya = np.vstack([Y, YB]) if B is not None and B.shape[0] else Y
     w = np.concatenate([np.ones(X.shape[0]), np.full(Ya.shape[0] - X.shape[0], params.codebook_weight)])
-    # The intercept is a constant feature (lightly penalised) rather than ``fit_intercept``: sklearn's
-    # sparse solvers centre implicitly with a dense product per iteration, 10x slower here.
     Xa = sp.hstack([Xa, sp.csr_matrix(np.ones((Xa.shape[0], 1)))]).tocsr()
-    # Up to DUAL_MAX rows: the kernel (dual) solve, one factorisation for every code at once;
-    # beyond that the n x n kernel gets too big and conjugate gradients per code take over.
-    solver = "cholesky" if Xa.shape[0] <= DUAL_MAX else "sparse_cg"
-    return _Linear(Ridge(alpha=params.alpha, solver=solver, fit_intercept=False, tol=1e-4)
-                   .fit(Xa, Ya.astype(float), sample_weight=w))
+    root = np.sqrt(w)
+    Xw = sp.diags(root) @ Xa
+    Yw = Ya.astype(float) * root[:, None]
+    if Xw.shape[0] <= DUAL_MAX:
+        from scipy.linalg import cho_factor, cho_solve
+
+        K = (Xw @ Xw.T).toarray()
+        K[np.diag_indices_from(K)] += params.alpha
+        A = cho_solve(cho_factor(K, overwrite_a=True), Yw)
+    else:
+        A = _block_cg(Xw, Yw, params.alpha)
+    W = np.asarray((Xw.T @ A).T)
+    return _Linear(W[:, :-1], W[:, -1])
+
+
+def _block_cg(Xw: Any, Yw: "np.ndarray", alpha: float, tol: float = 1e-4, max_iter: int = 300) -> "np.ndarray":
+    """Conjugate gradients for ``(Xw Xw' + alpha I) A = Yw``, every column at once."""
+    import numpy as np
+
+    A = np.zeros_like(Yw)
+    R = Yw.copy()
+    P = R.copy()
+    rs = (R * R).sum(0)
+    stop = (tol * np.linalg.norm(Yw, axis=0)) ** 2
+    for _ in range(max_iter):
+        live = rs > stop
+        if not live.any():
+            break
+        AP = np.asarray(Xw @ (Xw.T @ P)) + alpha * P
+        step = np.where(live, rs / np.maximum((P * AP).sum(0), 1e-300), 0.0)
+        A += P * step
+        R -= AP * step
+        new = (R * R).sum(0)
+        P = R + P * np.where(live, new / np.maximum(rs, 1e-300), 0.0)
+        rs = new
+    return A
 
 
 class _Linear:
-    """A fitted ridge on features plus the constant column (``predict`` adds it back)."""
+    """Fitted coefficients: ``predict`` is ``X W' + b``, what scikit-learn's linear models do."""
 
-    def __init__(self, ridge: Any) -> None:
-        coef = ridge.coef_.reshape(-1, ridge.coef_.shape[-1])
-        self.coef_ = coef[:, :-1]
-        self.intercept_ = coef[:, -1]
+    def __init__(self, coef: "np.ndarray", intercept: "np.ndarray") -> None:
+        self.coef_ = coef
+        self.intercept_ = intercept
 
     def predict(self, X: Any) -> "np.ndarray":
         import numpy as np
@@ -222,7 +264,7 @@ def train_tagger(
     skipped = {c.id: support[c.id] for c in codes if c.id not in keep}
     book_rows = [(t, c.id) for c in codes for t in definition_texts(c)]
     book_texts = lemmatise([t for t, _ in book_rows]) if book_rows else []
-    vec = _vectorizer(params)
+    vec = _vectorizer(params, n)
     all_texts = list(lemma_texts) + book_texts
     if not any(t.strip() for t in all_texts):
         return Tagger(mid, params, codes, [], {}, {}, skipped)
