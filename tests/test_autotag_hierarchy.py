@@ -37,6 +37,7 @@ def _data() -> tuple[list[str], list[set[int]]]:
 
 def _train(codes: list[Code], **params) -> Tagger:  # noqa: ANN003
     texts, labels = _data()
+    params.setdefault("min_examples", 3)  # Money has 4 examples (its leaves' 2 + 2), Meetings 6
     return train_tagger(lemmatise(texts), labels, codes, TaggerParams(**params))
 
 
@@ -194,3 +195,57 @@ def test_learning_curve_runs_the_models(project) -> None:
         learning_curve(project, methods=("nope",))
     with pytest.raises(ValidationError):
         learning_curve(project, documents=["doc0"])
+
+
+def test_cli_learning_curve_and_previous_model(project) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from qualcode.cli.main import app
+
+    _curve_project(project)
+    run = CliRunner().invoke(app, ["autotag", "evaluate", "--by-document", "--repeats", "1", "--json",
+                                   "--project", str(project.path)])
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.stdout)
+    assert data["documents"] == 3 and {p["method"] for p in data["points"]} == {"model", "previous", "commonest",
+                                                                                 "keywords"}
+    kw = next(p for p in data["points"] if (p["k"], p["level"], p["method"]) == (2, "theme", "keywords"))
+    assert kw["micro_f1"] == 0.75 and kw["kappa"] == pytest.approx(0.5833, abs=1e-4)
+    text = CliRunner().invoke(app, ["autotag", "evaluate", "--by-document", "--repeats", "1", "--max-k", "1",
+                                    "--project", str(project.path)])
+    assert text.exit_code == 0 and "top theme" in text.stdout and "commonest" in text.stdout
+    prev = CliRunner().invoke(app, ["autotag", "-m", "model", "--model", "previous", "--dry-run", "--json",
+                                    "--project", str(project.path)])
+    assert prev.exit_code == 0, prev.output
+    bad = CliRunner().invoke(app, ["autotag", "-m", "model", "--model", "nope", "--project", str(project.path)])
+    assert bad.exit_code == 1 and "unknown model" in bad.output
+
+
+def test_run_writes_backoff_provenance_and_respects_human_codings(project) -> None:
+    from qualcode.autotag import AutotagOptions, autotag
+    from qualcode.store import NewCoding
+
+    money = project.codes.add("Money").id
+    cost, pay = project.codes.add("Cost", parent="Money").id, project.codes.add("Pay", parent="Money").id
+    meet = project.codes.add("Meetings").id
+    texts, labels = _data()
+    ids = {1: money, 2: cost, 3: pay, 4: meet}
+    for name, chunk in (("coded", list(zip(texts, labels))), ("new", [(t, set()) for t in MONEY[:2] + MEETINGS[:2]])):
+        body, turns = "", []
+        for t, _ in chunk:
+            s = len(body) + 3
+            body += f"P: {t}\n"
+            turns.append(ParsedTurn("P", s, s + len(t)))
+        doc, _ = project.documents.add(ParsedDocument(name, "interview", body, turns))
+        project.codings.add_many([NewCoding(ids[c], doc.id, tr.start, tr.end, coder="ana")
+                                  for (_, lab), tr in zip(chunk, turns) for c in lab], summary="human")
+    res = autotag(project, AutotagOptions(methods=("model",)))
+    rows = project.query("SELECT code_id, document_id, rule FROM codings WHERE origin = 'auto'")
+    new = project.documents.find("new").id
+    assert rows and all(r["rule"].startswith(res.model_id) for r in rows)
+    # Human-coded units are never re-proposed (nor their themes: Money over a coded Cost).
+    assert all(r["document_id"] == new for r in rows)
+    assert {r["code_id"] for r in rows} <= {money, cost, pay, meet}
+    assert project.runs.get(res.run_id).params["model"]["kind"] == "hierarchy"

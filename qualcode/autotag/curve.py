@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode.autotag.calibration import ReliabilityBin, expected_calibration_error, reliability
 from qualcode.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -58,17 +59,6 @@ class CurvePoint:
         out: dict[str, Any] = {"k": self.k, "level": self.level, "method": self.method, "runs": self.runs}
         out.update({f: round(getattr(self, f), 4) for f in _FIELDS})
         return out
-
-
-@dataclass(frozen=True, slots=True)
-class ReliabilityBin:
-    """Model confidences in ``[lower, upper)`` and how often the human agreed."""
-
-    lower: float
-    upper: float
-    n: int
-    mean_confidence: float
-    observed: float
 
 
 @dataclass(slots=True)
@@ -116,26 +106,6 @@ def level_scores(Y: "np.ndarray", D: "np.ndarray") -> dict[str, float]:
         "recall": float(T / max(1, T + N)),
         "kappa": float(cohen_kappa(y, d)),
     }
-
-
-def reliability(conf: "np.ndarray", truth: "np.ndarray", bins: int = 10) -> list[ReliabilityBin]:
-    """Equal-width bins of confidence with the observed share of human yes in each (empty bins left out)."""
-    import numpy as np
-
-    c, t = np.asarray(conf, dtype=float).ravel(), np.asarray(truth, dtype=float).ravel()
-    out = []
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        m = (c >= lo) & ((c < hi) if b < bins - 1 else (c <= hi))
-        if m.any():
-            out.append(ReliabilityBin(lo, hi, int(m.sum()), float(c[m].mean()), float(t[m].mean())))
-    return out
-
-
-def expected_calibration_error(bins: Sequence[ReliabilityBin]) -> float:
-    """Mean |confidence - observed| weighted by bin size."""
-    total = sum(b.n for b in bins)
-    return sum(b.n * abs(b.mean_confidence - b.observed) for b in bins) / total if total else 0.0
 
 
 def learning_curve(

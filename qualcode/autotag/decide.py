@@ -18,7 +18,9 @@ every rule here is one an analyst should be able to read and check:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.autotag.evidence import use_instead, veto_hits
@@ -26,14 +28,30 @@ from qualcode.autotag.evidence import use_instead, veto_hits
 if TYPE_CHECKING:
     import numpy as np
 
-    from qualcode.autotag.tagger import Proposal, Tagger
+    from qualcode.autotag.tagger import Tagger
+
+
+DEFINITION_CONFIDENCE = 0.5  # the most a definition-only proposal may claim
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """One code for one unit, with why: ``rule`` is the model id plus back-off or definition detail."""
+
+    unit: int
+    code_id: int
+    confidence: float
+    rule: str
+
+
+def ceiling_count(rate: float, n_units: int, ceiling: float) -> int:
+    """The most units a code may be predicted on: ``ceiling`` x its training rate, at least one."""
+    return max(1, math.ceil(ceiling * rate * n_units))
 
 
 def decide(tagger: "Tagger", conf: "np.ndarray", sims: "np.ndarray", texts: Sequence[str]) -> list["Proposal"]:
     """Every proposal for the units whose confidences and similarities are given."""
     import numpy as np
-
-    from qualcode.autotag.tagger import DEFINITION_CONFIDENCE, Proposal, ceiling_count
 
     p = tagger.params
     n = conf.shape[0]

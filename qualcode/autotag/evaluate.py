@@ -189,7 +189,7 @@ def evaluate(
     from sklearn.model_selection import GroupKFold, KFold
 
     from qualcode.autotag.classifier import ModelParams, lemmatise, train
-    from qualcode.autotag.curve import reliability
+    from qualcode.autotag.calibration import reliability
     from qualcode.autotag.evidence import CodeTree
     from qualcode.autotag.rules import RuleMatcher
     from qualcode.autotag.tagger import TaggerParams, train_tagger

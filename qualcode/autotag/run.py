@@ -50,7 +50,7 @@ class AutotagOptions:
     unit: str = "turn"
     threshold: float | None = None
     seed: int = 0
-    min_examples: int | None = None  # None: each model's own default (hierarchy 3, previous 5)
+    min_examples: int | None = None  # None: the model's default (5)
     batch_size: int = 5000
     include_interviewer: bool = False
     dry_run: bool = False

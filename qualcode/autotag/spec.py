@@ -12,7 +12,7 @@ Example::
     unit: turn                  # turn | sentence
     threshold: 0.6              # optional: a fixed model threshold
     seed: 0
-    min_examples: 3             # model: examples a code needs for its own threshold
+    min_examples: 5             # model: examples a code needs for its own threshold
     model: hierarchy            # or "previous" (the one-vs-rest model, for comparison)
     batch_size: 5000
     include_interviewer: false

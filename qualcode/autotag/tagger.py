@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode.autotag.decide import DEFINITION_CONFIDENCE, Proposal, ceiling_count, decide
 from qualcode.autotag.evidence import CodeTree, definition_texts, use_instead
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
     from qualcode.model import Code
 
-DEFINITION_CONFIDENCE = 0.5
 CHAR_MAX = 3000  # training units up to which character n-grams are added (see _vectorizer)
 DUAL_MAX = 3000  # training rows up to which the ridge kernel (n x n) is factorised directly
 
@@ -55,8 +54,8 @@ DUAL_MAX = 3000  # training rows up to which the ridge kernel (n x n) is factori
 class TaggerParams:
     """Everything that changes what the tagger predicts (and so its id)."""
 
-    min_examples: int = 3  # (expanded) positive units a code needs for its own threshold
-    alpha: float = 1.0  # ridge regularisation
+    min_examples: int = 5  # (expanded) positive units a code needs for its own threshold
+    alpha: float = 3.0  # ridge regularisation
     cv_folds: int = 3
     seed: int = 0
     threshold: float | None = None  # a fixed (calibrated) threshold for every code instead of tuned ones
@@ -66,16 +65,6 @@ class TaggerParams:
     definition_min: float = 0.12  # profile similarity to propose a thin code under its predicted parent
     definition_alone: float = 0.3  # ... or with no parent predicted
     char_ngrams: bool | None = None  # None: only up to CHAR_MAX training units (they cost 6x, gain nothing there)
-
-
-@dataclass(frozen=True, slots=True)
-class Proposal:
-    """One code for one unit, with why: ``rule`` is the model id plus back-off or definition detail."""
-
-    unit: int
-    code_id: int
-    confidence: float
-    rule: str
 
 
 @dataclass(slots=True)
@@ -121,8 +110,6 @@ class Tagger:
 
     def propose(self, lemma_texts: Sequence[str], raw_texts: Sequence[str] | None = None) -> list[Proposal]:
         """Decide codes for units: thresholds, ceiling, definitions, deepest level, vetoes."""
-        from qualcode.autotag.decide import decide
-
         X = self.vectorizer.transform(list(lemma_texts))
         return decide(self, self.scores(X), self.similarities(X), raw_texts if raw_texts is not None else lemma_texts)
 
@@ -311,11 +298,6 @@ def train_tagger(
     else:
         tagger.thresholds = {c: 0.5 for c in keep}
     return tagger
-
-
-def ceiling_count(rate: float, n_units: int, ceiling: float) -> int:
-    """The most units a code may be predicted on: ``ceiling`` x its training rate, at least one."""
-    return max(1, math.ceil(ceiling * rate * n_units))
 
 
 __all__ = ["DEFINITION_CONFIDENCE", "Proposal", "Tagger", "TaggerParams", "ceiling_count", "train_tagger",

@@ -32,7 +32,7 @@ def run_autotag(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print what would be added.")] = False,
     spec: Annotated[Optional[Path], typer.Option("--spec", help="YAML file pinning methods, codes, thresholds, seed, unit.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (model CV folds).")] = None,
-    min_examples: Annotated[Optional[int], typer.Option("--min-examples", help="Model: examples a code needs for its own threshold (default 3; previous model 5).")] = None,
+    min_examples: Annotated[Optional[int], typer.Option("--min-examples", help="Model: examples a code needs for its own threshold (default 5).")] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="hierarchy (default) or previous (the one-vs-rest model, for comparison).")] = None,
     batch_size: Annotated[Optional[int], typer.Option("--batch-size", help="Codings per transaction (default 5000).")] = None,
     include_interviewer: Annotated[bool, typer.Option("--include-interviewer", help="Also tag interviewer turns.")] = False,
@@ -154,7 +154,7 @@ def _echo_reliability(bins) -> None:  # noqa: ANN001
     """The model's reliability curve: stated confidence against how often the human agreed."""
     if not bins:
         return
-    from qualcode.autotag.curve import expected_calibration_error
+    from qualcode.autotag.calibration import expected_calibration_error
 
     typer.echo(f"\nreliability of the model's confidence (ECE {expected_calibration_error(bins):.3f})")
     typer.echo(f"{'confidence':<12}{'units':>8}{'mean':>8}{'observed':>10}")
