@@ -46,6 +46,8 @@ def _register() -> None:
         "review",
         "refi",
         "agreement",
+        "speakers",
+        "merge",
     ):
         try:
             module = importlib.import_module(f"qualcode.cli.{name}")

@@ -67,6 +67,7 @@ class TablesScreen(QScreen):
         Binding("g", "cycle_group", "Compare by next", id="tables.group"),
         Binding("b", "toggle_chart", "Chart: code/themes", id="tables.chart"),
         Binding("e", "export", "Export…", id="tables.export"),
+        Binding("x", "explain", "Explain counts", show=False, id="tables.explain"),
         Binding("escape", "app.back", "Back", show=False, id="tables.back"),
     ]
 
@@ -209,6 +210,14 @@ class TablesScreen(QScreen):
     def action_toggle_chart(self) -> None:
         self.chart_mode = "themes" if self.chart_mode == "code" else "code"
         self._chart()
+
+    def action_explain(self) -> None:
+        """Open the audit listing (``export frequencies --explain``) for the highlighted code."""
+        from qualcode.tui.modals.explain import ExplainModal
+
+        rec = self.record()
+        if rec is not None:
+            self.app.push_screen(ExplainModal(Path(self.qapp.project.path), int(rec["code_id"])))
 
     # -- export ----------------------------------------------------------------------
     def action_export(self) -> None:
