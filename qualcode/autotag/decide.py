@@ -100,17 +100,22 @@ def decide(tagger: "Tagger", conf: "np.ndarray", sims: "np.ndarray", texts: Sequ
     for c in reversed(ids):
         for ch in tree.children[c]:
             below[:, col[c]] |= on[:, col[ch]] | below[:, col[ch]]
+    us, js = np.nonzero(on & ~below)
+    vals = value[us, js].tolist()
+    plain = [not definition[j] and not tree.children[c] for j, c in enumerate(ids)]
     out: list[Proposal] = []
-    for u, j in zip(*np.nonzero(on & ~below)):
+    for u, j, v in zip(us.tolist(), js.tolist(), vals):
         c = ids[j]
+        if plain[j]:  # the common case, kept cheap: a leaf (or childless code) decided on its own score
+            out.append(Proposal(u, c, v, tagger.model_id))
+            continue
         rule = tagger.model_id
-        kids = tree.children[c]
         if definition[j]:
             rule += f" definition {score[u, j]:.2f}"
-        elif kids:
-            ranked = sorted(kids, key=lambda x: -score[u, col[x]])[:3]
+        else:
+            ranked = sorted(tree.children[c], key=lambda x: -score[u, col[x]])[:3]
             rule += " backoff " + ", ".join(f"{names[x]}={score[u, col[x]]:.2f}" for x in ranked)
-        out.append(Proposal(int(u), c, float(value[u, j]), rule))
+        out.append(Proposal(u, c, v, rule))
     return out
 
 

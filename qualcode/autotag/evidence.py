@@ -107,9 +107,9 @@ def veto_hits(codes: Sequence["Code"], texts: Sequence[str]) -> set[tuple[int, i
     Matching reuses the keyword matcher (whole tokens, lemmas, wildcards,
     ``/regex/``), so a veto phrase behaves exactly like a keyword.
     """
-    from qualcode.autotag.rules import RuleMatcher
-
     vetoing = [replace(c, keywords=tuple(veto_phrases(c))) for c in codes if veto_phrases(c)]
     if not vetoing or not texts:
         return set()
+    from qualcode.autotag.rules import RuleMatcher
+
     return {(h.unit, h.code_id) for h in RuleMatcher(vetoing).match(texts)}

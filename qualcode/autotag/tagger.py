@@ -100,13 +100,28 @@ class Tagger:
         return expit(a * raw + b)
 
     def similarities(self, X: Any) -> "np.ndarray":
-        """Cosine similarity of each unit to each code's definition profile."""
+        """Cosine similarity of each unit to the definition profiles that decisions use.
+
+        Only codes too thin to model, and their siblings, are compared (the
+        other columns stay 0): when every code is modelled this costs nothing.
+        """
         import numpy as np
         from sklearn.preprocessing import normalize
 
+        out = np.zeros((X.shape[0], len(self.profile_ids)))
         if self.profiles is None:
-            return np.zeros((X.shape[0], 0))
-        return np.asarray((normalize(X) @ self.profiles.T).todense())
+            return out
+        tree, modelled = self.tree, set(self.code_ids)
+        tops = [c for c in self.profile_ids if tree.parent[c] is None]
+        need: set[int] = set()
+        for c in self.profile_ids:
+            if c not in modelled:
+                p = tree.parent[c]
+                need.update(tree.children[p] if p is not None else tops)
+        if need:
+            cols = [j for j, c in enumerate(self.profile_ids) if c in need]
+            out[:, cols] = (normalize(X) @ self.profiles[cols].T).toarray()
+        return out
 
     def propose(self, lemma_texts: Sequence[str], raw_texts: Sequence[str] | None = None) -> list[Proposal]:
         """Decide codes for units: thresholds, ceiling, definitions, deepest level, vetoes."""
