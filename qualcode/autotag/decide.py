@@ -49,18 +49,56 @@ def ceiling_count(rate: float, n_units: int, ceiling: float) -> int:
     return max(1, math.ceil(ceiling * rate * n_units))
 
 
+@dataclass(slots=True)
+class Decisions:
+    """The decision matrices over ``tagger.profile_ids``: what is written, with which confidence and why."""
+
+    written: "np.ndarray"  # bool (units x codes): on, and no descendant on
+    value: "np.ndarray"  # the confidence a coding carries
+    score: "np.ndarray"  # confidence for modelled codes, profile similarity for thin ones
+    definition: "np.ndarray"  # bool per code: decided from its definition
+
+
 def decide(tagger: "Tagger", conf: "np.ndarray", sims: "np.ndarray", texts: Sequence[str]) -> list["Proposal"]:
     """Every proposal for the units whose confidences and similarities are given."""
+    import numpy as np
+
+    ids = tagger.profile_ids
+    if conf.shape[0] == 0 or not ids:
+        return []
+    d = decide_matrix(tagger, conf, sims, texts)
+    col = {c: k for k, c in enumerate(ids)}
+    tree = tagger.tree
+    names = {c.id: c.name for c in tagger.codes}
+    score, definition = d.score, d.definition
+    us, js = np.nonzero(d.written)
+    vals = d.value[us, js].tolist()
+    plain = [not definition[j] and not tree.children[c] for j, c in enumerate(ids)]
+    out: list[Proposal] = []
+    for u, j, v in zip(us.tolist(), js.tolist(), vals):
+        c = ids[j]
+        if plain[j]:  # the common case, kept cheap: a leaf (or childless code) decided on its own score
+            out.append(Proposal(u, c, v, tagger.model_id))
+            continue
+        rule = tagger.model_id
+        if definition[j]:
+            rule += f" definition {score[u, j]:.2f}"
+        else:
+            ranked = sorted(tree.children[c], key=lambda x: -score[u, col[x]])[:3]
+            rule += " backoff " + ", ".join(f"{names[x]}={score[u, col[x]]:.2f}" for x in ranked)
+        out.append(Proposal(u, c, v, rule))
+    return out
+
+
+def decide_matrix(tagger: "Tagger", conf: "np.ndarray", sims: "np.ndarray", texts: Sequence[str]) -> Decisions:
+    """Steps 1-5 of the module docstring as matrices (no per-coding Python objects)."""
     import numpy as np
 
     p = tagger.params
     n = conf.shape[0]
     ids = tagger.profile_ids
-    if n == 0 or not ids:
-        return []
     col = {c: k for k, c in enumerate(ids)}
     tree = tagger.tree
-    names = {c.id: c.name for c in tagger.codes}
     on = np.zeros((n, len(ids)), dtype=bool)
     score = np.zeros((n, len(ids)))  # confidence for modelled codes, profile similarity for thin ones
     value = np.zeros((n, len(ids)))  # the confidence a coding would carry
@@ -100,23 +138,7 @@ def decide(tagger: "Tagger", conf: "np.ndarray", sims: "np.ndarray", texts: Sequ
     for c in reversed(ids):
         for ch in tree.children[c]:
             below[:, col[c]] |= on[:, col[ch]] | below[:, col[ch]]
-    us, js = np.nonzero(on & ~below)
-    vals = value[us, js].tolist()
-    plain = [not definition[j] and not tree.children[c] for j, c in enumerate(ids)]
-    out: list[Proposal] = []
-    for u, j, v in zip(us.tolist(), js.tolist(), vals):
-        c = ids[j]
-        if plain[j]:  # the common case, kept cheap: a leaf (or childless code) decided on its own score
-            out.append(Proposal(u, c, v, tagger.model_id))
-            continue
-        rule = tagger.model_id
-        if definition[j]:
-            rule += f" definition {score[u, j]:.2f}"
-        else:
-            ranked = sorted(tree.children[c], key=lambda x: -score[u, col[x]])[:3]
-            rule += " backoff " + ", ".join(f"{names[x]}={score[u, col[x]]:.2f}" for x in ranked)
-        out.append(Proposal(u, c, v, rule))
-    return out
+    return Decisions(on & ~below, value, score, definition)
 
 
 def _cap(hit: "np.ndarray", s: "np.ndarray", allowed: int, high: float) -> "np.ndarray":
