@@ -144,6 +144,21 @@ def main() -> int:
         res = autotag(proj, AutotagOptions(methods=("rules",)))
         e2e = time.perf_counter() - t
         print(f"end to end  {res.units / e2e:>10,.0f} seg/s  (rules + {res.added} codings written, {e2e:.1f} s)")
+        # The model end to end: a human codes the first --train segments (their labels), the model
+        # trains on them and tags every segment (as `qualcode autotag --method model`).
+        from qualcode.store import NewCoding
+
+        code_id = {c.name: c.id for c in proj.codes.all()}
+        names = {i: c.name for i, c in zip(ids.values(), codes)}
+        turns = [(t.document_id, t.start, t.end) for t in proj.documents.all_turns()]
+        proj.codings.add_many([NewCoding(code_id[names[c]], d, s, e, coder="human")
+                               for (d, s, e), lab in zip(turns[:n_train], labels[:n_train]) for c in sorted(lab)],
+                              summary="human coding")
+        t = time.perf_counter()
+        res = autotag(proj, AutotagOptions(methods=("model",)))
+        e2e = time.perf_counter() - t
+        print(f"end to end  {res.units / e2e:>10,.0f} seg/s  (model trained on {n_train:,} coded segments, "
+              f"{res.added} codings written, {e2e:.1f} s)")
         proj.close()
     return 0
 

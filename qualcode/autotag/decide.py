@@ -99,15 +99,24 @@ def decide_matrix(tagger: "Tagger", conf: "np.ndarray", sims: "np.ndarray", text
     ids = tagger.profile_ids
     col = {c: k for k, c in enumerate(ids)}
     tree = tagger.tree
-    on = np.zeros((n, len(ids)), dtype=bool)
-    score = np.zeros((n, len(ids)))  # confidence for modelled codes, profile similarity for thin ones
-    value = np.zeros((n, len(ids)))  # the confidence a coding would carry
     definition = np.zeros(len(ids), dtype=bool)
-    for k, c in enumerate(tagger.code_ids):
-        j = col[c]
-        score[:, j] = value[:, j] = conf[:, k]
-        hit = conf[:, k] >= tagger.thresholds[c]
-        on[:, j] = _cap(hit, conf[:, k], ceiling_count(tagger.rates[c], n, p.ceiling), p.high)
+    mcols = [col[c] for c in tagger.code_ids]
+    if mcols == list(range(len(ids))):  # every code modelled, same order: no copies
+        score = value = conf
+    else:
+        score = np.zeros((n, len(ids)))  # confidence for modelled codes, profile similarity for thin ones
+        value = np.zeros((n, len(ids)))  # the confidence a coding would carry
+        score[:, mcols] = conf
+        value[:, mcols] = conf
+    hit = conf >= np.array([tagger.thresholds[c] for c in tagger.code_ids])[None, :]
+    allowed = np.array([ceiling_count(tagger.rates[c], n, p.ceiling) for c in tagger.code_ids], dtype=int)
+    for k in np.flatnonzero(hit.sum(0) > allowed):  # only codes over their ceiling need sorting
+        hit[:, k] = _cap(hit[:, k], conf[:, k], int(allowed[k]), p.high)
+    if mcols == list(range(len(ids))):
+        on = hit
+    else:
+        on = np.zeros((n, len(ids)), dtype=bool)
+        on[:, mcols] = hit
     modelled = set(tagger.code_ids)
     prior = 1.0 / len(ids)
     tops = [c for c in ids if tree.parent[c] is None]

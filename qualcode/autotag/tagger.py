@@ -97,7 +97,9 @@ class Tagger:
             return np.zeros((X.shape[0], 0))
         raw = np.asarray(self.regressor.predict(X)).reshape(X.shape[0], -1)
         a, b = self.calibration
-        return expit(a * raw + b)
+        raw *= a
+        raw += b
+        return expit(raw, out=raw)
 
     def similarities(self, X: Any) -> "np.ndarray":
         """Cosine similarity of each unit to the definition profiles that decisions use.
