@@ -17,7 +17,7 @@ measured in this one run on this machine:
   decision step on that matrix (scores, calibration, definitions,
   thresholds, ceiling, deepest level: ``decide_matrix``), >= 0.5 x bare
   being the target, and to the same plus one proposal object per coding
-  (``decide``); best of three alternated runs each;
+  (``decide``); best of seven alternated runs each;
 - end to end: ``autotag()`` on a project holding the segments as turns,
   rules method, including SQLite writes in batches of 5,000.
 
@@ -101,7 +101,7 @@ def main() -> int:
     bare = Ridge()
     bare.coef_, bare.intercept_ = tagger.regressor.coef_, tagger.regressor.intercept_
     runs: dict[str, list[float]] = {"bare": [], "matrix": [], "proposals": []}
-    for _ in range(3):  # alternated, best of three: one cold cache must not decide the ratio
+    for _ in range(7):  # alternated, best of seven: one cold cache or a busy moment must not decide it
         t = time.perf_counter()
         bare.predict(X)
         runs["bare"].append(time.perf_counter() - t)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from qualcode.autotag.evidence import use_instead, veto_hits
 
@@ -34,8 +34,7 @@ if TYPE_CHECKING:
 DEFINITION_CONFIDENCE = 0.5  # the most a definition-only proposal may claim
 
 
-@dataclass(frozen=True, slots=True)
-class Proposal:
+class Proposal(NamedTuple):
     """One code for one unit, with why: ``rule`` is the model id plus back-off or definition detail."""
 
     unit: int
