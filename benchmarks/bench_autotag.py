@@ -158,7 +158,8 @@ def main() -> int:
         res = autotag(proj, AutotagOptions(methods=("model",)))
         e2e = time.perf_counter() - t
         print(f"end to end  {res.units / e2e:>10,.0f} seg/s  (model trained on {n_train:,} coded segments, "
-              f"{res.added} codings written, {e2e:.1f} s)")
+              f"{res.added} codings written, {res.skipped_existing} already proposed by the rules run, "
+              f"{res.skipped_human} human-coded; {e2e:.1f} s)")
         proj.close()
     return 0
 
