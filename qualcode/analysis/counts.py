@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, CountedCoding, Corpus, check_by, load_corpus
+from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, check_by, load_corpus
 from qualcode.text import count_words
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.corpus import CountedCoding, Corpus, check_by, load_corpus
+from qualcode.analysis.corpus import Corpus, CountedCoding, check_by, load_corpus
 from qualcode.analysis.counts import frequencies_from, frequency_records, group_block
 from qualcode.text import TRANSCRIPT_FILLERS
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, CountedCoding, Corpus, load_corpus
+from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, load_corpus
 from qualcode.errors import ValidationError
 from qualcode.model import Code
 from qualcode.text import count_words
