@@ -2,8 +2,8 @@
 
 Studies (each skipped with a note when its data is absent):
 
-- ``demo``: the demo project (``corpora/demo``: 6 interviews and a focus
-  group coded by ``codings.csv``, codebook ``codebooks/social_value.yaml``
+- ``demo``: the demo project (``qualcode/data/demo``: 6 interviews and a focus
+  group coded by ``codings.csv``, codebook ``qualcode/data/codebooks/social_value.yaml``
   with descriptions, include/exclude notes, examples and keywords). The
   curve runs over the 7 transcripts (the 13 coded survey answers are
   one-line documents and would make "k documents" meaningless).
@@ -103,7 +103,7 @@ def napire_project(path: Path, questions: range, sheet: str):  # noqa: ANN201
             parts.append(text)
             pos += len(text) + 1
         doc, _ = proj.documents.add(ParsedDocument(f"v_{q}", "survey", "\n".join(parts), turns))
-        for (lfdn, text), t in zip(answers.items(), turns):
+        for lfdn, t in zip(answers, turns):
             for tag in sorted(tags.get(lfdn, ())):
                 if tag not in code_ids:
                     cat = cats.get(norm(tag), "Other")
@@ -141,8 +141,14 @@ def run_study(name: str, repeats: int, seed: int) -> dict:
         codes = proj.codes.all()
         proj.close()
     out = curve.to_json()
-    out.update({"study": name, "seconds": round(secs, 1), "codes": len(codes),
-                "themes": sum(1 for c in codes if c.parent_id is None)})
+    out.update(
+        {
+            "study": name,
+            "seconds": round(secs, 1),
+            "codes": len(codes),
+            "themes": sum(1 for c in codes if c.parent_id is None),
+        }
+    )
     return out
 
 
@@ -163,17 +169,25 @@ def verdict(study: dict) -> str:
 
 
 def print_study(s: dict) -> None:
-    print(f"\n## {s['study']}: {s['documents']} documents, {s['units']} units, {s['codes']} codes "
-          f"({s['themes']} top-level), {s['repeats']} orders, {s['seconds']} s")
+    print(
+        f"\n## {s['study']}: {s['documents']} documents, {s['units']} units, {s['codes']} codes "
+        f"({s['themes']} top-level), {s['repeats']} orders, {s['seconds']} s"
+    )
     pts = {(p["k"], p["level"], p["method"]): p for p in s["points"]}
     for level in ("theme", "turn"):
         print(f"{level:<6}k | " + " | ".join(f"{m:>13}" for m in METHODS) + "   (micro/macro F1)")
         for k in sorted({p["k"] for p in s["points"]}):
-            cells = [f"{pts[(k, level, m)]['micro_f1']:.3f}/{pts[(k, level, m)]['macro_f1']:.3f}"
-                     if (k, level, m) in pts else "-" for m in METHODS]
+            cells = [
+                f"{pts[(k, level, m)]['micro_f1']:.3f}/{pts[(k, level, m)]['macro_f1']:.3f}"
+                if (k, level, m) in pts
+                else "-"
+                for m in METHODS
+            ]
             print(f"{'':<6}{k} | " + " | ".join(f"{c:>13}" for c in cells))
-    rel = ", ".join(f"{b['lower']:.1f}-{b['upper']:.1f}: {b['mean_confidence']:.2f}->{b['observed']:.2f} (n={b['n']})"
-                    for b in s["reliability"])
+    rel = ", ".join(
+        f"{b['lower']:.1f}-{b['upper']:.1f}: {b['mean_confidence']:.2f}->{b['observed']:.2f} (n={b['n']})"
+        for b in s["reliability"]
+    )
     print(f"reliability (confidence -> observed): {rel}; ECE {s['ece']:.3f}")
     print("verdict:", verdict(s))
 

@@ -11,10 +11,20 @@ from qualcode.autotag.evidence import CodeTree, use_instead, veto_phrases
 from qualcode.autotag.tagger import Tagger, TaggerParams, train_tagger
 from qualcode.model import Code, ParsedDocument, ParsedTurn
 
-MONEY = ["the budget was tight this year", "the cost of the bid hurt the budget", "we lost money on the budget",
-         "the price and the budget were wrong"]
-MEETINGS = ["too many meetings every week", "the stand-up meeting ran long", "we gathered for meetings daily",
-            "another meeting about meetings", "meetings all afternoon again", "the weekly meeting overran"]
+MONEY = [
+    "the budget was tight this year",
+    "the cost of the bid hurt the budget",
+    "we lost money on the budget",
+    "the price and the budget were wrong",
+]
+MEETINGS = [
+    "too many meetings every week",
+    "the stand-up meeting ran long",
+    "we gathered for meetings daily",
+    "another meeting about meetings",
+    "meetings all afternoon again",
+    "the weekly meeting overran",
+]
 SMALL_TALK = ["hello there", "yes thank you", "okay sure", "right then", "good morning to you", "see you soon"]
 
 
@@ -25,8 +35,10 @@ def _codes(**extra: dict) -> list[Code]:
         Code(3, "Pay", 1, "Money > Pay"),
         Code(4, "Meetings", None, "Meetings"),
     ]
-    return [Code(**{**{f: getattr(c, f) for f in ("id", "name", "parent_id", "path")}, **extra.get(c.name, {})})
-            for c in base]
+    return [
+        Code(**{**{f: getattr(c, f) for f in ("id", "name", "parent_id", "path")}, **extra.get(c.name, {})})
+        for c in base
+    ]
 
 
 def _data() -> tuple[list[str], list[set[int]]]:
@@ -58,14 +70,23 @@ def test_backoff_to_parent_with_leaf_scores() -> None:
 
 def test_deepest_level_wins_and_backoff_by_hand() -> None:
     codes = _codes()
-    tagger = Tagger("model:x", TaggerParams(), codes, [1, 2, 3, 4], {1: 0.5, 2: 0.5, 3: 0.5, 4: 0.5},
-                    {1: 0.5, 2: 0.25, 3: 0.25, 4: 0.5}, profile_ids=[1, 2, 3, 4])
-    conf = np.array([
-        [0.8, 0.7, 0.2, 0.1],  # Money and Cost pass: only Cost (the deepest) is written
-        [0.8, 0.3, 0.2, 0.1],  # Money passes, no leaf does: back-off to Money, leaf scores in the rule
-        [0.1, 0.2, 0.1, 0.9],  # Meetings
-        [0.1, 0.1, 0.1, 0.1],  # nothing passes: abstain
-    ])
+    tagger = Tagger(
+        "model:x",
+        TaggerParams(),
+        codes,
+        [1, 2, 3, 4],
+        {1: 0.5, 2: 0.5, 3: 0.5, 4: 0.5},
+        {1: 0.5, 2: 0.25, 3: 0.25, 4: 0.5},
+        profile_ids=[1, 2, 3, 4],
+    )
+    conf = np.array(
+        [
+            [0.8, 0.7, 0.2, 0.1],  # Money and Cost pass: only Cost (the deepest) is written
+            [0.8, 0.3, 0.2, 0.1],  # Money passes, no leaf does: back-off to Money, leaf scores in the rule
+            [0.1, 0.2, 0.1, 0.9],  # Meetings
+            [0.1, 0.1, 0.1, 0.1],  # nothing passes: abstain
+        ]
+    )
     out = decide(tagger, conf, np.zeros((4, 4)), ["a", "b", "c", "d"])
     assert [(p.unit, p.code_id) for p in out] == [(0, 2), (1, 1), (2, 4)]
     assert out[1].rule == "model:x backoff Cost=0.30, Pay=0.20" and out[1].confidence == pytest.approx(0.8)
@@ -82,9 +103,17 @@ def test_rate_ceiling_keeps_the_most_confident_unless_high() -> None:
 
 
 def test_zero_example_code_proposed_from_its_definition() -> None:
-    codes = _codes() + [Code(5, "Parking", None, "Parking", description="Car parking spaces at the office",
-                             include="Parking permits, no parking space, parking fines",
-                             examples=("there was never a parking space near the office",))]
+    codes = _codes() + [
+        Code(
+            5,
+            "Parking",
+            None,
+            "Parking",
+            description="Car parking spaces at the office",
+            include="Parking permits, no parking space, parking fines",
+            examples=("there was never a parking space near the office",),
+        )
+    ]
     tagger = _train(codes)
     assert 5 not in tagger.code_ids and tagger.skipped[5] == 0
     texts = ["I never find a parking space near the office", "hello there okay"]
@@ -145,7 +174,7 @@ def _curve_project(project, n_docs: int = 3):  # noqa: ANN001, ANN202
             text += f"P: {sentence}\n"
             turns.append(ParsedTurn("P", s, s + len(sentence)))
         doc, _ = project.documents.add(ParsedDocument(f"doc{d}", "interview", text, turns))
-        for (sentence, codes), t in zip(UNITS, turns):
+        for (_sentence, codes), t in zip(UNITS, turns):
             codings += [NewCoding(ids[c], doc.id, t.start, t.end, coder="ana") for c in codes]
     project.codings.add_many(codings, summary="human")
 
@@ -159,14 +188,21 @@ def test_learning_curve_hand_counted(project) -> None:
     # Every document is coded alike, so every k and order gives the same counts (m test documents):
     # keywords, turn level: tp 3m (a on units 1 and 5, c on 3), fp m (a on 3), fn m (b on 2).
     expect = {
-        ("turn", "keywords"): dict(micro_f1=3 / 4, macro_f1=(4 / 5 + 0 + 1) / 3, precision=3 / 4, recall=3 / 4,
-                                   kappa=(0.92 - 0.7312) / (1 - 0.7312)),
+        ("turn", "keywords"): dict(
+            micro_f1=3 / 4,
+            macro_f1=(4 / 5 + 0 + 1) / 3,
+            precision=3 / 4,
+            recall=3 / 4,
+            kappa=(0.92 - 0.7312) / (1 - 0.7312),
+        ),
         # themes: Money on 1, 2, 5 and Work on 3 by hand; keywords give Money on 1, 3, 5 and Work on 3.
-        ("theme", "keywords"): dict(micro_f1=3 / 4, macro_f1=(2 / 3 + 1) / 2, precision=3 / 4, recall=3 / 4,
-                                    kappa=(0.8 - 0.52) / 0.48),
+        ("theme", "keywords"): dict(
+            micro_f1=3 / 4, macro_f1=(2 / 3 + 1) / 2, precision=3 / 4, recall=3 / 4, kappa=(0.8 - 0.52) / 0.48
+        ),
         # commonest code in training is a (2 per document): a on all 5 units -> tp 2m, fp 3m, fn 2m.
-        ("turn", "commonest"): dict(micro_f1=4 / 9, macro_f1=(4 / 7) / 3, precision=2 / 5, recall=1 / 2,
-                                    kappa=(0.8 - 0.704) / (1 - 0.704)),
+        ("turn", "commonest"): dict(
+            micro_f1=4 / 9, macro_f1=(4 / 7) / 3, precision=2 / 5, recall=1 / 2, kappa=(0.8 - 0.704) / (1 - 0.704)
+        ),
         # commonest theme is Money (3 per document): Money on all 5 -> tp 3m, fp 2m, fn m (Work on 3).
         ("theme", "commonest"): dict(micro_f1=2 / 3, macro_f1=0.75 / 2, precision=3 / 5, recall=3 / 4, kappa=0.4),
     }
@@ -178,8 +214,17 @@ def test_learning_curve_hand_counted(project) -> None:
                 assert getattr(p, name) == pytest.approx(value), (k, level, method, name)
     data = curve.to_json()
     assert set(data) >= {"documents", "units", "repeats", "points", "reliability", "ece"}
-    assert set(data["points"][0]) == {"k", "level", "method", "runs", "micro_f1", "macro_f1", "precision",
-                                      "recall", "kappa"}
+    assert set(data["points"][0]) == {
+        "k",
+        "level",
+        "method",
+        "runs",
+        "micro_f1",
+        "macro_f1",
+        "precision",
+        "recall",
+        "kappa",
+    }
 
 
 def test_learning_curve_runs_the_models(project) -> None:
@@ -189,7 +234,8 @@ def test_learning_curve_runs_the_models(project) -> None:
     _curve_project(project)
     curve = learning_curve(project, methods=("model", "previous"), repeats=1, max_k=1)
     assert {(p.k, p.level, p.method) for p in curve.points} == {
-        (1, lv, m) for lv in ("turn", "theme") for m in ("model", "previous")}
+        (1, lv, m) for lv in ("turn", "theme") for m in ("model", "previous")
+    }
     assert all(0.0 <= p.micro_f1 <= 1.0 for p in curve.points)
     with pytest.raises(ValidationError):
         learning_curve(project, methods=("nope",))
@@ -205,19 +251,26 @@ def test_cli_learning_curve_and_previous_model(project) -> None:
     from qualcode.cli.main import app
 
     _curve_project(project)
-    run = CliRunner().invoke(app, ["autotag", "evaluate", "--by-document", "--repeats", "1", "--json",
-                                   "--project", str(project.path)])
+    run = CliRunner().invoke(
+        app, ["autotag", "evaluate", "--by-document", "--repeats", "1", "--json", "--project", str(project.path)]
+    )
     assert run.exit_code == 0, run.output
     data = json.loads(run.stdout)
-    assert data["documents"] == 3 and {p["method"] for p in data["points"]} == {"model", "previous", "commonest",
-                                                                                 "keywords"}
+    assert data["documents"] == 3 and {p["method"] for p in data["points"]} == {
+        "model",
+        "previous",
+        "commonest",
+        "keywords",
+    }
     kw = next(p for p in data["points"] if (p["k"], p["level"], p["method"]) == (2, "theme", "keywords"))
     assert kw["micro_f1"] == 0.75 and kw["kappa"] == pytest.approx(0.5833, abs=1e-4)
-    text = CliRunner().invoke(app, ["autotag", "evaluate", "--by-document", "--repeats", "1", "--max-k", "1",
-                                    "--project", str(project.path)])
+    text = CliRunner().invoke(
+        app, ["autotag", "evaluate", "--by-document", "--repeats", "1", "--max-k", "1", "--project", str(project.path)]
+    )
     assert text.exit_code == 0 and "top theme" in text.stdout and "commonest" in text.stdout
-    prev = CliRunner().invoke(app, ["autotag", "-m", "model", "--model", "previous", "--dry-run", "--json",
-                                    "--project", str(project.path)])
+    prev = CliRunner().invoke(
+        app, ["autotag", "-m", "model", "--model", "previous", "--dry-run", "--json", "--project", str(project.path)]
+    )
     assert prev.exit_code == 0, prev.output
     bad = CliRunner().invoke(app, ["autotag", "-m", "model", "--model", "nope", "--project", str(project.path)])
     assert bad.exit_code == 1 and "unknown model" in bad.output
@@ -239,8 +292,14 @@ def test_run_writes_backoff_provenance_and_respects_human_codings(project) -> No
             body += f"P: {t}\n"
             turns.append(ParsedTurn("P", s, s + len(t)))
         doc, _ = project.documents.add(ParsedDocument(name, "interview", body, turns))
-        project.codings.add_many([NewCoding(ids[c], doc.id, tr.start, tr.end, coder="ana")
-                                  for (_, lab), tr in zip(chunk, turns) for c in lab], summary="human")
+        project.codings.add_many(
+            [
+                NewCoding(ids[c], doc.id, tr.start, tr.end, coder="ana")
+                for (_, lab), tr in zip(chunk, turns)
+                for c in lab
+            ],
+            summary="human",
+        )
     res = autotag(project, AutotagOptions(methods=("model",)))
     rows = project.query("SELECT code_id, document_id, rule FROM codings WHERE origin = 'auto'")
     new = project.documents.find("new").id

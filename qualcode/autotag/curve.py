@@ -76,11 +76,22 @@ class LearningCurve:
     def to_json(self) -> dict[str, Any]:
         """The scripting contract of ``qualcode autotag evaluate --by-document --json``."""
         return {
-            "documents": self.documents, "units": self.units, "repeats": self.repeats, "seed": self.seed,
-            "unit": self.unit, "points": [p.to_json() for p in self.points],
-            "reliability": [{"lower": b.lower, "upper": b.upper, "n": b.n,
-                             "mean_confidence": round(b.mean_confidence, 4), "observed": round(b.observed, 4)}
-                            for b in self.reliability],
+            "documents": self.documents,
+            "units": self.units,
+            "repeats": self.repeats,
+            "seed": self.seed,
+            "unit": self.unit,
+            "points": [p.to_json() for p in self.points],
+            "reliability": [
+                {
+                    "lower": b.lower,
+                    "upper": b.upper,
+                    "n": b.n,
+                    "mean_confidence": round(b.mean_confidence, 4),
+                    "observed": round(b.observed, 4),
+                }
+                for b in self.reliability
+            ],
             "ece": round(expected_calibration_error(self.reliability), 4),
         }
 
@@ -174,8 +185,11 @@ def learning_curve(
                     confs.append(np.ravel(extra[0]))
                     truths.append(np.ravel(extra[1]))
                 for level in LEVELS:
-                    yt, dt = (Y[te], D) if level == "turn" else (_themes(Y[te], theme_of, len(themes)),
-                                                                 _themes(D, theme_of, len(themes)))
+                    yt, dt = (
+                        (Y[te], D)
+                        if level == "turn"
+                        else (_themes(Y[te], theme_of, len(themes)), _themes(D, theme_of, len(themes)))
+                    )
                     if m == "commonest" and level == "theme":
                         dt = _commonest(_themes(Y[tr], theme_of, len(themes)), len(te))
                     acc.setdefault((k, level, m), []).append(level_scores(yt, dt))
@@ -184,8 +198,9 @@ def learning_curve(
                 on_progress(done, steps)
     points = [
         CurvePoint(k, level, m, *(float(np.mean([s[f] for s in runs])) for f in _FIELDS), len(runs))
-        for (k, level, m), runs in sorted(acc.items(), key=lambda kv: (kv[0][0], LEVELS.index(kv[0][1]),
-                                                                         CURVE_METHODS.index(kv[0][2])))
+        for (k, level, m), runs in sorted(
+            acc.items(), key=lambda kv: (kv[0][0], LEVELS.index(kv[0][1]), CURVE_METHODS.index(kv[0][2]))
+        )
     ]
     rel = reliability(np.concatenate(confs), np.concatenate(truths)) if confs else []
     return LearningCurve(len(docs), len(units), repeats, seed, unit, points, rel)

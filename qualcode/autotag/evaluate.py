@@ -188,12 +188,12 @@ def evaluate(
     import numpy as np
     from sklearn.model_selection import GroupKFold, KFold
 
-    from qualcode.autotag.classifier import ModelParams, lemmatise, train
     from qualcode.autotag.calibration import reliability
+    from qualcode.autotag.classifier import ModelParams, lemmatise, train
     from qualcode.autotag.evidence import CodeTree
     from qualcode.autotag.rules import RuleMatcher
-    from qualcode.autotag.tagger import TaggerParams, train_tagger
     from qualcode.autotag.run import training_set
+    from qualcode.autotag.tagger import TaggerParams, train_tagger
 
     if method not in ("model", "previous", "rules", "all"):
         raise ValidationError(f"cannot evaluate method {method!r}; use model, previous, rules or all")

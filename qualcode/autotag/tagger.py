@@ -131,7 +131,9 @@ class Tagger:
         return decide(self, self.scores(X), self.similarities(X), raw_texts if raw_texts is not None else lemma_texts)
 
 
-def tagger_id(lemma_texts: Sequence[str], labels: Sequence[set[int]], codes: Sequence["Code"], params: TaggerParams) -> str:
+def tagger_id(
+    lemma_texts: Sequence[str], labels: Sequence[set[int]], codes: Sequence["Code"], params: TaggerParams
+) -> str:
     """A content hash of training data, codebook and parameters, recorded on each coding."""
     h = hashlib.sha256(b"tagger")
     h.update(json.dumps(asdict(params), sort_keys=True).encode())
@@ -288,8 +290,9 @@ def train_tagger(
     M = sp.csr_matrix((vals, (ri, ci)), shape=(len(prof_ids), len(book_rows) + n))
     rows = [m for m in (B, X) if m is not None]
     profiles = normalize(M @ normalize(sp.vstack(rows).tocsr())) if rows else None
-    tagger = Tagger(mid, params, codes, keep, {}, {c: support[c] / max(n, 1) for c in keep}, skipped, vec, None,
-                    profiles, prof_ids)
+    tagger = Tagger(
+        mid, params, codes, keep, {}, {c: support[c] / max(n, 1) for c in keep}, skipped, vec, None, profiles, prof_ids
+    )
     if not keep:
         return tagger
     Y = np.array([[1 if c in lab else 0 for c in keep] for lab in expanded], dtype=np.int8)
@@ -317,5 +320,12 @@ def train_tagger(
     return tagger
 
 
-__all__ = ["DEFINITION_CONFIDENCE", "Proposal", "Tagger", "TaggerParams", "ceiling_count", "train_tagger",
-           "use_instead"]
+__all__ = [
+    "DEFINITION_CONFIDENCE",
+    "Proposal",
+    "Tagger",
+    "TaggerParams",
+    "ceiling_count",
+    "train_tagger",
+    "use_instead",
+]
