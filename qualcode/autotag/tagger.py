@@ -299,7 +299,10 @@ def train_tagger(
     book_labels = [tree.expand({cid}) for _, cid in book_rows]
     YB = np.array([[1 if c in lab else 0 for c in keep] for lab in book_labels], dtype=np.int8)
     YB = YB.reshape(len(book_rows), len(keep))
-    folds = min(params.cv_folds, n)
+    # Two coded documents: two folds, one document each, rather than folds that split documents (thresholds and
+    # calibration then see a new document's wording, as a run's predictions will).
+    n_groups = len(set(groups)) if groups is not None else 0
+    folds = min(params.cv_folds, n_groups) if n_groups == 2 else min(params.cv_folds, n)
     oof = None
     if folds >= 2:
         oof = np.zeros(Y.shape)
