@@ -10,10 +10,11 @@ baselines. Codes get their own tag name's content words as keywords (what
 a user writing a codebook from the tag list would start with); codes with
 fewer than 5 answers are skipped and counted.
 
-The model is the default one: C, per-code thresholds, the label floor and
-the calibration are all chosen inside each outer training fold on inner
-folds (see ``qualcode.autotag.classifier``); ``--seed`` changes the outer
-split, to check a result is not one lucky split.
+The model is the default hierarchy tagger (``qualcode.autotag.tagger``;
+``--method previous`` for the one-vs-rest model of ``classifier``): its
+thresholds and calibration are chosen inside each outer training fold on
+inner folds; ``--seed`` changes the outer split, to check a result is not
+one lucky split.
 
 Usage: .venv/bin/python benchmarks/napire_autotag_eval.py [--folds 5] [--seed 0] [--method model|previous] [--json]
 """
