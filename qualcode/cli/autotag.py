@@ -126,7 +126,11 @@ def evaluate_cmd(
         _echo_reliability(ev.reliability)
 
 
-def _learning_curve(project, unit, seed, repeats, max_k, documents, as_json) -> None:  # noqa: ANN001
+def _learning_curve(
+    project: Optional[Path], unit: str, seed: int, repeats: int, max_k: Optional[int],
+    documents: Optional[list[str]], as_json: bool,
+) -> None:
+    """``evaluate --by-document``: the learning curve as tables or JSON."""
     from qualcode.autotag.curve import CURVE_METHODS, LEVELS, learning_curve
 
     with open_for_command(project) as proj, user_errors():
@@ -150,7 +154,7 @@ def _learning_curve(project, unit, seed, repeats, max_k, documents, as_json) -> 
         _echo_reliability(curve.reliability)
 
 
-def _echo_reliability(bins) -> None:  # noqa: ANN001
+def _echo_reliability(bins: list) -> None:
     """The model's reliability curve: stated confidence against how often the human agreed."""
     if not bins:
         return
