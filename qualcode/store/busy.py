@@ -77,7 +77,8 @@ def lock_holders(path: Path) -> list[str]:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:
             cmd = ""
-        found.append(f"process {pid}" + (f" ({cmd[:80]})" if cmd else ""))
+        cmd = " ".join(cmd.split())
+        found.append(f"process {pid}" + (f" ({cmd[:60]})" if cmd else ""))
     return found
 
 
@@ -118,7 +119,7 @@ class ProjectDatabase(Database):
                     holders = lock_holders(self.path)
                     held = f" by {', '.join(holders)}" if holders else " by another process"
                     raise ProjectBusyError(
-                        f"the project has been locked{held} for {waited:.0f} s; try again when it finishes "
+                        f"the project has been locked{held} for {waited:.1f} s; try again when it finishes "
                         f"(wait longer with ${BUSY_ENV}=SECONDS)",
                         where=str(self.path),
                     )
