@@ -55,7 +55,7 @@ def wait_notice(message: str) -> None:
 
 
 @contextlib.contextmanager
-def open_for_command(project: Path | None, *, create: bool = False, shared: bool = False) -> Iterator["Project"]:
+def open_for_command(project: Path | None, *, create: bool = False) -> Iterator["Project"]:
     """Open the project for one command and turn user errors into exit 1.
 
     Writes wait for another process's lock (``$QUALCODE_BUSY_TIMEOUT``, 60 s),
@@ -65,7 +65,7 @@ def open_for_command(project: Path | None, *, create: bool = False, shared: bool
 
     where = str(project) if project else None
     try:
-        with open_project(project, create=create, on_wait=wait_notice, shared=shared) as proj:
+        with open_project(project, create=create, on_wait=wait_notice) as proj:
             where = str(proj.path)
             yield proj
     except _PASS_THROUGH:

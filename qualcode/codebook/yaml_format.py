@@ -39,6 +39,7 @@ from qualcode.codebook.tree import (
     check_name,
     check_tree,
 )
+from qualcode.outputs import write_text_atomic
 from qualcode.errors import CodebookFormatError
 
 TOP_KEYS = ("codebook", "description", "themes")
@@ -228,4 +229,4 @@ def dump_yaml(codebook: Codebook) -> str:
 
 def write_yaml(codebook: Codebook, path: str | Path) -> None:
     """Write a codebook as YAML (UTF-8)."""
-    Path(path).write_text(dump_yaml(codebook), encoding="utf-8")
+    write_text_atomic(path, dump_yaml(codebook), encoding="utf-8")

@@ -14,6 +14,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from qualcode.outputs import atomic_path
 from qualcode.export.blocks import Bullets, Grid, Heading, Image, Paragraph, QuoteBlock, Report, Table
 from qualcode.export.tables import display, rows_of
 
@@ -288,4 +289,5 @@ def render_docx(report: Report, path: Path) -> None:
         if i == end_landscape:
             _new_section(doc, landscape=False)
             end_landscape = -1
-    doc.save(str(path))
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))

@@ -130,6 +130,7 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
         result.documents = [d.name for d in docs]
         result.document = result.documents[0] if result.documents else None
         result.turns = sum(len(d.turns) for d in docs)
+        result.controls_replaced = sum(int(d.metadata.get("controls_replaced", 0)) for d in docs)
         if "replaced" in statuses:
             result.status = "replaced"
         elif "imported" in statuses:

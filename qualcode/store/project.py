@@ -94,6 +94,11 @@ class Project:
         found = self.query("SELECT value FROM meta WHERE key = ?", [key])
         return found[0]["value"] if found else default
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a project-level setting (logged, not undoable)."""
+        with self.action("meta", f"set {key}", undoable=False):
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
     @contextlib.contextmanager
     def action(
         self, name: str, summary: str = "", *, actor: str | None = None, undoable: bool = True
@@ -137,6 +142,10 @@ class Project:
             self._action = None
 
 
+def _shared_default() -> bool:
+    return os.environ.get("QUALCODE_SHARED", "").strip().lower() in ("1", "yes", "true", "on")
+
+
 def _create_private(target: Path, shared: bool) -> bool:
     """Create an empty project file owner-only (0600), or group-readable (0640)
     when ``shared``, whatever the umask; SQLite gives ``-wal``/``-shm`` the same mode.
@@ -159,14 +168,14 @@ def open_project(
     create: bool = True,
     busy_timeout: float | None = None,
     on_wait: WaitNotice | None = None,
-    shared: bool = False,
+    shared: bool | None = None,
 ) -> Project:
     """Open (and migrate) a project file, creating it if asked.
 
     ``busy_timeout`` (seconds, default ``$QUALCODE_BUSY_TIMEOUT`` or 60) is
     how long a write waits while another process writes; ``on_wait`` is told
     once, after a second, that it is waiting. A new file is created 0600
-    (0640 with ``shared``).
+    (0640 with ``shared``, default ``$QUALCODE_SHARED``).
 
     Raises:
         ProjectError: the file does not exist (and ``create`` is false), is
@@ -188,7 +197,7 @@ def open_project(
     conn: sqlite3.Connection | None = None
     try:
         if not target.exists():
-            created = _create_private(target, shared)
+            created = _create_private(target, _shared_default() if shared is None else shared)
         conn = sqlite3.connect(str(target), timeout=limit, check_same_thread=False)
         db = ProjectDatabase(conn, path=target, busy_limit=limit, on_wait=on_wait)
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
