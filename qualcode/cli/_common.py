@@ -94,6 +94,24 @@ def _fail_coded(exc: Exception, where: str | None) -> NoReturn:
     fail(str(coded))
 
 
+@contextlib.contextmanager
+def discard_if_new(project: Path | None) -> Iterator[None]:
+    """Remove the project file the block created if the block fails, so a failed
+    first import leaves no empty project behind."""
+    from qualcode.store import resolve_project_path
+
+    target = resolve_project_path(project)
+    new = not target.exists()
+    try:
+        yield
+    except BaseException:
+        if new:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(str(target) + suffix).unlink()
+        raise
+
+
 def print_json(data: Any) -> None:
     """One JSON document on stdout."""
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
