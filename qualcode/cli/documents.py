@@ -84,7 +84,7 @@ def import_(
     )
     with open_for_command(project, create=True) as proj, user_errors():
         coded = {d["name"]: d["codings"] for d in proj.documents.summaries()} if replace else {}
-        if replace and not yes and is_terminal() and sys.stdin.isatty():
+        if replace and not yes and _interactive():
             _confirm_replace(paths, options, coded)
         with progress(len(paths), "importing") as bar:
             results = import_paths(proj, paths, options, on_progress=bar)
@@ -108,6 +108,11 @@ def import_(
             typer.echo(f"{r.status:>8}  {r.file} -> {what}{extra}")
     if any(r.status == "error" for r in results):
         raise typer.Exit(1)
+
+
+def _interactive() -> bool:
+    """A person at a terminal who can answer a question."""
+    return is_terminal() and sys.stdin.isatty()
 
 
 def _confirm_replace(paths: list[Path], options: Any, coded: dict[str, int]) -> None:

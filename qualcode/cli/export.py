@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from qualcode.errors import as_user_error
 from qualcode.cli._common import ProjectOpt, fail, open_for_command, user_errors
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ def _write(kind: str, frame: "pd.DataFrame", output: str, fmt: str | None, title
         try:
             written = write_export(kind, frame, output, fmt, title=title, context=context)
         except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
+            coded = as_user_error(exc, output)
+            fail(str(coded) if coded else f"{output}: cannot write: {exc.strerror or exc} [E006]")
     for path in written:
         typer.echo(f"wrote {path}", err=True)
 
