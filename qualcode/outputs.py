@@ -57,13 +57,40 @@ def refuse_project_file(target: str | os.PathLike[str]) -> None:
         raise ValidationError("is a project database; refusing to overwrite it with an export", where=str(path))
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def sweep_stale(target: Path) -> int:
+    """Remove temporary files a killed writer left beside ``target`` (their process
+    is gone); returns how many. A SIGKILL cannot clean up, the next write does."""
+    import glob
+
+    folder = target.parent if str(target.parent) else Path(".")
+    removed = 0
+    for tmp in folder.glob(f".{glob.escape(target.name)}.*{TEMP_SUFFIX}"):
+        pid = tmp.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                removed += 1
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str], *, shared: bool | None = None) -> Iterator[Path]:
     """A temporary path beside ``target``; renamed over it when the block ends without error."""
     target = Path(target)
     refuse_project_file(target)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    sweep_stale(target)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=folder)
     os.close(fd)
     tmp = Path(name)
     try:

@@ -182,3 +182,13 @@ def test_read_only_project_and_full_disk_are_coded_errors(study):
         with pytest.raises(StorageError, match="read-only"):
             p.memos.add("project", None, "kept?")
     assert "[E006]" in str(as_user_error(OSError(28, "No space left on device", "x.csv")))
+
+
+def test_a_killed_writers_temp_file_is_swept_by_the_next_export(study, tmp_path):
+    out_file = tmp_path / "c.csv"
+    stale = tmp_path / ".c.csv.999999999.abcd.qualcode-part"  # no such process
+    stale.write_text("half")
+    live = tmp_path / f".c.csv.{os.getpid()}.abcd.qualcode-part"  # a writer still running
+    live.write_text("busy")
+    assert _run("export", "codings", "-o", str(out_file), "-p", str(study)).exit_code == 0
+    assert not stale.exists() and live.exists()
