@@ -1,6 +1,7 @@
 # qualcode: two commands do all the set-up on a fresh machine.
 #   make demo   build the demo project from corpora/ + codebooks/ and open it
 #   make test   run the whole test suite
+#   make soak   the long reliability trials (about 20 minutes)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 BERTOPIC_VERSION ?= 0.17.4
 DEMO_DB ?= demo.qualcode.db
 
-.PHONY: setup setup-neural demo test bench clean
+.PHONY: setup setup-neural demo test bench soak clean
 
 setup: $(VENV)/.installed
 
@@ -34,6 +35,13 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/bench_import.py
+
+# The long reliability trials (tests/reliability/soak.py: SIGKILLs, concurrent
+# writers, 2,000 fuzzed files) and the pathological-size benchmark; the fast
+# subset of the same trials runs in 'make test'.
+soak: setup
+	$(PY) -m tests.reliability.soak
+	$(PY) benchmarks/bench_pathological.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) build *.egg-info

@@ -41,8 +41,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys, 
 
 
 def fail(message: str) -> NoReturn:
-    """Print a user error on stderr and exit 1."""
-    typer.echo(f"Error: {message}", err=True)
+    """Print a user error on stderr, on one line, and exit 1."""
+    typer.echo(f"Error: {' '.join(message.split())}", err=True)
     raise typer.Exit(1)
 
 

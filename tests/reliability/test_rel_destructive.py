@@ -59,7 +59,7 @@ def test_export_refuses_the_project_file_and_its_side_files(study, suffix):
     target = f"{study}{suffix}"
     with open_project(study):  # keeps -wal/-shm present
         before = open(study, "rb").read(16) if not suffix else None
-        out = _run("export", "codings", "-o", target, "-p", str(study))
+        out = _run("export", "codings", "-o", target, "-f", "csv", "-p", str(study))
     assert out.exit_code == 1 and "Error:" in out.output and "[E004]" in out.output
     if before is not None:
         assert open(study, "rb").read(16) == before
@@ -168,10 +168,13 @@ def test_codebook_csv_export_neutralises_formulas_and_reads_back(study, tmp_path
 
 
 def test_markdown_export_escapes_html(study, tmp_path):
+    with open_project(study) as p:
+        doc = p.documents.find("a")
+        p.codings.apply("a", 24, len(doc.text), ["Feedback"])  # Ann's turn, with the <script>
     out = tmp_path / "c.md"
     assert _run("export", "codings", "-o", str(out), "-p", str(study)).exit_code == 0
     text = out.read_text(encoding="utf-8")
-    assert "<script>" not in text
+    assert "<script>" not in text and "&lt;script&gt;alert(1)" in text
 
 
 def test_read_only_project_and_full_disk_are_coded_errors(study):
