@@ -179,3 +179,13 @@ def test_control_characters_in_an_xlsx_export(study, tmp_path):
 
     cells = [c.value for row in openpyxl.load_workbook(tmp_path / "c.xlsx").active.iter_rows() for c in row]
     assert any(isinstance(v, str) and "\ufffd" in v for v in cells)
+
+
+def test_delimiter_sniffing_of_a_long_first_line_is_fast(tmp_path):
+    """Found by the soak fuzzer: a CSV whose first 20 lines ran to 100 KB took 40-60 s in csv.Sniffer."""
+    rows = "participant,document,speaker\n" + "Priya,interview_01,Priya\n" * 8 + "Fiona,f,Fiona (" + '{"a":' * 20_000 + ")\n"
+    sheet = tmp_path / "wide-line.csv"
+    sheet.write_text(rows, encoding="utf-8")
+    got = _in_subprocess(f"from qualcode.ingest.tabular import sniff_delimiter; "
+                         f"print(repr(sniff_delimiter(open({str(sheet)!r}).read())))", timeout=20)
+    assert got == "','"
