@@ -24,7 +24,6 @@ from qualcode.export.report_md import render_markdown
 from qualcode.outputs import write_text_atomic
 from qualcode.export.tables import as_tables, format_for, records_of, write_csv, write_json, write_xlsx
 
-
 # -- writing ---------------------------------------------------------------------
 
 def _draw_charts(report: Report, target: Path | None) -> list[Path]:

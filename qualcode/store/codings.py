@@ -63,6 +63,8 @@ class NewCoding:
     rule: str | None = None
     confidence: float | None = None
     run_id: int | None = None
+    #: When it was first coded (kept by merges and imports); default now.
+    created_at: str | None = None
 
 
 class CodingStore:
@@ -213,7 +215,7 @@ class CodingStore:
                     "rule": it.rule,
                     "confidence": it.confidence,
                     "run_id": it.run_id if it.run_id is not None else run_id,
-                    "created_at": stamp,
+                    "created_at": it.created_at or stamp,
                 }
             )
             result.append(existing[key])

@@ -20,6 +20,7 @@ from typing import Any
 
 from qualcode.errors import ProjectError
 from qualcode.store.action import Action
+from qualcode.store.attribution import AttributionStore
 from qualcode.store.autotag import AutotagStore
 from qualcode.store.base import APPLICATION_ID, default_coder, now, resolve_project_path
 from qualcode.store.busy import ProjectDatabase, WaitNotice, busy_limit_from_env, storage_error
@@ -29,9 +30,11 @@ from qualcode.store.documents import DocumentStore
 from qualcode.store.history import History
 from qualcode.store.memos import MemoStore
 from qualcode.store.participants import ParticipantStore
+from qualcode.store.reconcile import ReconcileStore
 from qualcode.store.runs import RunStore
 from qualcode.store.schema import migrations
 from qualcode.store.search import Search
+from qualcode.store.speakers import SpeakerStore
 from qualcode.store.suggestions import SuggestionStore
 
 
@@ -58,6 +61,9 @@ class Project:
         self.search = Search(self)
         self.suggestions = SuggestionStore(self)
         self.autotag = AutotagStore(self)
+        self.attribution = AttributionStore(self)
+        self.speakers = SpeakerStore(self)
+        self.reconcile = ReconcileStore(self)
 
     # -- lifecycle -----------------------------------------------------
     def close(self) -> None:

@@ -219,3 +219,43 @@ def m003_document_words(db: Database) -> None:
     db["documents"].add_column("words", int)
     for row in list(db.query("SELECT id, text FROM documents")):
         db.execute("UPDATE documents SET words = ? WHERE id = ?", [len((row["text"] or "").split()), row["id"]])
+
+
+@migrations()
+def m004_document_text_sha256(db: Database) -> None:
+    """The sha256 of each document's stored text, so a merge or a REFI import finds the same document by content.
+
+    Why not ``sha256``: that one hashes the source *file* (a survey sheet holds
+    many documents, a REFI round trip changes the file), while two copies of a
+    study agree on the text itself.
+    """
+    import hashlib
+
+    db["documents"].add_column("text_sha256", str)
+    for row in list(db.query("SELECT id, text FROM documents")):
+        digest = hashlib.sha256((row["text"] or "").encode("utf-8")).hexdigest()
+        db.execute("UPDATE documents SET text_sha256 = ? WHERE id = ?", [digest, row["id"]])
+    db["documents"].create_index(["text_sha256"])
+
+
+@migrations()
+def m005_reconcile_decisions(db: Database) -> None:
+    """Reconciliation progress: one row per disagreement decided (and one ``seed`` row per session)."""
+    db["reconcile_decisions"].create(
+        {
+            "id": int,
+            "coder_a": str,
+            "coder_b": str,
+            "consensus": str,
+            "unit": str,
+            "code_id": int,
+            "document_id": int,
+            "start": int,
+            "end": int,
+            "choice": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"coder_a", "coder_b", "consensus", "unit", "choice"},
+    )
+    db["reconcile_decisions"].create_index(["consensus", "coder_a", "coder_b", "unit"])

@@ -23,9 +23,9 @@ from textual.screen import Screen
 from qualcode.errors import ProjectBusyError, QualcodeError, StorageError, as_user_error
 from qualcode.store import Project, SearchHit, default_coder, open_project, resolve_project_path
 from qualcode.store.busy import busy_limit_from_env
-from qualcode.tui.workers import with_own_project
 from qualcode.tui.commands import QualcodeCommands
 from qualcode.tui.screens import SCREENS, entry
+from qualcode.tui.workers import with_own_project
 
 T = TypeVar("T")
 UI_BUSY_LIMIT = 5.0
@@ -311,14 +311,28 @@ class QualcodeApp(App[None]):
             self.notify(message.summary or "import finished", title="Import")
             self.data_changed()
 
+    def action_speakers(self) -> None:
+        from qualcode.tui.modals.speakers import SpeakersModal
+
+        self.push_screen(SpeakersModal())
+
     # -- command palette --------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Set coder", "Change who codings are attributed to", self.action_set_coder)
         yield SystemCommand("Import documents", "Import files or folders (runs in the background)",
                             self.action_import)
+        yield SystemCommand("Speakers", "See speaker labels; rename, set role, merge participants",
+                            self.action_speakers)
         for e in SCREENS:
             yield SystemCommand(f"Go to {e.title}", e.help, lambda name=e.name: self.action_show_screen(name))
+        yield SystemCommand("Reconcile coders", "Step through two coders' disagreements into a consensus coder",
+                            self.action_reconcile)
+
+    def action_reconcile(self) -> None:
+        from qualcode.tui.screens.reconcile import ReconcileScreen
+
+        self.push_screen(ReconcileScreen())
 
 
 def _summarise(result: Any) -> str:
