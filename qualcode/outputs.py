@@ -130,3 +130,21 @@ def neutralise_formula(value: str) -> str:
 def restore_formula(value: str) -> str:
     """Undo :func:`neutralise_formula` when reading back a file this program wrote."""
     return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
+def private_workdir_prefix(kind: str) -> str:
+    """A prefix naming this process, so :func:`sweep_stale_workdirs` can tell a killed one's folder."""
+    return f".qualcode-{kind}-{os.getpid()}-"
+
+
+def sweep_stale_workdirs(folder: Path, kind: str) -> int:
+    """Remove ``.qualcode-KIND-PID-*`` folders whose process is gone (a SIGKILL left them)."""
+    import shutil
+
+    removed = 0
+    for path in folder.glob(f".qualcode-{kind}-*"):
+        pid = path.name[len(f".qualcode-{kind}-"):].split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed

@@ -195,3 +195,20 @@ def test_a_killed_writers_temp_file_is_swept_by_the_next_export(study, tmp_path)
     live.write_text("busy")
     assert _run("export", "codings", "-o", str(out_file), "-p", str(study)).exit_code == 0
     assert not stale.exists() and live.exists()
+
+
+def test_merge_works_beside_the_project_and_sweeps_a_killed_merges_folder(study, tmp_path, monkeypatch):
+    import tempfile
+
+    stale = tmp_path / ".qualcode-merge-999999999-abc"  # left by a killed merge (no such process)
+    stale.mkdir()
+    (stale / "other.db").write_text("a whole study")
+    shared_tmp = tmp_path / "shared-tmp"
+    shared_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
+    other = tmp_path / "other.db"
+    with open_project(other) as p:
+        p.documents.add(transcript("b", [("Interviewer", "Why?"), ("Bo", "Because.")]))
+    assert _run("merge", str(other), "-p", str(study)).exit_code == 0
+    assert not stale.exists() and list(shared_tmp.iterdir()) == []
+    assert not list(tmp_path.glob(".qualcode-merge-*"))

@@ -83,6 +83,7 @@ def operations(work: Path) -> dict[str, list[str]]:
     qdpx = SHARED / "refi-qda" / "atlas-standard-project" / "ATLASti_standard_project.qdpx"
     if qdpx.exists():
         ops["refi import"] = ["refi", "import", str(qdpx), "-p", "{db}"]
+        ops["merge"] = ["merge", str(qdpx), "-p", "{db}"]
     return ops
 
 
@@ -156,9 +157,10 @@ def kill_trials(work: Path, kills_per_op: int, seed: int = 14, ops: list[str] | 
             res.whole += whole
             if not (ok and whole):
                 res.failures.append(f"kill: integrity={ok} counts {before} -> {now} (full {after})")
-            if target is not None:  # the next run sweeps what the killed one left
+            if target is not None or name == "merge":  # the next run sweeps what the killed one left
                 subprocess.run([PY, "-m", "qualcode.cli.main", *kargs], capture_output=True, env=env, cwd=ROOT)
-                res.temp_left += len(list(target.parent.glob(f".{target.name}.*")))
+                left = target.parent.glob(f".{target.name}.*") if target is not None else work.glob(".qualcode-*")
+                res.temp_left += len(list(left))
         res.tmpdir_files = len(list(tmpdir.iterdir()))
         results.append(res)
     return results
