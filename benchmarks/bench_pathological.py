@@ -18,8 +18,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUDGET_S = {"CSV header, columns named 'a'": 30, "participants sheet, columns": 30,
-            "transcript import, speaker turns": 60, "PDF import, pages": 120}
+BUDGET_S = {
+    "CSV header, columns named 'a'": 30,
+    "participants sheet, columns": 30,
+    "transcript import, speaker turns": 60,
+    "PDF import, pages": 120,
+}
 
 
 def csv_columns(folder: Path, n: int) -> Path:
@@ -36,22 +40,29 @@ def participants_sheet(folder: Path, n: int) -> Path:
 
 def transcript(folder: Path, n: int) -> Path:
     path = folder / f"turns-{n}.txt"
-    path.write_text("".join(f"{'Ann' if i % 2 else 'Bob'}: turn {i} says a few words.\n" for i in range(n)),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(f"{'Ann' if i % 2 else 'Bob'}: turn {i} says a few words.\n" for i in range(n)), encoding="utf-8"
+    )
     return path
 
 
 def pdf(folder: Path, pages: int) -> Path:
     """A minimal PDF with one short speaker turn per page (written by hand, no library)."""
     path = folder / f"pages-{pages}.pdf"
-    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     kids = []
     for i in range(pages):
         text = f"BT /F1 12 Tf 72 720 Td ({'Ann' if i % 2 else 'Bob'}: page {i} has a turn.) Tj ET".encode()
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text))
         content = len(objects)
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
-                       b"/Resources << /Font << /F1 3 0 R >> >> >>" % content)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 3 0 R >> >> >>" % content
+        )
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), pages)
     out = bytearray(b"%PDF-1.4\n")
@@ -113,8 +124,10 @@ def main() -> int:
         big_t, big = timed(fn, n)
         ok = big_t <= BUDGET_S[name]
         failed += not ok
-        print(f"{name:<36} {n // 10:>8} {small_t:>7.2f}s {n:>8} {big_t:>7.2f}s {big_t / max(small_t, 1e-9):>6.1f} "
-              f"{BUDGET_S[name]:>5}s{'' if ok else '  OVER'}   (results {small}, {big})")
+        print(
+            f"{name:<36} {n // 10:>8} {small_t:>7.2f}s {n:>8} {big_t:>7.2f}s {big_t / max(small_t, 1e-9):>6.1f} "
+            f"{BUDGET_S[name]:>5}s{'' if ok else '  OVER'}   (results {small}, {big})"
+        )
     return 1 if failed else 0
 
 

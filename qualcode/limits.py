@@ -27,8 +27,9 @@ MAX_RATIO = 200
 RATIO_FLOOR = 10 << 20
 
 
-def check_entries(infos: list[zipfile.ZipInfo], where: str, error: type[QualcodeError],
-                  total_limit: int | None = None) -> None:
+def check_entries(
+    infos: list[zipfile.ZipInfo], where: str, error: type[QualcodeError], total_limit: int | None = None
+) -> None:
     """Refuse an archive with too many entries, too much in all, or a bomb-like entry."""
     if len(infos) > MAX_ENTRIES:
         raise error(f"the archive lists {len(infos)} entries (more than {MAX_ENTRIES})", where=where)
@@ -38,12 +39,14 @@ def check_entries(infos: list[zipfile.ZipInfo], where: str, error: type[Qualcode
         if total_limit is not None and total > total_limit:
             raise error(f"the archive expands to more than {total_limit >> 20} MiB (zip bomb?)", where=where)
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise error(f"{info.filename} expands more than {MAX_RATIO} times: refused as a possible zip bomb",
-                        where=where)
+            raise error(
+                f"{info.filename} expands more than {MAX_RATIO} times: refused as a possible zip bomb", where=where
+            )
 
 
-def read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, where: str,
-               error: type[QualcodeError]) -> bytes:
+def read_entry(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, where: str, error: type[QualcodeError]
+) -> bytes:
     """One entry's bytes, refusing more than ``limit`` (whatever the zip declares), a
     bomb-like ratio, or a corrupt stream (a broken deflate stream is an error, not a traceback)."""
     import zlib

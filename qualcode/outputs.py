@@ -106,15 +106,17 @@ def atomic_path(target: str | os.PathLike[str], *, shared: bool | None = None) -
 
 
 @contextlib.contextmanager
-def atomic_text(target: str | os.PathLike[str], *, encoding: str = "utf-8", newline: str | None = None,
-                shared: bool | None = None) -> Iterator[IO[str]]:
+def atomic_text(
+    target: str | os.PathLike[str], *, encoding: str = "utf-8", newline: str | None = None, shared: bool | None = None
+) -> Iterator[IO[str]]:
     """A text file handle whose content replaces ``target`` only once complete."""
     with atomic_path(target, shared=shared) as tmp, open(tmp, "w", encoding=encoding, newline=newline) as fh:
         yield fh
 
 
-def write_text_atomic(target: str | os.PathLike[str], text: str, *, encoding: str = "utf-8",
-                      newline: str | None = None) -> None:
+def write_text_atomic(
+    target: str | os.PathLike[str], text: str, *, encoding: str = "utf-8", newline: str | None = None
+) -> None:
     with atomic_text(target, encoding=encoding, newline=newline) as fh:
         fh.write(text)
 
@@ -143,7 +145,7 @@ def sweep_stale_workdirs(folder: Path, kind: str) -> int:
 
     removed = 0
     for path in folder.glob(f".qualcode-{kind}-*"):
-        pid = path.name[len(f".qualcode-{kind}-"):].split("-", 1)[0]
+        pid = path.name[len(f".qualcode-{kind}-") :].split("-", 1)[0]
         if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
             removed += 1

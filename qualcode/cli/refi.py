@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qualcode.cli._common import CoderOpt, discard_if_new, JsonOpt, ProjectOpt, fail, open_for_command, print_json, user_errors
+from qualcode.cli._common import (
+    CoderOpt,
+    JsonOpt,
+    ProjectOpt,
+    discard_if_new,
+    fail,
+    open_for_command,
+    print_json,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from qualcode.exchange import ExchangeSummary

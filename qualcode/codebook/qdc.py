@@ -34,8 +34,8 @@ from pathlib import Path
 
 from qualcode import __version__
 from qualcode.codebook.tree import Codebook, CodebookNode, check_key, check_name, check_tree
-from qualcode.limits import MAX_XML_BYTES, check_entries, check_file_size, read_entry
 from qualcode.errors import CodebookFormatError
+from qualcode.limits import MAX_XML_BYTES, check_entries, check_file_size, read_entry
 
 NS = "urn:QDA-XML:codebook:1.0"
 _GUID_NS = uuid.UUID("5b1f6f0e-3c8a-4b59-9a55-7f0d4c1f2a10")

@@ -39,8 +39,8 @@ from qualcode.codebook.tree import (
     check_name,
     check_tree,
 )
-from qualcode.outputs import write_text_atomic
 from qualcode.errors import CodebookFormatError
+from qualcode.outputs import write_text_atomic
 
 TOP_KEYS = ("codebook", "description", "themes")
 NODE_KEYS = ("name", "description", "include", "exclude", "examples", "keywords", "colour", "key", "codes")

@@ -47,11 +47,11 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode import __version__
 from qualcode.codebook.qdc import guid_for, pack_description
-from qualcode.outputs import file_mode, refuse_project_file
 from qualcode.codebook.tree import CodebookNode
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.exchange.summary import ExchangeSummary
 from qualcode.model import Code, Coding, Memo
+from qualcode.outputs import file_mode, refuse_project_file
 
 if TYPE_CHECKING:
     from qualcode.store import Project

@@ -21,8 +21,8 @@ from qualcode.export.blocks import Image, Report, table_report
 from qualcode.export.report_docx import render_docx
 from qualcode.export.report_html import render_html
 from qualcode.export.report_md import render_markdown
-from qualcode.outputs import write_text_atomic
 from qualcode.export.tables import as_tables, format_for, records_of, write_csv, write_json, write_xlsx
+from qualcode.outputs import write_text_atomic
 
 # -- writing ---------------------------------------------------------------------
 

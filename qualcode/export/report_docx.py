@@ -14,9 +14,9 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from qualcode.outputs import atomic_path
 from qualcode.export.blocks import Bullets, Grid, Heading, Image, Paragraph, QuoteBlock, Report, Table
 from qualcode.export.tables import display, rows_of
+from qualcode.outputs import atomic_path
 
 FONT = "Arial"  # Word has it; LibreOffice maps it to Liberation Sans (same metrics)
 MARGIN_IN = 0.75

@@ -90,8 +90,9 @@ class ProjectDatabase(Database):
     set by :func:`~qualcode.store.project.open_project`.
     """
 
-    def __init__(self, conn: sqlite3.Connection, *, path: Path, busy_limit: float,
-                 on_wait: WaitNotice | None = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, *, path: Path, busy_limit: float, on_wait: WaitNotice | None = None
+    ) -> None:
         super().__init__(conn)
         self.path = path
         self.busy_limit = busy_limit

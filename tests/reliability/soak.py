@@ -36,8 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {r.op} | {r.kills} | {r.integrity_ok} | {r.whole} | {r.temp_left} | {r.tmpdir_files} |")
         bad += len(r.failures) + r.temp_left + r.tmpdir_files
     total = sum(r.kills for r in kills)
-    print(f"| **all** | **{total}** | {sum(r.integrity_ok for r in kills)} | {sum(r.whole for r in kills)} | "
-          f"{sum(r.temp_left for r in kills)} | {sum(r.tmpdir_files for r in kills)} |\n")
+    print(
+        f"| **all** | **{total}** | {sum(r.integrity_ok for r in kills)} | {sum(r.whole for r in kills)} | "
+        f"{sum(r.temp_left for r in kills)} | {sum(r.tmpdir_files for r in kills)} |\n"
+    )
     for r in kills:
         for f in r.failures:
             print(f"- {r.op}: {f}")
@@ -45,11 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     w = writer_trial(work / "writers", args.writers, hold=3.0)
     print(f"## Concurrent writers for {args.writers:.0f} s ({time.monotonic() - t0:.0f} s)\n")
-    print("| CLI writes ok | CLI writes failed | TUI writes | TUI busy errors (retried) | lock holds of 3 s | "
-          "lost writes | tracebacks |")
+    print(
+        "| CLI writes ok | CLI writes failed | TUI writes | TUI busy errors (retried) | lock holds of 3 s | "
+        "lost writes | tracebacks |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    print(f"| {w.writes_ok} | {w.writes_failed} | {w.tui_writes} | {w.tui_errors} | {w.holds} | {w.lost} | "
-          f"{w.tracebacks} |\n")
+    print(
+        f"| {w.writes_ok} | {w.writes_failed} | {w.tui_writes} | {w.tui_errors} | {w.holds} | {w.lost} | "
+        f"{w.tracebacks} |\n"
+    )
     bad += w.lost + w.tracebacks + w.writes_failed
     for d in w.details[:5]:
         print(f"- {d}")

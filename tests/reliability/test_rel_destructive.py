@@ -19,7 +19,9 @@ def study(tmp_path, monkeypatch):
     monkeypatch.delenv("QUALCODE_SHARED", raising=False)
     path = tmp_path / "study.db"
     with open_project(path) as p:
-        p.documents.add(transcript("a", [("Interviewer", "Why?"), ("Ann", "=HYPERLINK(\"x\") <script>alert(1)</script>")]))
+        p.documents.add(
+            transcript("a", [("Interviewer", "Why?"), ("Ann", '=HYPERLINK("x") <script>alert(1)</script>')])
+        )
         p.codes.add("Feedback")
         p.codes.add("=cmd|' /C calc'!A0")
         for start in (0, 6, 10):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -42,8 +41,10 @@ def test_nul_and_controls_are_replaced_at_import_and_stay_codeable(tmp_path, mon
     monkeypatch.setenv("QUALCODE_CODER", "tester")
     src = tmp_path / "nul.txt"
     # Past the first 8 KiB (a NUL there marks a binary file, refused as before).
-    src.write_text("Interviewer: Why?\n\nAnn: " + "word " * 2000 + "before\x00after \x07bell and more words here.\n",
-                   encoding="utf-8")
+    src.write_text(
+        "Interviewer: Why?\n\nAnn: " + "word " * 2000 + "before\x00after \x07bell and more words here.\n",
+        encoding="utf-8",
+    )
     db = tmp_path / "p.db"
     out = CliRunner().invoke(app, ["import", str(src), "-p", str(db), "--json"])
     row = json.loads(out.output)[0]
@@ -54,7 +55,7 @@ def test_nul_and_controls_are_replaced_at_import_and_stay_codeable(tmp_path, mon
         end = len(doc.text)
         p.codes.add("Late")
         made = p.codings.apply(doc.id, end - 10, end, ["Late"])  # after the NUL: failed before
-        assert doc.text[made[0].start:made[0].end] == doc.text[-10:]
+        assert doc.text[made[0].start : made[0].end] == doc.text[-10:]
     text = CliRunner().invoke(app, ["import", str(src), "-p", str(tmp_path / "q.db")]).output
     assert "2 control characters replaced" in text
 
@@ -70,23 +71,28 @@ def test_header_dedup_is_linear_and_right():
     from qualcode.ingest.tabular import _headers
 
     assert _headers(["a", "a", "a.2", "", "a"]) == ["a", "a.2", "a.2.2", "column_4", "a.3"]
-    got = _in_subprocess("from qualcode.ingest.tabular import _headers; h = _headers(['a'] * 20000); "
-                         "print(len(set(h)), h[-1])")
+    got = _in_subprocess(
+        "from qualcode.ingest.tabular import _headers; h = _headers(['a'] * 20000); print(len(set(h)), h[-1])"
+    )
     assert got == "20000 a.20000"
 
 
 def test_participants_sheet_with_many_columns(tmp_path):
     sheet = tmp_path / "people.csv"
     sheet.write_text("participant," + ",".join(["x"] * 20000) + "\nAnn," + ",".join(["1"] * 20000) + "\n")
-    got = _in_subprocess(f"from qualcode.ingest.participants import load_participants_file as f; "
-                         f"print(len(f({str(sheet)!r}).attributes['Ann']))")
+    got = _in_subprocess(
+        f"from qualcode.ingest.participants import load_participants_file as f; "
+        f"print(len(f({str(sheet)!r}).attributes['Ann']))"
+    )
     assert got == "20000"
 
 
 def test_turn_detection_is_linear():
-    got = _in_subprocess("from qualcode.ingest.turns import speaker_turns; "
-                         "t = ''.join(f'{\"Ann\" if i % 2 else \"Bob\"}: turn {i}\\n' for i in range(20000)); "
-                         "print(len(speaker_turns(t)))")
+    got = _in_subprocess(
+        "from qualcode.ingest.turns import speaker_turns; "
+        "t = ''.join(f'{\"Ann\" if i % 2 else \"Bob\"}: turn {i}\\n' for i in range(20000)); "
+        "print(len(speaker_turns(t)))"
+    )
     assert got == "20000"
 
 
@@ -163,9 +169,15 @@ def test_a_csv_cell_over_the_csv_field_limit_in_code_batch(study, tmp_path):
     assert "b.csv" in _err(out)
 
 
-@pytest.mark.parametrize("args", [["uncode", "99999999999999999999999"], ["recode", "99999999999999999999999", "X"],
-                                  ["code", "a", "0", "99999999999999999999999", "Feedback"],
-                                  ["show", "a", "--turn", "99999999999999999999999"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["uncode", "99999999999999999999999"],
+        ["recode", "99999999999999999999999", "X"],
+        ["code", "a", "0", "99999999999999999999999", "Feedback"],
+        ["show", "a", "--turn", "99999999999999999999999"],
+    ],
+)
 def test_integer_ids_beyond_64_bits(study, args):
     out = CliRunner().invoke(app, [*args, "-p", str(study)])
     assert out.exit_code != 0 and "Traceback" not in out.output
@@ -183,9 +195,18 @@ def test_control_characters_in_an_xlsx_export(study, tmp_path):
 
 def test_delimiter_sniffing_of_a_long_first_line_is_fast(tmp_path):
     """Found by the soak fuzzer: a CSV whose first 20 lines ran to 100 KB took 40-60 s in csv.Sniffer."""
-    rows = "participant,document,speaker\n" + "Priya,interview_01,Priya\n" * 8 + "Fiona,f,Fiona (" + '{"a":' * 20_000 + ")\n"
+    rows = (
+        "participant,document,speaker\n"
+        + "Priya,interview_01,Priya\n" * 8
+        + "Fiona,f,Fiona ("
+        + '{"a":' * 20_000
+        + ")\n"
+    )
     sheet = tmp_path / "wide-line.csv"
     sheet.write_text(rows, encoding="utf-8")
-    got = _in_subprocess(f"from qualcode.ingest.tabular import sniff_delimiter; "
-                         f"print(repr(sniff_delimiter(open({str(sheet)!r}).read())))", timeout=20)
+    got = _in_subprocess(
+        f"from qualcode.ingest.tabular import sniff_delimiter; "
+        f"print(repr(sniff_delimiter(open({str(sheet)!r}).read())))",
+        timeout=20,
+    )
     assert got == "','"

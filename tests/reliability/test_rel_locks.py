@@ -78,8 +78,10 @@ def test_a_read_then_write_action_never_fails_on_a_commit_in_between(study):
             act.conn.execute("SELECT COUNT(*) FROM codes").fetchone()
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')")  # we hold the lock
-            act.insert("memos", {"target": "project", "target_id": None, "text": "kept",
-                                 "author": "tester", "created_at": "now"})
+            act.insert(
+                "memos",
+                {"target": "project", "target_id": None, "text": "kept", "author": "tester", "created_at": "now"},
+            )
         other.close()
         assert [m.text for m in p.memos.all()] == ["kept"]
 
@@ -87,8 +89,13 @@ def test_a_read_then_write_action_never_fails_on_a_commit_in_between(study):
 def test_cli_code_waits_for_a_writer_instead_of_a_traceback(study):
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "QUALCODE_CODER": "tester"}
     holder = _hold(study, 4)
-    out = subprocess.run([sys.executable, "-m", "qualcode.cli.main", "code", "a", "0", "4", "Feedback", "-p",
-                          str(study)], capture_output=True, text=True, env=env, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "qualcode.cli.main", "code", "a", "0", "4", "Feedback", "-p", str(study)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     holder.wait()
     assert out.returncode == 0, out.stderr
     assert "waiting for the project" in out.stderr and "Traceback" not in out.stderr
@@ -98,8 +105,13 @@ def test_cli_busy_limit_from_the_environment(study):
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "QUALCODE_BUSY_TIMEOUT": "0.3"}
     holder = _hold(study, 20)
     try:
-        out = subprocess.run([sys.executable, "-m", "qualcode.cli.main", "memo", "hello", "-p", str(study)],
-                             capture_output=True, text=True, env=env, timeout=30)
+        out = subprocess.run(
+            [sys.executable, "-m", "qualcode.cli.main", "memo", "hello", "-p", str(study)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+        )
     finally:
         holder.kill()
         holder.wait()

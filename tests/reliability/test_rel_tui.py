@@ -36,8 +36,9 @@ def test_a_busy_project_shows_an_error_keeps_the_write_and_retries(tmp_path, mon
 
     async def run() -> list[str]:
         app = make_app(path, coder="tester", blink=False)
-        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert holder.stdout.readline().strip() == "locked"
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("ctrl+z")  # a write while another process holds the lock

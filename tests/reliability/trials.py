@@ -32,8 +32,14 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PY, "-m", "qualcode.cli.main", *args], capture_output=True, text=True,
-                          env=env or cli_env(), timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [PY, "-m", "qualcode.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env or cli_env(),
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 def integrity(db: Path) -> str:
@@ -47,20 +53,24 @@ def integrity(db: Path) -> str:
 def counts(db: Path) -> tuple[int, ...]:
     conn = sqlite3.connect(db)
     try:
-        return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                     for t in ("documents", "turns", "codes", "codings", "memos", "participants"))
+        return tuple(
+            conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("documents", "turns", "codes", "codings", "memos", "participants")
+        )
     finally:
         conn.close()
 
 
 # -- kills ----------------------------------------------------------------------------------
 
+
 def _base_project(work: Path) -> Path:
     """A coded demo study (documents, codebook, codings) to kill writers on."""
     base = work / "base.db"
     if not base.exists():
-        assert cli("import", str(DEMO), "-p", str(base), "--exclude", "*.csv",
-                   "--participants", str(DEMO / "participants.csv")).returncode in (0, 1)
+        assert cli(
+            "import", str(DEMO), "-p", str(base), "--exclude", "*.csv", "--participants", str(DEMO / "participants.csv")
+        ).returncode in (0, 1)
         assert cli("codebook", "load", str(ROOT / "codebooks" / "social_value.yaml"), "-p", str(base)).returncode == 0
         conn = sqlite3.connect(base)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -71,8 +81,15 @@ def _base_project(work: Path) -> Path:
 def operations(work: Path) -> dict[str, list[str]]:
     """What to kill: each writer of the project or of an export (``{db}``/``{out}`` filled in)."""
     ops = {
-        "import": ["import", str(DEMO / "interview_01_sme_software.txt"), str(DEMO / "focus_group_01.vtt"),
-                   "--replace", "--yes", "-p", "{db}"],
+        "import": [
+            "import",
+            str(DEMO / "interview_01_sme_software.txt"),
+            str(DEMO / "focus_group_01.vtt"),
+            "--replace",
+            "--yes",
+            "-p",
+            "{db}",
+        ],
         "code --batch": ["code", "--batch", str(DEMO / "codings.csv"), "--create-codes", "-p", "{db}"],
         "autotag": ["autotag", "--method", "rules", "-p", "{db}"],
         "codebook merge": ["codebook", "load", str(ROOT / "codebooks" / "social_value.yaml"), "-p", "{db}"],
@@ -139,8 +156,13 @@ def kill_trials(work: Path, kills_per_op: int, seed: int = 14, ops: list[str] | 
             kargs = [a.replace(str(db), str(kdb)) for a in args]
             if target is not None:
                 target.write_bytes(b"previous good file")
-            proc = subprocess.Popen([PY, "-m", "qualcode.cli.main", *kargs], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+            proc = subprocess.Popen(
+                [PY, "-m", "qualcode.cli.main", *kargs],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                cwd=ROOT,
+            )
             time.sleep(rng.uniform(0.3, max(0.4, span * 1.05)))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -234,8 +256,16 @@ def writer_trial(work: Path, seconds: float, hold: float, *, tui: bool = True) -
             text = f"{name}-{i}"
             out = cli("memo", text, "-p", str(db), env=cli_env(QUALCODE_CODER=name))
             if name == "B" and out.returncode == 0:
-                out = cli("code", "interview_01_sme_software", str(i), str(i + 5), "Feedback timeliness", "-p", str(db),
-                          env=cli_env(QUALCODE_CODER=name))
+                out = cli(
+                    "code",
+                    "interview_01_sme_software",
+                    str(i),
+                    str(i + 5),
+                    "Feedback timeliness",
+                    "-p",
+                    str(db),
+                    env=cli_env(QUALCODE_CODER=name),
+                )
                 text = text if out.returncode == 0 else ""
             with lock:
                 if out.returncode == 0 and text:
@@ -307,8 +337,11 @@ def seed_files(max_bytes: int = 160_000) -> list[Path]:
     corpora = SHARED / "corpora"
     if corpora.is_dir():
         for path in sorted(corpora.rglob("*")):
-            if path.is_file() and path.suffix.lower() in (".txt", ".csv", ".json", ".md", ".xlsx", ".pdf", ".jsonl") \
-                    and path.stat().st_size <= max_bytes:
+            if (
+                path.is_file()
+                and path.suffix.lower() in (".txt", ".csv", ".json", ".md", ".xlsx", ".pdf", ".jsonl")
+                and path.stat().st_size <= max_bytes
+            ):
                 found.append(path)
     qdpx = SHARED / "refi-qda" / "atlas-standard-project" / "ATLASti_standard_project.qdpx"
     if qdpx.exists():
@@ -327,22 +360,31 @@ def _mutate_bytes(data: bytes, rng: random.Random) -> bytes:
             if data:
                 data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
     elif kind == 1:  # truncate
-        del data[rng.randrange(n):]
+        del data[rng.randrange(n) :]
     elif kind == 2:  # hostile bytes
         for _ in range(rng.randint(1, 10)):
-            data[rng.randrange(n):rng.randrange(n)] = rng.choice(
-                [b"\x00", b"\xff\xfe", b"\x1b[2J", b"\r", b"\x0c", b"\xe2\x80\xae", b"\xed\xa0\x80", b'"', b"\t=1+1"])
+            data[rng.randrange(n) : rng.randrange(n)] = rng.choice(
+                [b"\x00", b"\xff\xfe", b"\x1b[2J", b"\r", b"\x0c", b"\xe2\x80\xae", b"\xed\xa0\x80", b'"', b"\t=1+1"]
+            )
     elif kind == 3:  # repeat a chunk (bounded growth)
         at = rng.randrange(n)
-        chunk = bytes(data[at:at + rng.randint(1, 200)])
+        chunk = bytes(data[at : at + rng.randint(1, 200)])
         data[at:at] = chunk * rng.randint(2, min(2000, 1_000_000 // max(1, len(chunk))))
     elif kind == 4:  # delete a chunk
         at = rng.randrange(n)
-        del data[at:at + rng.randint(1, 500)]
+        del data[at : at + rng.randint(1, 500)]
     elif kind == 5:  # deep nesting / huge token
         at = rng.randrange(n)
-        data[at:at] = rng.choice([b"[" * 50_000, b"{\"a\":" * 20_000, b"x" * 300_000, b"Speaker:\n" * 5000,
-                                  b"99999999999999999999999999", b"<a>" * 20_000])
+        data[at:at] = rng.choice(
+            [
+                b"[" * 50_000,
+                b'{"a":' * 20_000,
+                b"x" * 300_000,
+                b"Speaker:\n" * 5000,
+                b"99999999999999999999999999",
+                b"<a>" * 20_000,
+            ]
+        )
     elif kind == 6:  # swap two halves
         at = rng.randrange(n)
         data = data[at:] + data[:at]
@@ -350,7 +392,7 @@ def _mutate_bytes(data: bytes, rng: random.Random) -> bytes:
         data = bytearray(rng.randbytes(rng.randint(0, 4096)))
     else:  # many separators
         at = rng.randrange(n)
-        data[at:at] = rng.choice([b",", b";", b":", b"\n", b"\""]) * rng.randint(100, 100_000)
+        data[at:at] = rng.choice([b",", b";", b":", b"\n", b'"']) * rng.randint(100, 100_000)
     return bytes(data)
 
 
@@ -415,8 +457,11 @@ def _worker(conn, work: str) -> None:  # noqa: ANN001 - a multiprocessing connec
             verdict = classify(out.exit_code, out.output, out.exception)
             detail = ""
             if verdict == "traceback":
-                detail = (out.output[-300:] + "".join(traceback.format_exception(out.exception))[-1200:]
-                          if out.exception and not isinstance(out.exception, SystemExit) else out.output[-500:])
+                detail = (
+                    out.output[-300:] + "".join(traceback.format_exception(out.exception))[-1200:]
+                    if out.exception and not isinstance(out.exception, SystemExit)
+                    else out.output[-500:]
+                )
         except BaseException as exc:  # noqa: BLE001 - counted, never fatal to the trial
             verdict, detail = "traceback", repr(exc)
         conn.send((verdict, detail))
@@ -442,8 +487,9 @@ class FuzzResult:
     time_by_kind: dict[str, float] = field(default_factory=dict)
 
 
-def fuzz_trial(work: Path, cases: int, seed: int = 14, hang_s: float = 30.0, rss_limit: int = 1 << 30,
-               max_bytes: int = 160_000) -> FuzzResult:
+def fuzz_trial(
+    work: Path, cases: int, seed: int = 14, hang_s: float = 30.0, rss_limit: int = 1 << 30, max_bytes: int = 160_000
+) -> FuzzResult:
     """Mutate real files and run each through the CLI in a watched worker process.
 
     The seed is picked by extension first (then file), so the 143 JSON
@@ -490,7 +536,9 @@ def fuzz_trial(work: Path, cases: int, seed: int = 14, hang_s: float = 30.0, rss
         res.cases += 1
         res.outcomes[verdict] += 1
         res.by_kind.setdefault(src.suffix.lower(), Counter())[verdict] += 1
-        res.time_by_kind[src.suffix.lower()] = res.time_by_kind.get(src.suffix.lower(), 0.0) + time.monotonic() - started
+        res.time_by_kind[src.suffix.lower()] = (
+            res.time_by_kind.get(src.suffix.lower(), 0.0) + time.monotonic() - started
+        )
         if verdict not in ("clean error", "success"):
             res.failures.append(f"{src.name} -> {case.name}: {verdict} {detail}")
         else:
