@@ -136,5 +136,5 @@ def test_test_modules_import_no_other_test_module():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             found += [f"{path.relative_to(tests)}: {n}" for n in names
-                      if n.split(".")[0] in ("tests", "conftest") or n.split(".")[-1].startswith("test_")]
+                      if n.split(".")[-1] in ("conftest", "helpers") or n.split(".")[-1].startswith("test_")]
     assert found == []

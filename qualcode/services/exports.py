@@ -2,7 +2,7 @@
 
 Why one place: the CLI's ``export`` commands and the TUI's export dialog
 compute the same tables with the same titles and must agree to the unit; a
-write failure is one coded error for both, naming the file.
+write failure is one coded error for both (``StorageError``, E006), naming the file.
 """
 
 from __future__ import annotations
@@ -12,19 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import StorageError, as_user_error
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from qualcode.export import ReportContext
     from qualcode.store import Project
-
-
-class ExportWriteError(QualcodeError):
-    """The output file cannot be written (no such folder, no permission, disk full)."""
-
-    code = "E501"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +98,12 @@ def write(table: ExportTable, output: str | Path | IO[str], fmt: str | None = No
     """Write ``table`` to ``output`` (``-`` for stdout) and return the files written.
 
     Raises:
-        ExportWriteError: the file cannot be written.
+        StorageError: the file cannot be written (no such folder, no permission, disk full) [E006].
     """
     from qualcode.export import write_export
 
     try:
         return write_export(table.kind, table.frame, output, fmt, title=table.title, context=table.context)
     except OSError as exc:
-        raise ExportWriteError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        coded = as_user_error(exc, str(output))
+        raise coded or StorageError(f"cannot write: {exc.strerror or exc}", where=str(output)) from exc

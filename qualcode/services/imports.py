@@ -26,6 +26,8 @@ class ImportSummary:
     results: tuple["ImportResult", ...]
     warnings: dict[int, tuple["SpeakerInfo", ...]] = field(default_factory=dict)
     """By index into ``results``: labels of that file's documents that look like a misspelling or case variant."""
+    codings_removed: dict[str, int] = field(default_factory=dict)
+    """By file: the codings a ``--replace`` removed with the documents it replaced."""
 
     @property
     def failed(self) -> bool:
@@ -45,9 +47,21 @@ class ImportSummary:
                 + (f" — {errors[0]}" if errors else ""))
 
 
+def codings_by_document(project: "Project") -> dict[str, int]:
+    """Counted codings per document name: what replacing a document would remove."""
+    from qualcode.services.documents import document_rows
+
+    return {row.name: row.codings for row in document_rows(project)}
+
+
 def import_files(project: "Project", paths: Iterable[str | Path], options: "ImportOptions | None" = None,
-                 on_progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+                 on_progress: Callable[[int, int], None] | None = None,
+                 coded: dict[str, int] | None = None) -> ImportSummary:
     """Import files and folders (each file all-or-nothing) and summarise what happened.
+
+    ``coded`` (from :func:`codings_by_document`, read before the import) lets the
+    summary say how many codings each replaced file removed; it is read here when
+    the options replace and it is not given.
 
     Raises:
         ImportFormatError: the options or the participants file are invalid (nothing imported).
@@ -55,11 +69,14 @@ def import_files(project: "Project", paths: Iterable[str | Path], options: "Impo
     from qualcode.ingest import import_paths
     from qualcode.services.speakers import suspect_labels
 
+    if coded is None:
+        coded = codings_by_document(project) if options is not None and options.replace else {}
     results = tuple(import_paths(project, [Path(p) for p in paths], options, on_progress=on_progress))
+    removed = {r.file: sum(coded.get(n, 0) for n in r.documents) for r in results if r.status == "replaced"}
     warnings = {}
     for i, r in enumerate(results):
         if r.status in ("imported", "replaced") and r.documents:
             found = suspect_labels(project, list(r.documents))
             if found:
                 warnings[i] = tuple(found)
-    return ImportSummary(results, warnings)
+    return ImportSummary(results, warnings, removed)

@@ -5,16 +5,16 @@ opens its own project, does one job and returns its result; the screen reads
 ``worker.result`` when Textual reports the worker's success. Workers start
 with ``exit_on_error=False``, so a failure ends the worker, not the app, and
 :func:`report_failure` (called by the app and by every screen) is the one
-place a failed worker becomes a notification; :func:`attempt` does the same
-for a store call on the UI thread.
+place a failed worker becomes a notification (a store call on the UI thread
+goes through ``QualcodeApp.attempt``, which can also retry it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project, open_project
@@ -22,8 +22,6 @@ from qualcode.store import Project, open_project
 if TYPE_CHECKING:  # pragma: no cover
     from textual.dom import DOMNode
     from textual.worker import Worker
-
-T = TypeVar("T")
 
 
 @contextmanager
@@ -47,11 +45,3 @@ def report_failure(node: "DOMNode", worker: "Worker[object]") -> None:
     """Show a failed worker's error as a notification titled with the worker's name."""
     node.notify(failure_text(worker.error), title=worker.name or "Background task", severity="error")
 
-
-def attempt(node: "DOMNode", fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-    """Call a store function; a user error becomes a notification on ``node``, not a crash."""
-    try:
-        return fn(*args, **kwargs)
-    except QualcodeError as exc:
-        node.notify(exc.message, title=f"Error {exc.code}", severity="error")
-        return None

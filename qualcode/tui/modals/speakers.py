@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Label
 from qualcode.tui.messages import DataChanged
 from qualcode.tui.modals.choice import ChoiceModal
 from qualcode.tui.modals.prompt import PromptModal
-from qualcode.tui.workers import attempt
 
 if TYPE_CHECKING:
     from qualcode.services.speakers import SpeakerInfo
@@ -80,7 +79,7 @@ class SpeakersModal(ModalScreen[None]):
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def _apply(self, fn: Any, *args: Any) -> None:
-        change = attempt(self, fn, self.project, *args)
+        change = self.app.attempt(fn, self.project, *args)  # type: ignore[attr-defined]
         if change is not None:
             self.notify(change.summary, timeout=3)
             self.post_message(DataChanged(self))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from qualcode.tui.workers import attempt, report_failure
+from qualcode.tui.workers import report_failure
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.store import Project
@@ -41,8 +41,8 @@ class QScreen(Screen[None]):
         return self.qapp.project
 
     def attempt(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        """Call a store function; a user error becomes a notification, not a crash."""
-        return attempt(self, fn, *args, **kwargs)
+        """Call a store function through the app: an error becomes a notification (retryable), not a crash."""
+        return self.qapp.attempt(fn, *args, **kwargs)
 
     def reload(self) -> None:
         """Re-read what this screen shows from the store."""
