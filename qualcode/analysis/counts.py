@@ -219,10 +219,10 @@ def frequencies(
         ValidationError: unknown attribute or more than two.
         NotFoundError: a code in ``codes`` does not exist.
     """
-    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending,
-                         coders=coders)
-    names = check_by(by, corpus)
-    return frequencies_from(corpus, corpus.code_rows(codes, project), names)
+    from qualcode.analysis.counted import frequencies_sql  # set-based; frequencies_from is the reference
+
+    return frequencies_sql(project, by=by, codes=codes, include_interviewer=include_interviewer,
+                           include_pending=include_pending, coders=coders)
 
 
 def json_value(value: Any) -> Any:

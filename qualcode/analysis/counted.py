@@ -1,0 +1,165 @@
+"""The frequency table from set-based SQL: same numbers as :func:`qualcode.analysis.counts.frequencies_from`.
+
+Why a second path: :func:`~qualcode.analysis.corpus.load_corpus` reads the
+whole project into Python objects, which at 10^5–10^6 survey answers takes
+longer than the table is worth and holds gigabytes. Here the counted units
+are built and aggregated in SQLite (:mod:`qualcode.store.tables`), and only
+the codebook and the per-code counts come back to Python. The Python path
+stays the reference: tests compare the two on every fixture.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from qualcode.analysis.attribution import check_coders
+from qualcode.analysis.corpus import MISSING, CountOptions
+from qualcode.errors import ValidationError
+from qualcode.model import Code
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+    from qualcode.store.tables import CountedUnits
+
+
+def subtrees(codes: list[Code]) -> dict[int, frozenset[int]]:
+    """Each code id mapped to itself and all its descendants."""
+    children: dict[int | None, list[int]] = {}
+    for c in codes:
+        children.setdefault(c.parent_id, []).append(c.id)
+    out: dict[int, frozenset[int]] = {}
+
+    def walk(cid: int) -> frozenset[int]:
+        ids = {cid}
+        for child in children.get(cid, []):
+            ids |= walk(child)
+        out[cid] = frozenset(ids)
+        return out[cid]
+
+    for root in children.get(None, []):
+        walk(root)
+    return out
+
+
+def code_rows(project: "Project", codes_all: list[Code], codes: list[str | int] | None) -> list[Code]:
+    """The codes to report: all, or the named ones with their sub-codes, in codebook order."""
+    if not codes:
+        return list(codes_all)
+    tree = subtrees(codes_all)
+    keep: set[int] = set()
+    for ref in codes:
+        keep |= tree[project.codes.resolve(ref).id]
+    return [c for c in codes_all if c.id in keep]
+
+
+def check_attributes(project: "Project", by: list[str] | str | None, *, most: int = 2) -> list[str]:
+    """Validate grouping attributes as :func:`qualcode.analysis.corpus.check_by` does, from SQL."""
+    if by is None:
+        return []
+    names = [by] if isinstance(by, str) else list(by)
+    if len(names) > most:
+        raise ValidationError(f"group by at most {most} attributes, not {len(names)}")
+    known = project.tables.attribute_names()
+    for name in names:
+        if name not in known:
+            listed = ", ".join(known) or "none"
+            raise ValidationError(f"no participant attribute {name!r}; known attributes: {listed}")
+    return names
+
+
+def _order(values: list[str]) -> list[str]:
+    return sorted(values, key=lambda v: (v == MISSING, v.casefold()))
+
+
+def groups(project: "Project", by: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...], int]]:
+    """Marginal groups of each attribute, then crossed groups: ``(attrs, values, base)`` in table order."""
+    out = []
+    marginal: dict[str, dict[str, int]] = {}
+    for a in by:
+        base = {k[0]: n for k, n in project.tables.group_bases([a]).items()}
+        marginal[a] = {v: base[v] for v in _order(list(base))}
+        out += [((a,), (v,), n) for v, n in marginal[a].items()]
+    if len(by) == 2:
+        a, b = by
+        crossed = project.tables.group_bases(by)
+        for va in marginal[a]:
+            for vb in marginal[b]:
+                if (va, vb) in crossed:
+                    out.append(((a, b), (va, vb), crossed[(va, vb)]))
+    return out
+
+
+def _percent(part: int, base: int) -> float | None:
+    return part / base * 100.0 if base else None
+
+
+def frequency_frame(
+    project: "Project",
+    units: "CountedUnits",
+    rows: list[Code],
+    by: list[str],
+    options: CountOptions,
+) -> pd.DataFrame:
+    """The frequency table (columns and attrs of :func:`~qualcode.analysis.counts.frequencies_from`)."""
+    from qualcode.analysis.counts import Group
+
+    base = project.tables.scope_size()
+    found = [Group(a, v, n) for a, v, n in groups(project, by)]
+    rolled, own = units.tallies(rollup=True), units.tallies(rollup=False)
+    per_group: dict[tuple[str, ...], dict] = {}
+    for attrs in dict.fromkeys(g.attrs for g in found):
+        per_group[attrs] = units.group_tallies(list(attrs))
+    empty = (0, 0, 0)
+    out = []
+    for code in rows:
+        n, docs, people = _triple(rolled.get(code.id)) or empty
+        own_n, own_docs, own_people = _triple(own.get(code.id)) or empty
+        row: dict[str, Any] = {
+            "code_id": code.id, "code": code.name, "path": code.path, "depth": code.depth,
+            "description": code.description,
+            "codings": n, "documents": docs, "participants": people,
+            "participants_percent": _percent(people, base), "participants_base": base,
+            "own_codings": own_n, "own_documents": own_docs, "own_participants": own_people,
+            "own_participants_percent": _percent(own_people, base),
+        }
+        for g in found:
+            t = per_group[g.attrs].get((code.id, g.values))
+            g_n, g_people = (t.codings, t.participants) if t else (0, 0)
+            row[g.column("codings")] = g_n
+            row[g.column("participants")] = g_people
+            row[g.column("participants_percent")] = _percent(g_people, g.base)
+        out.append(row)
+    frame = pd.DataFrame(out)
+    if frame.empty:
+        frame = pd.DataFrame(columns=["code_id", "code", "path", "depth", "codings", "documents", "participants"])
+    frame.attrs.update(options.metadata())
+    frame.attrs.update({"participants_base": base, "by": list(by), "groups": [g.as_meta() for g in found]})
+    return frame
+
+
+def _triple(t: Any) -> tuple[int, int, int] | None:
+    return (t.codings, t.documents, t.participants) if t is not None else None
+
+
+def frequencies_sql(
+    project: "Project",
+    by: list[str] | None = None,
+    codes: list[str | int] | None = None,
+    *,
+    include_interviewer: bool = False,
+    include_pending: bool = True,
+    coders: list[str] | None = None,
+) -> pd.DataFrame:
+    """:func:`qualcode.analysis.counts.frequencies`, computed in SQLite."""
+    chosen = check_coders(project, coders)
+    options = CountOptions(include_interviewer=include_interviewer, include_pending=include_pending, coders=chosen)
+    names = check_attributes(project, by)
+    rows = code_rows(project, project.codes.all(), codes)
+    with project.tables.counted(include_interviewer=include_interviewer, include_pending=include_pending,
+                                coders=chosen) as units:
+        return frequency_frame(project, units, rows, names, options)
+
+
+__all__ = ["check_attributes", "code_rows", "frequencies_sql", "frequency_frame", "groups", "subtrees"]

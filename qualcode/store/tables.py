@@ -1,0 +1,250 @@
+"""Set-based counts under the attribution rule: the SQL behind the frequency and evidence tables.
+
+Why SQL: every table asks the same questions of every counted coding
+(which code, which document, which participants). Answered per coding in
+Python that is a loop over 10^5–10^6 objects; answered here it is one join
+that materialises the *counted units* once per command (a temporary table of
+``(coding_id, code_id, document_id, participant_id)``) and ``GROUP BY``
+queries over it.
+
+The rule is that of :mod:`qualcode.analysis.attribution` (the reference,
+tested against this module to the unit):
+
+* a coding overlaps a turn when they share a non-space character of the
+  turn's utterance (the same expression as :mod:`qualcode.store.attribution`);
+* it counts for the distinct participants of the participant turns it
+  overlaps (a turn without a participant falls back to the document's);
+  with ``include_interviewer``, a coding with no participant turn counts for
+  the people of its interviewer turns, or, outside every turn, for the
+  document's participant; otherwise it does not count;
+* a counted coding with nobody to count for is one *unattributed* unit
+  (``participant_id`` NULL);
+* rejected codings never count; pending ones unless ``include_pending`` is false.
+
+Group values follow :meth:`qualcode.analysis.corpus.Corpus.attribute`: a
+missing or blank attribute (blank as Python's ``str.strip`` sees it) is
+:data:`MISSING`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from qualcode.store.attribution import _SPACES
+
+if TYPE_CHECKING:
+    from qualcode.store.project import Project
+
+MISSING = "(missing)"
+# Every character Python's str.strip() removes (str.isspace), for SQLite's trim(X, Y); a test checks the list.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+_OVERLAP = f"""
+SELECT c.id AS coding_id, c.code_id, c.document_id,
+       coalesce(t.role, 'participant') = 'interviewer' AS interviewer,
+       coalesce(t.participant_id, d.participant_id) AS pid
+FROM codings c
+JOIN documents d ON d.id = c.document_id
+JOIN turns t ON t.document_id = c.document_id
+     AND t.start < c.[end] AND t.[end] > c.start
+     AND t.start >= coalesce((SELECT max(t2.start) FROM turns t2
+                              WHERE t2.document_id = c.document_id AND t2.start <= c.start), -1)
+     AND coalesce(trim(substr(t.text, max(c.start, t.start) - t.start + 1,
+                              min(c.[end], t.[end]) - max(c.start, t.start)), {_SPACES}), 'x') != ''
+WHERE {{where}}
+"""
+
+
+def attribute_value(column: str) -> str:
+    """SQL for a participant's value of the attribute bound as the next parameter (MISSING when blank)."""
+    value = f"(SELECT value FROM json_each({column}) WHERE key = ?)"
+    return (f"CASE WHEN {column} IS NULL OR trim(coalesce({value}, ''), ?) = '' THEN '{MISSING}'"
+            f" ELSE {value} END")
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Codings, distinct documents and distinct participants of one code (or code subtree)."""
+
+    codings: int
+    documents: int
+    participants: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTally:
+    """Codings and distinct participants of one code (subtree) within one group of participants."""
+
+    codings: int
+    participants: int
+
+
+class CountedUnits:
+    """The counted units of one command, in a temporary table, and the aggregations over them."""
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+        self.db = project.db
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, list(params)).fetchall()
+
+    def tallies(self, *, rollup: bool) -> dict[int, Tally]:
+        """Per code: codings, documents, participants (over its subtree with ``rollup``, distinct)."""
+        key = "tr.root" if rollup else "u.code_id"
+        join = "JOIN temp.qc_tree tr ON tr.code_id = u.code_id" if rollup else ""
+        rows = self._all(f"SELECT {key}, count(DISTINCT u.coding_id), count(DISTINCT u.document_id),"
+                         f" count(DISTINCT u.pid) FROM temp.qc_units u {join} GROUP BY {key}")
+        return {r[0]: Tally(r[1], r[2], r[3]) for r in rows}
+
+    def group_tallies(self, attrs: Sequence[str]) -> dict[tuple[int, tuple[str, ...]], GroupTally]:
+        """Per code subtree and group of ``attrs`` values: codings and distinct participants.
+
+        A coding counts in a group when one of its participants is in it (an
+        unattributed coding is in the :data:`MISSING` group). Each person's
+        values are looked up once, into a temporary table.
+        """
+        n = len(attrs)
+        names = ", ".join(f"v{i}" for i in range(n))
+        values = ", ".join(f"{attribute_value('p.attributes')}" for _ in attrs)
+        params: list[Any] = []
+        for a in attrs:
+            params += [a, WHITESPACE, a]
+        self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
+        self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, {names})")
+        try:
+            self.db.execute(f"INSERT INTO temp.qc_people SELECT p.id, {values} FROM participants p"
+                            " WHERE p.id IN (SELECT pid FROM temp.qc_units)", params)
+            missing = ", ".join(f"coalesce(g.v{i}, '{MISSING}') AS v{i}" for i in range(n))
+            rows = self._all(
+                f"""SELECT tr.root, {names}, count(DISTINCT coding_id), count(DISTINCT pid)
+                    FROM (SELECT u.code_id, u.coding_id, u.pid, {missing}
+                          FROM temp.qc_units u LEFT JOIN temp.qc_people g ON g.pid = u.pid) x
+                    JOIN temp.qc_tree tr ON tr.code_id = x.code_id
+                    GROUP BY tr.root, {names}""")
+        finally:
+            self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
+        return {(r[0], tuple(r[1:1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in rows}
+
+    def sample(self, roots: Sequence[int], per_code: int) -> dict[int, list[int]]:
+        """Up to ``per_code`` counted coding ids per code subtree: all of them when there are that few.
+
+        Larger subtrees get a deterministic spread (a multiplicative hash of
+        the id), so a theme's sample is not just its first documents.
+        """
+        rows = self._all(
+            """SELECT root, coding_id FROM (
+                 SELECT tr.root, u.coding_id,
+                        row_number() OVER (PARTITION BY tr.root ORDER BY (u.coding_id * 2654435761) % 4294967296,
+                                           u.coding_id) AS k
+                 FROM (SELECT DISTINCT coding_id, code_id FROM temp.qc_units) u
+                 JOIN temp.qc_tree tr ON tr.code_id = u.code_id
+                 WHERE tr.root IN (SELECT value FROM json_each(?)))
+               WHERE k <= ? ORDER BY root, coding_id""", [json.dumps(list(roots)), per_code])
+        out: dict[int, list[int]] = {}
+        for root, cid in rows:
+            out.setdefault(root, []).append(cid)
+        return out
+
+    def count(self) -> int:
+        """Distinct counted codings."""
+        return self._all("SELECT count(DISTINCT coding_id) FROM temp.qc_units")[0][0]
+
+
+class TablesStore:
+    """Builds the counted units and answers the participant-scope questions of the tables."""
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+
+    @contextmanager
+    def counted(
+        self,
+        *,
+        include_interviewer: bool = False,
+        include_pending: bool = True,
+        coders: Sequence[str] | None = None,
+    ) -> Iterator[CountedUnits]:
+        """The counted units under the rule (module docstring), alive for the ``with`` block."""
+        db = self.project.db
+        where = ["c.status IN (SELECT value FROM json_each(?))"]
+        params: list[Any] = [json.dumps(["confirmed", "pending"] if include_pending else ["confirmed"])]
+        if coders is not None:
+            where.append("c.coder IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(coders)))
+        cond = " AND ".join(where)
+        self._drop()
+        db.execute("CREATE TEMP TABLE qc_ov (coding_id INTEGER, code_id INTEGER, document_id INTEGER,"
+                   " interviewer INTEGER, pid INTEGER)")
+        db.execute("CREATE TEMP TABLE qc_units (coding_id INTEGER, code_id INTEGER, document_id INTEGER,"
+                   " pid INTEGER)")
+        db.execute("CREATE TEMP TABLE qc_tree (root INTEGER, code_id INTEGER, PRIMARY KEY (code_id, root))"
+                   " WITHOUT ROWID")
+        try:
+            if include_interviewer:
+                db.execute("INSERT INTO temp.qc_ov " + _OVERLAP.format(where=cond), params)
+                db.execute("CREATE INDEX temp.qc_ov_coding ON qc_ov (coding_id, interviewer)")
+                db.execute("""INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid
+                              FROM temp.qc_ov o WHERE interviewer = 0 OR NOT EXISTS
+                                (SELECT 1 FROM temp.qc_ov o2 WHERE o2.coding_id = o.coding_id
+                                 AND o2.interviewer = 0)""")
+                db.execute(f"""INSERT INTO temp.qc_units
+                               SELECT c.id, c.code_id, c.document_id, d.participant_id
+                               FROM codings c JOIN documents d ON d.id = c.document_id
+                               WHERE {cond} AND NOT EXISTS (SELECT 1 FROM temp.qc_ov o WHERE o.coding_id = c.id)""",
+                           params)
+            else:
+                db.execute("INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid"
+                           f" FROM ({_OVERLAP.format(where=cond)}) WHERE interviewer = 0", params)
+            # Nobody to count for: one unattributed unit, only when the coding has no known participant.
+            if db.execute("SELECT 1 FROM temp.qc_units WHERE pid IS NULL LIMIT 1").fetchone():
+                db.execute("CREATE INDEX temp.qc_units_coding ON qc_units (coding_id, pid)")
+                db.execute("""DELETE FROM temp.qc_units WHERE pid IS NULL AND coding_id IN
+                              (SELECT coding_id FROM temp.qc_units WHERE pid IS NOT NULL)""")
+            db.execute("CREATE INDEX temp.qc_units_code ON qc_units (code_id)")
+            db.execute("""INSERT INTO temp.qc_tree
+                          WITH RECURSIVE tree(root, code_id) AS (
+                            SELECT id, id FROM codes
+                            UNION ALL SELECT tree.root, c.id FROM codes c JOIN tree ON c.parent_id = tree.code_id)
+                          SELECT DISTINCT root, code_id FROM tree""")
+            yield CountedUnits(self.project)
+        finally:
+            self._drop()
+
+    def _drop(self) -> None:
+        for table in ("qc_ov", "qc_units", "qc_tree"):
+            self.project.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def scope_size(self) -> int:
+        """Participants in scope: with a participant turn, or a document's participant."""
+        return self.project.db.execute(f"SELECT count(*) FROM participants WHERE id IN ({_SCOPE})").fetchone()[0]
+
+    def attribute_names(self) -> list[str]:
+        """Every attribute name any participant has, sorted (without reading the participants into Python)."""
+        rows = self.project.db.execute(
+            "SELECT DISTINCT j.key FROM participants p, json_each(coalesce(p.attributes, '{}')) j").fetchall()
+        return sorted(r[0] for r in rows)
+
+    def group_bases(self, attrs: Sequence[str]) -> dict[tuple[str, ...], int]:
+        """Participants in scope per combination of ``attrs`` values (MISSING when blank)."""
+        values = ", ".join(f"{attribute_value('p.attributes')}" for _ in attrs)
+        params: list[Any] = []
+        for a in attrs:
+            params += [a, WHITESPACE, a]
+        rows = self.project.db.execute(
+            f"SELECT {values}, count(*) FROM participants p WHERE p.id IN ({_SCOPE}) GROUP BY {values}",
+            params + params).fetchall()
+        return {tuple(r[:-1]): r[-1] for r in rows}
+
+
+_SCOPE = """SELECT participant_id FROM turns WHERE coalesce(role, 'participant') = 'participant'
+              AND participant_id IS NOT NULL
+            UNION SELECT participant_id FROM documents WHERE participant_id IS NOT NULL"""
+
+
+__all__ = ["CountedUnits", "GroupTally", "MISSING", "Tally", "TablesStore", "WHITESPACE"]
