@@ -146,3 +146,58 @@ def test_frequencies_match_reference_on_napire(corpora_dir, tmp_path):
     same(proj)
     same(proj, by=names[:1])
     proj.close()
+
+
+def reference_evidence(project, by=None, quotes=3, pseudonymise=False, codes=None, coders=None, **switches):
+    """The evidence table as computed before issue 15: every counted coding a candidate."""
+    from qualcode.analysis.evidence_quotes import quote_column
+
+    corpus = load_corpus(project, coders=coders, **switches)
+    rows = corpus.code_rows(codes, project)
+    frame = frequencies_from(corpus, rows, check_by(by, corpus))
+    frame["definition"] = [c.description for c in rows] if rows else []
+    frame["quotes"] = pd.Series(quote_column(corpus, rows, quotes, pseudonymise), index=frame.index, dtype=object)
+    frame.attrs.update({"quotes": quotes, "pseudonymised": pseudonymise})
+    return frame
+
+
+def same_evidence(project, **kwargs):
+    from qualcode.analysis.evidence_quotes import evidence
+
+    want, got = reference_evidence(project, **kwargs), evidence(project, **kwargs)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert got.attrs == want.attrs
+    return got
+
+
+def test_evidence_matches_reference_on_the_messy_study(messy_study):
+    proj, _ = messy_study
+    for switches in SWITCHES:
+        got = same_evidence(proj, by=["site"], **switches)
+        assert sum(len(q) for q in got["quotes"]) > 0
+    same_evidence(proj, pseudonymise=True, quotes=5)
+    same_evidence(proj, codes=["Quality"], coders=["ann"], include_interviewer=True)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_evidence_matches_reference_on_random_studies(project, seed):
+    _random_study(project, seed)
+    for switches in SWITCHES:
+        same_evidence(project, by=["site"], **switches)
+    same_evidence(project, pseudonymise=True)
+
+
+def test_evidence_samples_a_bounded_candidate_set(project, monkeypatch):
+    """Above the cap a code's quotes come from its sample; the counts stay exact."""
+    import qualcode.analysis.evidence_quotes as ev
+
+    _random_study(project, 6)
+    monkeypatch.setattr(ev, "CANDIDATES_PER_CODE", 3)
+    got = ev.evidence(project, quotes=2)
+    want = reference_evidence(project, quotes=2)
+    pd.testing.assert_frame_equal(got.drop(columns="quotes"), want.drop(columns="quotes"), check_dtype=False)
+    with project.tables.counted() as units:
+        sample = units.sample([c.id for c in project.codes.all()], 3)
+    assert all(len(ids) <= 3 for ids in sample.values())
+    picked = {q.coding_id for qs in got["quotes"] for q in qs}
+    assert picked and picked <= {i for ids in sample.values() for i in ids}

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.store.attribution import _SPACES
 
 if TYPE_CHECKING:
+    from qualcode.model import Document, Participant
     from qualcode.store.project import Project
 
 MISSING = "(missing)"
@@ -219,6 +220,22 @@ class TablesStore:
     def _drop(self) -> None:
         for table in ("qc_ov", "qc_units", "qc_tree"):
             self.project.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def documents(self, ids: Sequence[int]) -> list["Document"]:
+        """The documents with these ids, in id order (for the few a table quotes from)."""
+        from qualcode.store.documents import _document
+
+        rows = self.project.query("SELECT * FROM documents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                                  [json.dumps(sorted(set(ids)))])
+        return [_document(r) for r in rows]
+
+    def participants(self, ids: Sequence[int]) -> list["Participant"]:
+        """The participants with these ids, in id order."""
+        from qualcode.store.participants import _participant
+
+        rows = self.project.query("SELECT * FROM participants WHERE id IN (SELECT value FROM json_each(?))"
+                                  " ORDER BY id", [json.dumps(sorted(set(ids)))])
+        return [_participant(r) for r in rows]
 
     def scope_size(self) -> int:
         """Participants in scope: with a participant turn, or a document's participant."""
