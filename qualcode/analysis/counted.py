@@ -10,6 +10,7 @@ stays the reference: tests compare the two on every fixture.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -22,6 +23,26 @@ from qualcode.model import Code
 if TYPE_CHECKING:
     from qualcode.store import Project
     from qualcode.store.tables import CountedUnits
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One group of participants: attribute values and the group's base."""
+
+    attrs: tuple[str, ...]
+    values: tuple[str, ...]
+    base: int
+
+    @property
+    def label(self) -> str:
+        return " & ".join(f"{a}={v}" for a, v in zip(self.attrs, self.values))
+
+    def column(self, stat: str) -> str:
+        """The DataFrame column holding ``stat`` for this group."""
+        return f"{self.label}: {stat}"
+
+    def as_meta(self) -> dict[str, Any]:
+        return {"attrs": list(self.attrs), "values": list(self.values), "base": self.base, "label": self.label}
 
 
 def subtrees(codes: list[Code]) -> dict[int, frozenset[int]]:
@@ -103,8 +124,6 @@ def frequency_frame(
     options: CountOptions,
 ) -> pd.DataFrame:
     """The frequency table (columns and attrs of :func:`~qualcode.analysis.counts.frequencies_from`)."""
-    from qualcode.analysis.counts import Group
-
     base = project.tables.scope_size()
     found = [Group(a, v, n) for a, v, n in groups(project, by)]
     rolled, own = units.tallies(rollup=True), units.tallies(rollup=False)
@@ -162,4 +181,4 @@ def frequencies_sql(
         return frequency_frame(project, units, rows, names, options)
 
 
-__all__ = ["check_attributes", "code_rows", "frequencies_sql", "frequency_frame", "groups", "subtrees"]
+__all__ = ["Group", "check_attributes", "code_rows", "frequencies_sql", "frequency_frame", "groups", "subtrees"]
