@@ -201,3 +201,42 @@ def test_evidence_samples_a_bounded_candidate_set(project, monkeypatch):
     assert all(len(ids) <= 3 for ids in sample.values())
     picked = {q.coding_id for qs in got["quotes"] for q in qs}
     assert picked and picked <= {i for ids in sample.values() for i in ids}
+
+
+def same_agreement(project, **kwargs):
+    from qualcode.analysis.agreement import _python_agreement, agreement
+
+    got, want = agreement(project, unit="turn", **kwargs), _python_agreement(project, unit="turn", **kwargs)
+    assert got.to_json() == want.to_json()
+    assert got == want
+    return got
+
+
+def test_agreement_turns_match_reference_on_the_messy_study(messy_study):
+    proj, ids = messy_study
+    for kwargs in (dict(), dict(rollup=True), dict(include_interviewer=True), dict(all_documents=True),
+                   dict(codes=["Barriers"])):
+        same_agreement(proj, **kwargs)
+    proj.codings.set_status([ids["c11"]], "confirmed")
+    got = same_agreement(proj, include_machine=True, coders=["ann", "bob", "auto"])
+    assert got.kappa_kind == "light"
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_agreement_turns_match_reference_on_random_studies(project, seed):
+    _random_study(project, seed)
+    for kwargs in (dict(), dict(rollup=True), dict(include_interviewer=True, all_documents=True),
+                   dict(codes=["T"], rollup=True)):
+        got = same_agreement(project, **kwargs)
+    assert got.units > 0
+
+
+def test_agreement_errors_are_unchanged(messy_study):
+    from qualcode.analysis.agreement import agreement
+    from qualcode.errors import ValidationError
+
+    proj, _ = messy_study
+    with pytest.raises(ValidationError, match="at least two coders"):
+        agreement(proj, coders=["ann"])
+    with pytest.raises(ValidationError, match="no codings by coder"):
+        agreement(proj, coders=["ann", "zed"])
