@@ -240,3 +240,59 @@ def test_agreement_errors_are_unchanged(messy_study):
         agreement(proj, coders=["ann"])
     with pytest.raises(ValidationError, match="no codings by coder"):
         agreement(proj, coders=["ann", "zed"])
+
+
+def same_cross(project, attrs=(), **switches):
+    from qualcode.analysis.tables import matrix, presence
+
+    for cols in ["document", "participant", *[f"attr:{a}" for a in attrs]]:
+        for value in ("codings", "participants"):
+            for rollup in (True, False):
+                got = matrix(project, cols=cols, value=value, rollup=rollup, **switches)
+                want = matrix(project, cols=cols, value=value, rollup=rollup, _reference=True, **switches)
+                pd.testing.assert_frame_equal(got, want, check_dtype=False)
+                assert got.attrs == want.attrs
+    for unit in ("participant", "document"):
+        for rollup in (True, False):
+            got = presence(project, unit, rollup=rollup, **switches)
+            want = presence(project, unit, rollup=rollup, _reference=True, **switches)
+            pd.testing.assert_frame_equal(got, want, check_dtype=False)
+            assert got.attrs == want.attrs
+
+
+def test_matrix_and_presence_match_reference_on_the_messy_study(messy_study):
+    from qualcode.analysis.tables import matrix
+
+    proj, _ = messy_study
+    for switches in SWITCHES:
+        same_cross(proj, ["site"], **switches)
+    got = matrix(proj, cols="attr:site", value="participants", codes=["Barriers"])
+    want = matrix(proj, cols="attr:site", value="participants", codes=["Barriers"], _reference=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+@pytest.mark.parametrize("seed", [10, 11])
+def test_matrix_and_presence_match_reference_on_random_studies(project, seed):
+    _random_study(project, seed)
+    for switches in SWITCHES:
+        same_cross(project, ["site", "age"], **switches)
+
+
+def test_report_context_matches_reference(messy_study):
+    """Totals from SQL; turn numbers of the quoted turns as the whole-project numbering gives them."""
+    from qualcode.analysis.evidence_quotes import evidence
+    from qualcode.export import report_context
+
+    proj, _ = messy_study
+    for switches in SWITCHES:
+        frame = evidence(proj, codes=["Barriers"], **switches)
+        got = report_context(proj, frame)
+        corpus = load_corpus(proj, **switches)
+        counted = [cc for cc in corpus.codings if cc.code.id in set(frame["code_id"])]
+        assert (got.codings, got.documents) == (len(counted), len({cc.document.id for cc in counted}))
+        by_doc = {}
+        for turn in proj.documents.all_turns():
+            by_doc.setdefault(turn.document_id, []).append(turn)
+        numbers = {t.id: i for ts in by_doc.values() if len(ts) > 1 for i, t in enumerate(ts, 1)}
+        quoted = {q.turn_id for qs in frame["quotes"] for q in qs}
+        assert quoted and got.turn_numbers == {t: numbers[t] for t in quoted if t in numbers}

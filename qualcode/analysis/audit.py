@@ -90,12 +90,14 @@ def explain(
     target = project.codes.resolve(code)
     subtree = project.codes.descendants(target.id)
     by_id = {c.id: c for c in subtree}
-    docs = {d.id: d for d in project.documents.all()}
-    people = {p.id: p.name for p in project.participants.all()}
     chosen = check_coders(project, coders)
+    listed = list(attributions(project, include_interviewer=include_interviewer, include_pending=include_pending,
+                               code_ids=list(by_id), coders=chosen))
+    # Only the documents and people of these codings are read (not the whole project).
+    docs = {d.id: d for d in project.tables.documents([f.coding.document_id for f in listed])}
+    people = {p.id: p.name for p in project.tables.participants([p for f in listed for p in f.participant_ids])}
     items = []
-    for found in attributions(project, include_interviewer=include_interviewer, include_pending=include_pending,
-                              code_ids=list(by_id), coders=chosen):
+    for found in listed:
         c, doc = found.coding, docs[found.coding.document_id]
         shown = found.turns or found.overlapped
         items.append(ExplainedCoding(

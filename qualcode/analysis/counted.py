@@ -181,4 +181,59 @@ def frequencies_sql(
         return frequency_frame(project, units, rows, names, options)
 
 
-__all__ = ["Group", "check_attributes", "code_rows", "frequencies_sql", "frequency_frame", "groups", "subtrees"]
+def _matrix_columns(project: "Project", cols: str, cells: dict) -> list[tuple[object, str]]:
+    """The matrix columns as (key, label), as :func:`qualcode.analysis.tables._column_keys` orders them."""
+    if cols == "document":
+        return list(project.tables.document_labels())
+    if cols == "participant":
+        return list(project.tables.scope_labels())
+    name = cols[5:]
+    base = {k[0]: n for k, n in project.tables.group_bases([name]).items()}
+    values = _order(list(base))
+    if MISSING not in values and any(key == MISSING for _, key in cells):
+        values.append(MISSING)  # codings with no participant, or one lacking the attribute
+    return [(v, v) for v in values]
+
+
+def matrix_sql(project: "Project", cols: str, value: str, codes: list[str | int] | None, rollup: bool,
+               options: CountOptions) -> pd.DataFrame:
+    """:func:`qualcode.analysis.tables.matrix` for ``codings`` and ``participants`` values, from SQL."""
+    if cols.startswith("attr:"):
+        if cols[5:] not in project.tables.attribute_names():
+            raise ValidationError(f"no participant attribute {cols[5:]!r}")
+        column, attr = "attr", cols[5:]
+    elif cols in ("document", "participant"):
+        column, attr = cols, None
+    else:
+        raise ValidationError(f"matrix columns are document, participant or attr:NAME, not {cols!r}")
+    with project.tables.counted(include_interviewer=options.include_interviewer,
+                                include_pending=options.include_pending) as units:
+        cells = units.cells(column, rollup=rollup, attr=attr)
+    keys = _matrix_columns(project, cols, cells)
+    pick = (lambda t: t.codings) if value == "codings" else (lambda t: t.participants)
+    data = {}
+    for code in code_rows(project, project.codes.all(), codes):
+        data[code.path] = [pick(cells[(code.id, k)]) if (code.id, k) in cells else 0 for k, _ in keys]
+    labels = [label for _, label in keys]
+    frame = pd.DataFrame.from_dict(data, orient="index", columns=labels) if data else pd.DataFrame(columns=labels)
+    frame.index.name = "code"
+    frame.attrs.update(options.metadata())
+    return frame
+
+
+def presence_sql(project: "Project", unit: str, rollup: bool, options: CountOptions) -> pd.DataFrame:
+    """:func:`qualcode.analysis.tables.presence` from SQL: 1 where the code has a counted unit."""
+    with project.tables.counted(include_interviewer=options.include_interviewer,
+                                include_pending=options.include_pending) as units:
+        cells = units.cells(unit, rollup=rollup)
+    units_ = project.tables.scope_labels() if unit == "participant" else project.tables.document_labels()
+    codes = project.codes.all()
+    data = {c.path: [int((c.id, uid) in cells) for uid, _ in units_] for c in codes}
+    frame = pd.DataFrame(data, index=[name for _, name in units_], columns=[c.path for c in codes])
+    frame.index.name = unit
+    frame.attrs.update(options.metadata())
+    return frame
+
+
+__all__ = ["Group", "check_attributes", "code_rows", "frequencies_sql", "frequency_frame", "groups", "matrix_sql",
+           "presence_sql", "subtrees"]

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, CountedCoding, Corpus, load_corpus
+from qualcode.analysis.corpus import MISSING, CountedCoding, Corpus, CountOptions, load_corpus
+from qualcode.analysis.counted import matrix_sql, presence_sql
 from qualcode.errors import ValidationError
 from qualcode.model import Code
 from qualcode.text import count_words
@@ -97,6 +98,7 @@ def matrix(
     rollup: bool = True,
     include_interviewer: bool = False,
     include_pending: bool = True,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """Codes × documents, participants or groups of an attribute (``attr:NAME``).
 
@@ -109,6 +111,10 @@ def matrix(
         raise ValidationError(f"matrix rows can only be 'code', not {rows!r}")
     if value not in VALUES:
         raise ValidationError(f"matrix value is one of {', '.join(VALUES)}, not {value!r}")
+    if value != "words" and not _reference:  # set-based; the Python path is the reference and counts words
+        frame = matrix_sql(project, cols, value, codes, rollup, CountOptions(include_interviewer, include_pending))
+        frame.attrs.update({"rows": rows, "cols": cols, "value": value, "rollup": rollup})
+        return frame
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     keys, key_of = _column_keys(corpus, cols)
     per_code = _rolled(corpus, rollup)
@@ -193,6 +199,7 @@ def presence(
     rollup: bool = True,
     include_interviewer: bool = False,
     include_pending: bool = True,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """0/1 per unit (participant in scope, or document) × code path.
 
@@ -202,6 +209,10 @@ def presence(
     """
     if unit not in ("participant", "document"):
         raise ValidationError(f"presence unit is participant or document, not {unit!r}")
+    if not _reference:
+        frame = presence_sql(project, unit, rollup, CountOptions(include_interviewer, include_pending))
+        frame.attrs.update({"unit": unit, "rollup": rollup})
+        return frame
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     per_code = _rolled(corpus, rollup)
     units = [(p.id, p.name) for p in corpus.scope] if unit == "participant" else \

@@ -107,8 +107,16 @@ class CountedUnits:
         """Per code subtree and group of ``attrs`` values: codings and distinct participants.
 
         A coding counts in a group when one of its participants is in it (an
-        unattributed coding is in the :data:`MISSING` group). Each person's
-        values are looked up once, into a temporary table.
+        unattributed coding is in the :data:`MISSING` group).
+        """
+        n = len(attrs)
+        rows = self._grouped(attrs, "tr.root", "JOIN temp.qc_tree tr ON tr.code_id = u.code_id")
+        return {(r[0], tuple(r[1:1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in rows}
+
+    def _grouped(self, attrs: Sequence[str], key: str, join: str) -> list[tuple[Any, ...]]:
+        """``key``, the ``attrs`` values, codings and distinct participants, grouped by key and values.
+
+        Each person's values are looked up once, into a temporary table.
         """
         n = len(attrs)
         names = ", ".join(f"v{i}" for i in range(n))
@@ -122,15 +130,34 @@ class CountedUnits:
             self.db.execute(f"INSERT INTO temp.qc_people SELECT p.id, {values} FROM participants p"
                             " WHERE p.id IN (SELECT pid FROM temp.qc_units)", params)
             missing = ", ".join(f"coalesce(g.v{i}, '{MISSING}') AS v{i}" for i in range(n))
-            rows = self._all(
-                f"""SELECT tr.root, {names}, count(DISTINCT coding_id), count(DISTINCT pid)
+            return self._all(
+                f"""SELECT {key}, {names}, count(DISTINCT u.coding_id), count(DISTINCT u.pid)
                     FROM (SELECT u.code_id, u.coding_id, u.pid, {missing}
-                          FROM temp.qc_units u LEFT JOIN temp.qc_people g ON g.pid = u.pid) x
-                    JOIN temp.qc_tree tr ON tr.code_id = x.code_id
-                    GROUP BY tr.root, {names}""")
+                          FROM temp.qc_units u LEFT JOIN temp.qc_people g ON g.pid = u.pid) u
+                    {join}
+                    GROUP BY {key}, {names}""")
         finally:
             self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
-        return {(r[0], tuple(r[1:1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in rows}
+
+    def cells(self, column: str, *, rollup: bool, attr: str | None = None) -> dict[tuple[int, Any], GroupTally]:
+        """Per code (subtree with ``rollup``) and ``column`` key: codings and distinct participants.
+
+        ``column`` is ``document`` (document id), ``participant`` (participant
+        id; unattributed units left out) or ``attr`` (the value of ``attr``,
+        :data:`MISSING` when blank or unattributed).
+        """
+        key = "tr.root" if rollup else "u.code_id"
+        join = "JOIN temp.qc_tree tr ON tr.code_id = u.code_id" if rollup else ""
+        if column == "document":
+            sql = (f"SELECT {key}, u.document_id, count(DISTINCT u.coding_id), count(DISTINCT u.pid)"
+                   f" FROM temp.qc_units u {join} GROUP BY {key}, u.document_id")
+        elif column == "participant":
+            sql = (f"SELECT {key}, u.pid, count(DISTINCT u.coding_id), count(DISTINCT u.pid)"
+                   f" FROM temp.qc_units u {join} WHERE u.pid IS NOT NULL GROUP BY {key}, u.pid")
+        else:
+            rows = self._grouped([attr or ""], key, join)
+            return {(r[0], r[1]): GroupTally(r[2], r[3]) for r in rows}
+        return {(r[0], r[1]): GroupTally(r[2], r[3]) for r in self._all(sql)}
 
     def sample(self, roots: Sequence[int], per_code: int) -> dict[int, list[int]]:
         """Up to ``per_code`` counted coding ids per code subtree: all of them when there are that few.
@@ -152,9 +179,14 @@ class CountedUnits:
             out.setdefault(root, []).append(cid)
         return out
 
-    def count(self) -> int:
-        """Distinct counted codings."""
-        return self._all("SELECT count(DISTINCT coding_id) FROM temp.qc_units")[0][0]
+    def totals(self, code_ids: Sequence[int] | None = None) -> tuple[int, int]:
+        """Distinct counted codings and documents (of ``code_ids`` as applied, or all)."""
+        where, params = "", []
+        if code_ids is not None:
+            where, params = "WHERE code_id IN (SELECT value FROM json_each(?))", [json.dumps(list(code_ids))]
+        row = self._all(f"SELECT count(DISTINCT coding_id), count(DISTINCT document_id) FROM temp.qc_units {where}",
+                        params)[0]
+        return row[0], row[1]
 
 
 class TablesStore:
@@ -236,6 +268,25 @@ class TablesStore:
         rows = self.project.query("SELECT * FROM participants WHERE id IN (SELECT value FROM json_each(?))"
                                   " ORDER BY id", [json.dumps(sorted(set(ids)))])
         return [_participant(r) for r in rows]
+
+    def turn_numbers(self, turn_ids: Sequence[int]) -> dict[int, int]:
+        """Each turn's 1-based number in its document (by ``seq``), for documents of more than one turn."""
+        rows = self.project.db.execute(
+            """SELECT t.id,
+                      (SELECT count(*) FROM turns t2 WHERE t2.document_id = t.document_id
+                         AND (t2.seq < t.seq OR (t2.seq = t.seq AND t2.id <= t.id))),
+                      (SELECT count(*) FROM turns t3 WHERE t3.document_id = t.document_id)
+               FROM turns t WHERE t.id IN (SELECT value FROM json_each(?))""", [json.dumps(list(turn_ids))])
+        return {r[0]: r[1] for r in rows if r[2] > 1}
+
+    def document_labels(self) -> list[tuple[int, str]]:
+        """Every document's id and name, in import (id) order."""
+        return [(r[0], r[1]) for r in self.project.db.execute("SELECT id, name FROM documents ORDER BY id")]
+
+    def scope_labels(self) -> list[tuple[int, str]]:
+        """The participants in scope as (id, name), by name ignoring case, then id."""
+        rows = self.project.db.execute(f"SELECT id, name FROM participants WHERE id IN ({_SCOPE})").fetchall()
+        return sorted(((r[0], r[1]) for r in rows), key=lambda r: (r[1].casefold(), r[0]))
 
     def scope_size(self) -> int:
         """Participants in scope: with a participant turn, or a document's participant."""
