@@ -66,6 +66,9 @@ def test_frequencies_match_reference_on_the_demo(tmp_path):
     for switches in SWITCHES:
         same(proj, **switches)
         same(proj, by=names[:2], **switches)
+    same_cross(proj, names[:1])
+    same_cooccurrence(proj)
+    same_evidence(proj, by=names[:1])
     proj.close()
 
 
@@ -296,3 +299,25 @@ def test_report_context_matches_reference(messy_study):
         numbers = {t.id: i for ts in by_doc.values() if len(ts) > 1 for i, t in enumerate(ts, 1)}
         quoted = {q.turn_id for qs in frame["quotes"] for q in qs}
         assert quoted and got.turn_numbers == {t: numbers[t] for t in quoted if t in numbers}
+
+
+def same_cooccurrence(project):
+    from qualcode.analysis.tables import cooccurrence
+
+    for switches in SWITCHES:
+        got, want = cooccurrence(project, **switches), cooccurrence(project, _reference=True, **switches)
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+        assert got.attrs == want.attrs
+    return got
+
+
+def test_cooccurrence_matches_reference_on_the_messy_study(messy_study):
+    proj, _ = messy_study
+    same_cooccurrence(proj)
+
+
+@pytest.mark.parametrize("seed", [12, 13, 14])
+def test_cooccurrence_matches_reference_on_random_studies(project, seed):
+    _random_study(project, seed)
+    got = same_cooccurrence(project)
+    assert len(got) and got["overlapping"].sum() > 0

@@ -221,6 +221,27 @@ def matrix_sql(project: "Project", cols: str, value: str, codes: list[str | int]
     return frame
 
 
+def cooccurrence_rows(project: "Project", options: CountOptions) -> list[dict[str, Any]]:
+    """The rows of :func:`qualcode.analysis.tables.cooccurrence` (before sorting), from SQL."""
+    from itertools import combinations
+
+    codes = project.codes.all()
+    by_code = {c.id: c for c in codes}
+    with project.tables.counted(include_interviewer=options.include_interviewer,
+                                include_pending=options.include_pending, turns=True) as units:
+        per_code, pairs = units.cooccurrence()
+    rows = []
+    for a, b in combinations([c.id for c in codes if c.id in per_code], 2):
+        found = pairs.get((min(a, b), max(a, b)))
+        if found is None:
+            continue
+        both, overlapping = found
+        rows.append({"code_a": by_code[a].name, "path_a": by_code[a].path, "code_b": by_code[b].name,
+                     "path_b": by_code[b].path, "turns": both, "turns_a": per_code[a], "turns_b": per_code[b],
+                     "jaccard": both / (per_code[a] + per_code[b] - both), "overlapping": overlapping})
+    return rows
+
+
 def presence_sql(project: "Project", unit: str, rollup: bool, options: CountOptions) -> pd.DataFrame:
     """:func:`qualcode.analysis.tables.presence` from SQL: 1 where the code has a counted unit."""
     with project.tables.counted(include_interviewer=options.include_interviewer,
@@ -235,5 +256,5 @@ def presence_sql(project: "Project", unit: str, rollup: bool, options: CountOpti
     return frame
 
 
-__all__ = ["Group", "check_attributes", "code_rows", "frequencies_sql", "frequency_frame", "groups", "matrix_sql",
+__all__ = ["Group", "check_attributes", "code_rows", "cooccurrence_rows", "frequencies_sql", "frequency_frame", "groups", "matrix_sql",
            "presence_sql", "subtrees"]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from qualcode.analysis.corpus import MISSING, CountedCoding, Corpus, CountOptions, load_corpus
-from qualcode.analysis.counted import matrix_sql, presence_sql
+from qualcode.analysis.counted import cooccurrence_rows, matrix_sql, presence_sql
 from qualcode.errors import ValidationError
 from qualcode.model import Code
 from qualcode.text import count_words
@@ -144,7 +144,8 @@ def _turn_sets(corpus: Corpus) -> dict[int, set[int]]:
 
 
 def cooccurrence(
-    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True
+    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """Pairs of codes occurring in the same turn: turns with both, and Jaccard.
 
@@ -155,6 +156,9 @@ def cooccurrence(
     as applied (no roll-up, so a theme never trivially co-occurs with its
     own sub-codes). Only pairs sharing a turn are listed, most frequent first.
     """
+    options = CountOptions(include_interviewer, include_pending)
+    if not _reference:  # set-based; the Python loop below is the reference
+        return _cooccurrence_frame(cooccurrence_rows(project, options), options)
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     sets = _turn_sets(corpus)
     by_code = {c.id: c for c in corpus.codes}
@@ -176,11 +180,15 @@ def cooccurrence(
                 "overlapping": _overlaps(corpus, a, b, both),
             }
         )
+    return _cooccurrence_frame(rows, corpus.options)
+
+
+def _cooccurrence_frame(rows: list[dict], options: CountOptions) -> pd.DataFrame:
     columns = ["code_a", "path_a", "code_b", "path_b", "turns", "turns_a", "turns_b", "jaccard", "overlapping"]
     frame = pd.DataFrame(rows, columns=columns)
     if not frame.empty:
         frame = frame.sort_values(["turns", "jaccard"], ascending=False, kind="stable").reset_index(drop=True)
-    frame.attrs.update(corpus.options.metadata())
+    frame.attrs.update(options.metadata())
     return frame
 
 

@@ -48,7 +48,7 @@ WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u
 _OVERLAP = f"""
 SELECT c.id AS coding_id, c.code_id, c.document_id,
        coalesce(t.role, 'participant') = 'interviewer' AS interviewer,
-       coalesce(t.participant_id, d.participant_id) AS pid
+       coalesce(t.participant_id, d.participant_id) AS pid, t.id AS turn_id
 FROM codings c
 JOIN documents d ON d.id = c.document_id
 JOIN turns t ON t.document_id = c.document_id
@@ -159,6 +159,36 @@ class CountedUnits:
             return {(r[0], r[1]): GroupTally(r[2], r[3]) for r in rows}
         return {(r[0], r[1]): GroupTally(r[2], r[3]) for r in self._all(sql)}
 
+    def cooccurrence(self) -> tuple[dict[int, int], dict[tuple[int, int], tuple[int, int]]]:
+        """Turns per code (as applied), and per pair of codes sharing a turn: shared turns, overlapping pairs.
+
+        ``overlapping`` counts pairs of an A and a B coding, each attributed to
+        a turn the two codes share, in one document with overlapping spans
+        (needs ``counted(turns=True)``). Pairs are keyed with the lower id first.
+        """
+        per_code = dict(self._all("SELECT code_id, count(DISTINCT turn_id) FROM temp.qc_turn_units GROUP BY code_id"))
+        self.db.execute("DROP TABLE IF EXISTS temp.qc_shared")
+        try:
+            self.db.execute("""CREATE TEMP TABLE qc_shared AS
+                               WITH ct AS (SELECT DISTINCT code_id, turn_id FROM temp.qc_turn_units)
+                               SELECT a.code_id AS ca, b.code_id AS cb, a.turn_id
+                               FROM ct a JOIN ct b ON b.turn_id = a.turn_id AND b.code_id > a.code_id""")
+            shared = {(r[0], r[1]): r[2] for r in self._all(
+                "SELECT ca, cb, count(*) FROM temp.qc_shared GROUP BY ca, cb")}
+            overlapping = {(r[0], r[1]): r[2] for r in self._all(
+                """WITH side AS (
+                     SELECT DISTINCT s.ca, s.cb, u.code_id = s.ca AS is_a, c.id, c.document_id, c.start, c.[end]
+                     FROM temp.qc_shared s
+                     JOIN temp.qc_turn_units u ON u.turn_id = s.turn_id AND u.code_id IN (s.ca, s.cb)
+                     JOIN codings c ON c.id = u.coding_id)
+                   SELECT x.ca, x.cb, count(*) FROM side x JOIN side y
+                     ON y.ca = x.ca AND y.cb = x.cb AND x.is_a AND NOT y.is_a AND y.document_id = x.document_id
+                    AND x.start < y.[end] AND y.start < x.[end]
+                   GROUP BY x.ca, x.cb""")}
+        finally:
+            self.db.execute("DROP TABLE IF EXISTS temp.qc_shared")
+        return per_code, {k: (n, overlapping.get(k, 0)) for k, n in shared.items()}
+
     def sample(self, roots: Sequence[int], per_code: int) -> dict[int, list[int]]:
         """Up to ``per_code`` counted coding ids per code subtree: all of them when there are that few.
 
@@ -202,8 +232,14 @@ class TablesStore:
         include_interviewer: bool = False,
         include_pending: bool = True,
         coders: Sequence[str] | None = None,
+        turns: bool = False,
     ) -> Iterator[CountedUnits]:
-        """The counted units under the rule (module docstring), alive for the ``with`` block."""
+        """The counted units under the rule (module docstring), alive for the ``with`` block.
+
+        With ``turns`` also the turns each counted coding is attributed to
+        (``qc_turn_units``: its participant turns, or its interviewer turns
+        when it has none and counts), for co-occurrence.
+        """
         db = self.project.db
         where = ["c.status IN (SELECT value FROM json_each(?))"]
         params: list[Any] = [json.dumps(["confirmed", "pending"] if include_pending else ["confirmed"])]
@@ -213,25 +249,30 @@ class TablesStore:
         cond = " AND ".join(where)
         self._drop()
         db.execute("CREATE TEMP TABLE qc_ov (coding_id INTEGER, code_id INTEGER, document_id INTEGER,"
-                   " interviewer INTEGER, pid INTEGER)")
+                   " interviewer INTEGER, pid INTEGER, turn_id INTEGER)")
         db.execute("CREATE TEMP TABLE qc_units (coding_id INTEGER, code_id INTEGER, document_id INTEGER,"
                    " pid INTEGER)")
         db.execute("CREATE TEMP TABLE qc_tree (root INTEGER, code_id INTEGER, PRIMARY KEY (code_id, root))"
                    " WITHOUT ROWID")
         try:
-            if include_interviewer:
+            if include_interviewer or turns:
                 db.execute("INSERT INTO temp.qc_ov " + _OVERLAP.format(where=cond), params)
                 db.execute("CREATE INDEX temp.qc_ov_coding ON qc_ov (coding_id, interviewer)")
-                db.execute("""INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid
-                              FROM temp.qc_ov o WHERE interviewer = 0 OR NOT EXISTS
-                                (SELECT 1 FROM temp.qc_ov o2 WHERE o2.coding_id = o.coding_id
-                                 AND o2.interviewer = 0)""")
+                mine = "interviewer = 0"
+                if include_interviewer:
+                    mine += (" OR NOT EXISTS (SELECT 1 FROM temp.qc_ov o2 WHERE o2.coding_id = o.coding_id"
+                             " AND o2.interviewer = 0)")
+                db.execute(f"INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid"
+                           f" FROM temp.qc_ov o WHERE {mine}")
+                db.execute(f"CREATE TEMP TABLE qc_turn_units AS SELECT DISTINCT coding_id, code_id, document_id,"
+                           f" turn_id FROM temp.qc_ov o WHERE {mine}")
+            if include_interviewer:
                 db.execute(f"""INSERT INTO temp.qc_units
                                SELECT c.id, c.code_id, c.document_id, d.participant_id
                                FROM codings c JOIN documents d ON d.id = c.document_id
                                WHERE {cond} AND NOT EXISTS (SELECT 1 FROM temp.qc_ov o WHERE o.coding_id = c.id)""",
                            params)
-            else:
+            elif not turns:
                 db.execute("INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid"
                            f" FROM ({_OVERLAP.format(where=cond)}) WHERE interviewer = 0", params)
             # Nobody to count for: one unattributed unit, only when the coding has no known participant.
@@ -250,7 +291,7 @@ class TablesStore:
             self._drop()
 
     def _drop(self) -> None:
-        for table in ("qc_ov", "qc_units", "qc_tree"):
+        for table in ("qc_ov", "qc_units", "qc_tree", "qc_turn_units"):
             self.project.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
     def documents(self, ids: Sequence[int]) -> list["Document"]:
