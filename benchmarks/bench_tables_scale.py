@@ -62,9 +62,16 @@ CHUNK = 50_000
 
 def generate(db: Path, n: int, seed: int = 15, root: Path = ROOT) -> None:
     """A project file with N survey answers and 2 codings per answer (seeded)."""
-    subprocess.run([sys.executable, "-c", "import sys; from qualcode.store import open_project;"
-                    " open_project(sys.argv[1], create=True).close()", str(db)],
-                   check=True, env={**os.environ, "PYTHONPATH": str(root)})
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from qualcode.store import open_project; open_project(sys.argv[1], create=True).close()",
+            str(db),
+        ],
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
     rng = random.Random(seed)
     names = list(TOPICS)
     vocab = {t: w.split() for t, w in TOPICS.items()}
@@ -72,8 +79,10 @@ def generate(db: Path, n: int, seed: int = 15, root: Path = ROOT) -> None:
     con = sqlite3.connect(db)
     with con:
         con.execute("INSERT INTO codes (id, name, parent_id, description, sort) VALUES (1, 'Themes', NULL, '', 0)")
-        con.executemany("INSERT INTO codes (id, name, parent_id, description, sort) VALUES (?, ?, 1, ?, ?)",
-                        [(i + 2, t, f"Answers about {t}", i) for i, t in enumerate(names)])
+        con.executemany(
+            "INSERT INTO codes (id, name, parent_id, description, sort) VALUES (?, ?, 1, ?, ?)",
+            [(i + 2, t, f"Answers about {t}", i) for i, t in enumerate(names)],
+        )
         for lo in range(0, n, CHUNK):
             people, docs, turns, codings = [], [], [], []
             for i in range(lo, min(n, lo + CHUNK)):
@@ -85,19 +94,40 @@ def generate(db: Path, n: int, seed: int = 15, root: Path = ROOT) -> None:
                 attrs = {"region": rng.choice(REGIONS), "age": rng.choice(AGES), "mode": rng.choice(MODES)}
                 people.append((k, rid, json.dumps(attrs), stamp))
                 meta = json.dumps({"row": i + 2, "encoding": "utf-8", "key": rid})
-                docs.append((k, rid, "survey", "survey.csv", text, stamp, k, meta, len(words),
-                             hashlib.sha256(text.encode("utf-8")).hexdigest()))
+                docs.append(
+                    (
+                        k,
+                        rid,
+                        "survey",
+                        "survey.csv",
+                        text,
+                        stamp,
+                        k,
+                        meta,
+                        len(words),
+                        hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                    )
+                )
                 turns.append((k, k, 0, rid, "participant", k, 0, len(text), text))
                 other = topic if rng.random() < 0.7 else rng.choice(names)
                 codings.append((names.index(topic) + 2, k, 0, len(text), "alice", stamp))
                 codings.append((names.index(other) + 2, k, 0, len(text), "bob", stamp))
             con.executemany("INSERT INTO participants (id, name, attributes, created_at) VALUES (?, ?, ?, ?)", people)
-            con.executemany("INSERT INTO documents (id, name, kind, source_path, text, imported_at, participant_id,"
-                            " metadata, words, text_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", docs)
-            con.executemany("INSERT INTO turns (id, document_id, seq, speaker, role, participant_id, start, [end],"
-                            " text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", turns)
-            con.executemany("INSERT INTO codings (code_id, document_id, start, [end], coder, origin, status,"
-                            " created_at) VALUES (?, ?, ?, ?, ?, 'manual', 'confirmed', ?)", codings)
+            con.executemany(
+                "INSERT INTO documents (id, name, kind, source_path, text, imported_at, participant_id,"
+                " metadata, words, text_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                docs,
+            )
+            con.executemany(
+                "INSERT INTO turns (id, document_id, seq, speaker, role, participant_id, start, [end],"
+                " text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                turns,
+            )
+            con.executemany(
+                "INSERT INTO codings (code_id, document_id, start, [end], coder, origin, status,"
+                " created_at) VALUES (?, ?, ?, ?, ?, 'manual', 'confirmed', ?)",
+                codings,
+            )
     con.close()
 
 
@@ -105,8 +135,9 @@ def run_step(cmd: list[str], cwd: Path, timeout: float, root: Path) -> tuple[flo
     """Wall seconds, peak RSS (MB) and exit status of one subprocess (code from ``root``)."""
     t0 = time.perf_counter()
     with open(cwd / "out.log", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log,
-                                env={**os.environ, "PYTHONPATH": str(root)})
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, "PYTHONPATH": str(root)}
+        )
         deadline = t0 + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -123,13 +154,16 @@ def run_step(cmd: list[str], cwd: Path, timeout: float, root: Path) -> tuple[flo
 def commands(py: str, db: Path, work: Path) -> dict[str, list[str]]:
     q = [py, "-m", "qualcode.cli.main"]
     p = ["--project", str(db)]
-    ref = ("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);"
-           " print(sum(1 for r in c.execute('SELECT id, code_id, document_id, start, [end], coder, status"
-           " FROM codings')))")
+    ref = (
+        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);"
+        " print(sum(1 for r in c.execute('SELECT id, code_id, document_id, start, [end], coder, status"
+        " FROM codings')))"
+    )
     return {
         "ref": [py, "-c", ref, str(db)],
-        "frequencies": q + ["export", "frequencies", "--by", "region", "--format", "xlsx",
-                            "-o", str(work / "freq.xlsx")] + p,
+        "frequencies": q
+        + ["export", "frequencies", "--by", "region", "--format", "xlsx", "-o", str(work / "freq.xlsx")]
+        + p,
         "evidence": q + ["export", "evidence", "--format", "json", "-o", str(work / "evidence.json")] + p,
         "agreement": q + ["agreement", "--json"] + p,
         "explain": q + ["export", "frequencies", "--explain", "Themes > health", "--json"] + p,
@@ -153,9 +187,12 @@ def main() -> int:
     parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated subset of " + ",".join(STEPS))
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per step before it is killed")
     parser.add_argument("--keep", type=Path, help="keep the generated projects in this folder")
-    parser.add_argument("--baseline", type=Path,
-                        help="another checkout (e.g. `git worktree add /tmp/before main`): each step also runs"
-                             " with its code, right after ours, on a copy of the same project")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. `git worktree add /tmp/before main`): each step also runs"
+        " with its code, right after ours, on a copy of the same project",
+    )
     args = parser.parse_args()
     wanted = [s for s in args.steps.split(",") if s]
     bad = [s for s in wanted if s not in STEPS]
@@ -189,19 +226,26 @@ def main() -> int:
                 results.setdefault((label, step), []).append((took, rss, rc))
                 ref = results[(label, "ref")][-1][0]
                 flag = "" if rc == 0 else f"  (exit {rc}, see {work / 'out.log'})"
-                print(f"n={n:>8} {label:<6} {step:<12} {took:8.2f} s  {rss:8.0f} MB  x{took / ref:6.1f} ref{flag}",
-                      flush=True)
+                print(
+                    f"n={n:>8} {label:<6} {step:<12} {took:8.2f} s  {rss:8.0f} MB  x{took / ref:6.1f} ref{flag}",
+                    flush=True,
+                )
     print("\n| step | " + " | ".join(f"{n:,} answers" for n in sizes) + " | exponent |")
     print("|---|" + "---|" * (len(sizes) + 1))
     for label, _ in roots:
         for step in wanted:
             rows = results[(label, step)]
             refs = results[(label, "ref")]
-            cells = [f"{t:.2f} s, {r:.0f} MB (x{t / ref[0]:.0f})" if rc == 0 else f"failed ({rc})"
-                     for (t, r, rc), ref in zip(rows, refs)]
+            cells = [
+                f"{t:.2f} s, {r:.0f} MB (x{t / ref[0]:.0f})" if rc == 0 else f"failed ({rc})"
+                for (t, r, rc), ref in zip(rows, refs)
+            ]
             k = exponent(sizes, [t for t, _, _ in rows])
-            print(f"| {step} ({label}) | " + " | ".join(cells) + f" | {k:.2f} |" if k is not None else
-                  f"| {step} ({label}) | " + " | ".join(cells) + " | – |")
+            print(
+                f"| {step} ({label}) | " + " | ".join(cells) + f" | {k:.2f} |"
+                if k is not None
+                else f"| {step} ({label}) | " + " | ".join(cells) + " | – |"
+            )
     return 0
 
 

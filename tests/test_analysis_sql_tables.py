@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 
 from qualcode.analysis.corpus import check_by, load_corpus
-from qualcode.analysis.counts import frequencies, frequencies_from
 from qualcode.analysis.counted import frequencies_sql
+from qualcode.analysis.counts import frequencies, frequencies_from
 from qualcode.store.tables import WHITESPACE
 
 SWITCHES = [dict(include_interviewer=i, include_pending=p) for i in (False, True) for p in (True, False)]
@@ -88,10 +88,18 @@ def _random_study(project, seed: int):
             body = " ".join(rng.choice(words) for _ in range(rng.randint(1, 6))) or " "
             start = len(text) + len(label)
             text += label + body + "\n"
-            turns.append(ParsedTurn(speaker=who or "X", role=role, start=start, end=start + len(body),
-                                    participant=who if role == "participant" else None))
-        parsed = ParsedDocument(name=f"doc{d}", kind="interview", text=text, turns=turns,
-                                participant=people[0] if d % 2 else None)
+            turns.append(
+                ParsedTurn(
+                    speaker=who or "X",
+                    role=role,
+                    start=start,
+                    end=start + len(body),
+                    participant=who if role == "participant" else None,
+                )
+            )
+        parsed = ParsedDocument(
+            name=f"doc{d}", kind="interview", text=text, turns=turns, participant=people[0] if d % 2 else None
+        )
         project.documents.add(parsed)
     for name in ("T > a", "T > b", "T > a > x", "U"):
         project.codes.ensure_path(name)
@@ -102,13 +110,17 @@ def _random_study(project, seed: int):
             s = rng.randrange(len(doc.text) - 1)
             e = min(len(doc.text), s + rng.randint(1, 40))
             status = rng.choice(["confirmed", "confirmed", "pending", "rejected"])
-            items.append(NewCoding(rng.choice(codes), doc.id, s, e, coder=rng.choice(["ann", "bob"]),
-                                   origin="manual", status=status))
+            items.append(
+                NewCoding(
+                    rng.choice(codes), doc.id, s, e, coder=rng.choice(["ann", "bob"]), origin="manual", status=status
+                )
+            )
     project.codings.add_many(items)
     for i, p in enumerate(project.participants.all()):
         if i % 3:
-            project.participants.set_attributes(p.name, {"site": rng.choice(["N", "S", " "]),
-                                                         "age": rng.choice(["young", "old"])})
+            project.participants.set_attributes(
+                p.name, {"site": rng.choice(["N", "S", " "]), "age": rng.choice(["young", "old"])}
+            )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -128,8 +140,21 @@ def test_frequencies_match_reference_on_napire(corpora_dir, tmp_path):
 
     runner = CliRunner()
     db = tmp_path / "napire.db"
-    res = runner.invoke(app, ["import", str(corpora_dir / "napire-2018/data/napire_truth.csv"), "--survey",
-                              "--id-column", "lfdn", "--text-column", "v_277", "-p", str(db), "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "import",
+            str(corpora_dir / "napire-2018/data/napire_truth.csv"),
+            "--survey",
+            "--id-column",
+            "lfdn",
+            "--text-column",
+            "v_277",
+            "-p",
+            str(db),
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     import csv
     import io
@@ -217,8 +242,13 @@ def same_agreement(project, **kwargs):
 
 def test_agreement_turns_match_reference_on_the_messy_study(messy_study):
     proj, ids = messy_study
-    for kwargs in (dict(), dict(rollup=True), dict(include_interviewer=True), dict(all_documents=True),
-                   dict(codes=["Barriers"])):
+    for kwargs in (
+        dict(),
+        dict(rollup=True),
+        dict(include_interviewer=True),
+        dict(all_documents=True),
+        dict(codes=["Barriers"]),
+    ):
         same_agreement(proj, **kwargs)
     proj.codings.set_status([ids["c11"]], "confirmed")
     got = same_agreement(proj, include_machine=True, coders=["ann", "bob", "auto"])
@@ -228,8 +258,12 @@ def test_agreement_turns_match_reference_on_the_messy_study(messy_study):
 @pytest.mark.parametrize("seed", [7, 8, 9])
 def test_agreement_turns_match_reference_on_random_studies(project, seed):
     _random_study(project, seed)
-    for kwargs in (dict(), dict(rollup=True), dict(include_interviewer=True, all_documents=True),
-                   dict(codes=["T"], rollup=True)):
+    for kwargs in (
+        dict(),
+        dict(rollup=True),
+        dict(include_interviewer=True, all_documents=True),
+        dict(codes=["T"], rollup=True),
+    ):
         got = same_agreement(project, **kwargs)
     assert got.units > 0
 

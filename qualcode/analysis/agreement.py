@@ -49,9 +49,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualcode.analysis.reliability import (
+    _alpha_binary,
+    cohen_kappa_table,
+    krippendorff_alpha_nominal,  # noqa: F401 - re-exported
+)
 from qualcode.errors import ValidationError
-from qualcode.analysis.reliability import _alpha_binary, cohen_kappa_table
-from qualcode.analysis.reliability import krippendorff_alpha_nominal  # noqa: F401 - re-exported
 from qualcode.model import Code, Coding, Document
 
 if TYPE_CHECKING:

@@ -136,11 +136,19 @@ def frequency_frame(
         n, docs, people = _triple(rolled.get(code.id)) or empty
         own_n, own_docs, own_people = _triple(own.get(code.id)) or empty
         row: dict[str, Any] = {
-            "code_id": code.id, "code": code.name, "path": code.path, "depth": code.depth,
+            "code_id": code.id,
+            "code": code.name,
+            "path": code.path,
+            "depth": code.depth,
             "description": code.description,
-            "codings": n, "documents": docs, "participants": people,
-            "participants_percent": _percent(people, base), "participants_base": base,
-            "own_codings": own_n, "own_documents": own_docs, "own_participants": own_people,
+            "codings": n,
+            "documents": docs,
+            "participants": people,
+            "participants_percent": _percent(people, base),
+            "participants_base": base,
+            "own_codings": own_n,
+            "own_documents": own_docs,
+            "own_participants": own_people,
             "own_participants_percent": _percent(own_people, base),
         }
         for g in found:
@@ -176,8 +184,9 @@ def frequencies_sql(
     options = CountOptions(include_interviewer=include_interviewer, include_pending=include_pending, coders=chosen)
     names = check_attributes(project, by)
     rows = code_rows(project, project.codes.all(), codes)
-    with project.tables.counted(include_interviewer=include_interviewer, include_pending=include_pending,
-                                coders=chosen) as units:
+    with project.tables.counted(
+        include_interviewer=include_interviewer, include_pending=include_pending, coders=chosen
+    ) as units:
         return frequency_frame(project, units, rows, names, options)
 
 
@@ -195,8 +204,9 @@ def _matrix_columns(project: "Project", cols: str, cells: dict) -> list[tuple[ob
     return [(v, v) for v in values]
 
 
-def matrix_sql(project: "Project", cols: str, value: str, codes: list[str | int] | None, rollup: bool,
-               options: CountOptions) -> pd.DataFrame:
+def matrix_sql(
+    project: "Project", cols: str, value: str, codes: list[str | int] | None, rollup: bool, options: CountOptions
+) -> pd.DataFrame:
     """:func:`qualcode.analysis.tables.matrix` for ``codings`` and ``participants`` values, from SQL."""
     if cols.startswith("attr:"):
         if cols[5:] not in project.tables.attribute_names():
@@ -206,8 +216,9 @@ def matrix_sql(project: "Project", cols: str, value: str, codes: list[str | int]
         column, attr = cols, None
     else:
         raise ValidationError(f"matrix columns are document, participant or attr:NAME, not {cols!r}")
-    with project.tables.counted(include_interviewer=options.include_interviewer,
-                                include_pending=options.include_pending) as units:
+    with project.tables.counted(
+        include_interviewer=options.include_interviewer, include_pending=options.include_pending
+    ) as units:
         cells = units.cells(column, rollup=rollup, attr=attr)
     keys = _matrix_columns(project, cols, cells)
     pick = (lambda t: t.codings) if value == "codings" else (lambda t: t.participants)
@@ -227,8 +238,9 @@ def cooccurrence_rows(project: "Project", options: CountOptions) -> list[dict[st
 
     codes = project.codes.all()
     by_code = {c.id: c for c in codes}
-    with project.tables.counted(include_interviewer=options.include_interviewer,
-                                include_pending=options.include_pending, turns=True) as units:
+    with project.tables.counted(
+        include_interviewer=options.include_interviewer, include_pending=options.include_pending, turns=True
+    ) as units:
         per_code, pairs = units.cooccurrence()
     rows = []
     for a, b in combinations([c.id for c in codes if c.id in per_code], 2):
@@ -236,16 +248,27 @@ def cooccurrence_rows(project: "Project", options: CountOptions) -> list[dict[st
         if found is None:
             continue
         both, overlapping = found
-        rows.append({"code_a": by_code[a].name, "path_a": by_code[a].path, "code_b": by_code[b].name,
-                     "path_b": by_code[b].path, "turns": both, "turns_a": per_code[a], "turns_b": per_code[b],
-                     "jaccard": both / (per_code[a] + per_code[b] - both), "overlapping": overlapping})
+        rows.append(
+            {
+                "code_a": by_code[a].name,
+                "path_a": by_code[a].path,
+                "code_b": by_code[b].name,
+                "path_b": by_code[b].path,
+                "turns": both,
+                "turns_a": per_code[a],
+                "turns_b": per_code[b],
+                "jaccard": both / (per_code[a] + per_code[b] - both),
+                "overlapping": overlapping,
+            }
+        )
     return rows
 
 
 def presence_sql(project: "Project", unit: str, rollup: bool, options: CountOptions) -> pd.DataFrame:
     """:func:`qualcode.analysis.tables.presence` from SQL: 1 where the code has a counted unit."""
-    with project.tables.counted(include_interviewer=options.include_interviewer,
-                                include_pending=options.include_pending) as units:
+    with project.tables.counted(
+        include_interviewer=options.include_interviewer, include_pending=options.include_pending
+    ) as units:
         cells = units.cells(unit, rollup=rollup)
     units_ = project.tables.scope_labels() if unit == "participant" else project.tables.document_labels()
     codes = project.codes.all()
@@ -256,5 +279,15 @@ def presence_sql(project: "Project", unit: str, rollup: bool, options: CountOpti
     return frame
 
 
-__all__ = ["Group", "check_attributes", "code_rows", "cooccurrence_rows", "frequencies_sql", "frequency_frame", "groups", "matrix_sql",
-           "presence_sql", "subtrees"]
+__all__ = [
+    "Group",
+    "check_attributes",
+    "code_rows",
+    "cooccurrence_rows",
+    "frequencies_sql",
+    "frequency_frame",
+    "groups",
+    "matrix_sql",
+    "presence_sql",
+    "subtrees",
+]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, CountedCoding, Corpus, load_corpus
+from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, load_corpus
 from qualcode.analysis.counted import Group, frequencies_sql  # set-based; frequencies_from is the reference
 from qualcode.text import count_words
 

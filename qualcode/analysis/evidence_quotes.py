@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.corpus import CountedCoding, Corpus
+from qualcode.analysis.corpus import Corpus, CountedCoding
 from qualcode.analysis.counts import frequency_records, group_block
 from qualcode.text import TRANSCRIPT_FILLERS
 
@@ -241,7 +241,8 @@ def evidence(
     """
     from qualcode.analysis.attribution import check_coders
     from qualcode.analysis.corpus import CountOptions, load_codings
-    from qualcode.analysis.counted import check_attributes, code_rows as rows_of, frequency_frame
+    from qualcode.analysis.counted import check_attributes, frequency_frame
+    from qualcode.analysis.counted import code_rows as rows_of
 
     chosen = check_coders(project, coders)
     options = CountOptions(include_interviewer=include_interviewer, include_pending=include_pending, coders=chosen)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, CountedCoding, Corpus, CountOptions, load_corpus
+from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, CountOptions, load_corpus
 from qualcode.analysis.counted import cooccurrence_rows, matrix_sql, presence_sql
 from qualcode.errors import ValidationError
 from qualcode.model import Code

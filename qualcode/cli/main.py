@@ -48,6 +48,8 @@ def _register() -> None:
         "agreement",
         "speakers",
         "merge",
+        "doctor",
+        "serve",
     ):
         try:
             module = importlib.import_module(f"qualcode.cli.{name}")

@@ -12,6 +12,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from qualcode.export.blocks import (
+    Bullets,
+    Chart,
+    Column,
+    Grid,
+    GridRow,
+    Heading,
+    Paragraph,
+    QuoteBlock,
+    Report,
+    Table,
+)
 from qualcode.export.context import ReportContext
 from qualcode.export.labels import (
     GroupInfo,
@@ -29,18 +41,6 @@ from qualcode.export.labels import (
     quote_source,
     share_phrase,
     slug,
-)
-from qualcode.export.blocks import (
-    Bullets,
-    Chart,
-    Column,
-    Grid,
-    GridRow,
-    Heading,
-    Paragraph,
-    QuoteBlock,
-    Report,
-    Table,
 )
 
 if TYPE_CHECKING:

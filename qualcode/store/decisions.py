@@ -29,7 +29,9 @@ from qualcode.store.tables import WHITESPACE
 if TYPE_CHECKING:
     from qualcode.store.project import Project
 
-_COUNTED = "((c.origin = 'manual' AND c.status != 'rejected') OR (? AND c.origin != 'manual' AND c.status = 'confirmed'))"
+_COUNTED = (
+    "((c.origin = 'manual' AND c.status != 'rejected') OR (? AND c.origin != 'manual' AND c.status = 'confirmed'))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,33 +72,48 @@ def turn_decisions(
         db.execute("CREATE TEMP TABLE qc_coder (name TEXT PRIMARY KEY, bit INTEGER)")
         db.conn.executemany("INSERT INTO temp.qc_coder VALUES (?, ?)", [(c, 1 << i) for i, c in enumerate(coders)])
         db.execute("CREATE TEMP TABLE qc_rows (code_id INTEGER, row INTEGER, PRIMARY KEY (code_id, row))")
-        db.conn.executemany("INSERT OR IGNORE INTO temp.qc_rows VALUES (?, ?)",
-                       [(cid, r) for r, ids in enumerate(rows) for cid in ids])
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO temp.qc_rows VALUES (?, ?)", [(cid, r) for r, ids in enumerate(rows) for cid in ids]
+        )
         db.execute("CREATE TEMP TABLE qc_docs (id INTEGER PRIMARY KEY, mask INTEGER)")
         if all_documents:
             db.execute("INSERT INTO temp.qc_docs SELECT id, ? FROM documents", [(1 << len(coders)) - 1])
         else:
-            db.execute(f"""INSERT INTO temp.qc_docs
+            db.execute(
+                f"""INSERT INTO temp.qc_docs
                            SELECT c.document_id, sum(DISTINCT k.bit) FROM codings c JOIN temp.qc_coder k
-                             ON k.name = c.coder WHERE {_COUNTED} GROUP BY c.document_id""", [machine])
+                             ON k.name = c.coder WHERE {_COUNTED} GROUP BY c.document_id""",
+                [machine],
+            )
             db.execute("DELETE FROM temp.qc_docs WHERE (mask & (mask - 1)) = 0")  # fewer than two coders
         order = "d.name COLLATE NOCASE" if all_documents else "d.id"
-        documents = [(r[0], r[1]) for r in db.execute(
-            f"SELECT d.id, d.name FROM documents d JOIN temp.qc_docs q ON q.id = d.id ORDER BY {order}")]
+        documents = [
+            (r[0], r[1])
+            for r in db.execute(
+                f"SELECT d.id, d.name FROM documents d JOIN temp.qc_docs q ON q.id = d.id ORDER BY {order}"
+            )
+        ]
         role = "" if include_interviewer else "AND coalesce(t.role, 'participant') = 'participant'"
-        db.execute("CREATE TEMP TABLE qc_aunits (id INTEGER PRIMARY KEY, document_id INTEGER, mask INTEGER,"
-                   " cs INTEGER, ce INTEGER)")
-        db.execute(f"""INSERT INTO temp.qc_aunits
+        db.execute(
+            "CREATE TEMP TABLE qc_aunits (id INTEGER PRIMARY KEY, document_id INTEGER, mask INTEGER,"
+            " cs INTEGER, ce INTEGER)"
+        )
+        db.execute(
+            f"""INSERT INTO temp.qc_aunits
                        SELECT id, document_id, mask, cs, max(cs, t_end - (n - length(rtrim(piece, ?)))) FROM (
                          SELECT *, length(piece) AS n, t_start + length(piece) - length(ltrim(piece, ?)) AS cs
                          FROM (SELECT t.id, t.document_id, q.mask, t.start AS t_start, t.[end] AS t_end,
                                       substr(d.text, t.start + 1, t.[end] - t.start) AS piece
                                FROM turns t JOIN temp.qc_docs q ON q.id = t.document_id
                                JOIN documents d ON d.id = t.document_id
-                               WHERE t.[end] > t.start {role}))""", [WHITESPACE, WHITESPACE])
+                               WHERE t.[end] > t.start {role}))""",
+            [WHITESPACE, WHITESPACE],
+        )
         units = dict(db.execute("SELECT mask, count(*) FROM temp.qc_aunits GROUP BY mask").fetchall())
-        applied = {(r[0], r[1], r[2]): r[3] for r in db.execute(
-            f"""SELECT row, mask, yes, count(*) FROM (
+        applied = {
+            (r[0], r[1], r[2]): r[3]
+            for r in db.execute(
+                f"""SELECT row, mask, yes, count(*) FROM (
                   SELECT r.row, u.mask, sum(DISTINCT k.bit) AS yes
                   FROM temp.qc_aunits u
                   JOIN codings c ON c.document_id = u.document_id AND c.start < u.ce AND c.[end] > u.cs
@@ -104,7 +121,10 @@ def turn_decisions(
                   JOIN temp.qc_rows r ON r.code_id = c.code_id
                   WHERE {_COUNTED}
                   GROUP BY u.id, r.row)
-                GROUP BY row, mask, yes""", [machine])}
+                GROUP BY row, mask, yes""",
+                [machine],
+            )
+        }
         return TurnDecisions(documents, units, applied)
     finally:
         for table in ("qc_coder", "qc_rows", "qc_docs", "qc_aunits"):

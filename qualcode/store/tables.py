@@ -42,8 +42,10 @@ if TYPE_CHECKING:
 
 MISSING = "(missing)"
 # Every character Python's str.strip() removes (str.isspace), for SQLite's trim(X, Y); a test checks the list.
-WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 _OVERLAP = f"""
 SELECT c.id AS coding_id, c.code_id, c.document_id,
@@ -64,8 +66,7 @@ WHERE {{where}}
 def attribute_value(column: str) -> str:
     """SQL for a participant's value of the attribute bound as the next parameter (MISSING when blank)."""
     value = f"(SELECT value FROM json_each({column}) WHERE key = ?)"
-    return (f"CASE WHEN {column} IS NULL OR trim(coalesce({value}, ''), ?) = '' THEN '{MISSING}'"
-            f" ELSE {value} END")
+    return f"CASE WHEN {column} IS NULL OR trim(coalesce({value}, ''), ?) = '' THEN '{MISSING}' ELSE {value} END"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +100,10 @@ class CountedUnits:
         """Per code: codings, documents, participants (over its subtree with ``rollup``, distinct)."""
         key = "tr.root" if rollup else "u.code_id"
         join = "JOIN temp.qc_tree tr ON tr.code_id = u.code_id" if rollup else ""
-        rows = self._all(f"SELECT {key}, count(DISTINCT u.coding_id), count(DISTINCT u.document_id),"
-                         f" count(DISTINCT u.pid) FROM temp.qc_units u {join} GROUP BY {key}")
+        rows = self._all(
+            f"SELECT {key}, count(DISTINCT u.coding_id), count(DISTINCT u.document_id),"
+            f" count(DISTINCT u.pid) FROM temp.qc_units u {join} GROUP BY {key}"
+        )
         return {r[0]: Tally(r[1], r[2], r[3]) for r in rows}
 
     def group_tallies(self, attrs: Sequence[str]) -> dict[tuple[int, tuple[str, ...]], GroupTally]:
@@ -111,7 +114,7 @@ class CountedUnits:
         """
         n = len(attrs)
         rows = self._grouped(attrs, "tr.root", "JOIN temp.qc_tree tr ON tr.code_id = u.code_id")
-        return {(r[0], tuple(r[1:1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in rows}
+        return {(r[0], tuple(r[1 : 1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in rows}
 
     def _grouped(self, attrs: Sequence[str], key: str, join: str) -> list[tuple[Any, ...]]:
         """``key``, the ``attrs`` values, codings and distinct participants, grouped by key and values.
@@ -127,15 +130,19 @@ class CountedUnits:
         self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
         self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, {names})")
         try:
-            self.db.execute(f"INSERT INTO temp.qc_people SELECT p.id, {values} FROM participants p"
-                            " WHERE p.id IN (SELECT pid FROM temp.qc_units)", params)
+            self.db.execute(
+                f"INSERT INTO temp.qc_people SELECT p.id, {values} FROM participants p"
+                " WHERE p.id IN (SELECT pid FROM temp.qc_units)",
+                params,
+            )
             missing = ", ".join(f"coalesce(g.v{i}, '{MISSING}') AS v{i}" for i in range(n))
             return self._all(
                 f"""SELECT {key}, {names}, count(DISTINCT u.coding_id), count(DISTINCT u.pid)
                     FROM (SELECT u.code_id, u.coding_id, u.pid, {missing}
                           FROM temp.qc_units u LEFT JOIN temp.qc_people g ON g.pid = u.pid) u
                     {join}
-                    GROUP BY {key}, {names}""")
+                    GROUP BY {key}, {names}"""
+            )
         finally:
             self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
 
@@ -149,11 +156,15 @@ class CountedUnits:
         key = "tr.root" if rollup else "u.code_id"
         join = "JOIN temp.qc_tree tr ON tr.code_id = u.code_id" if rollup else ""
         if column == "document":
-            sql = (f"SELECT {key}, u.document_id, count(DISTINCT u.coding_id), count(DISTINCT u.pid)"
-                   f" FROM temp.qc_units u {join} GROUP BY {key}, u.document_id")
+            sql = (
+                f"SELECT {key}, u.document_id, count(DISTINCT u.coding_id), count(DISTINCT u.pid)"
+                f" FROM temp.qc_units u {join} GROUP BY {key}, u.document_id"
+            )
         elif column == "participant":
-            sql = (f"SELECT {key}, u.pid, count(DISTINCT u.coding_id), count(DISTINCT u.pid)"
-                   f" FROM temp.qc_units u {join} WHERE u.pid IS NOT NULL GROUP BY {key}, u.pid")
+            sql = (
+                f"SELECT {key}, u.pid, count(DISTINCT u.coding_id), count(DISTINCT u.pid)"
+                f" FROM temp.qc_units u {join} WHERE u.pid IS NOT NULL GROUP BY {key}, u.pid"
+            )
         else:
             rows = self._grouped([attr or ""], key, join)
             return {(r[0], r[1]): GroupTally(r[2], r[3]) for r in rows}
@@ -173,10 +184,13 @@ class CountedUnits:
                                WITH ct AS (SELECT DISTINCT code_id, turn_id FROM temp.qc_turn_units)
                                SELECT a.code_id AS ca, b.code_id AS cb, a.turn_id
                                FROM ct a JOIN ct b ON b.turn_id = a.turn_id AND b.code_id > a.code_id""")
-            shared = {(r[0], r[1]): r[2] for r in self._all(
-                "SELECT ca, cb, count(*) FROM temp.qc_shared GROUP BY ca, cb")}
-            overlapping = {(r[0], r[1]): r[2] for r in self._all(
-                """WITH side AS (
+            shared = {
+                (r[0], r[1]): r[2] for r in self._all("SELECT ca, cb, count(*) FROM temp.qc_shared GROUP BY ca, cb")
+            }
+            overlapping = {
+                (r[0], r[1]): r[2]
+                for r in self._all(
+                    """WITH side AS (
                      SELECT DISTINCT s.ca, s.cb, u.code_id = s.ca AS is_a, c.id, c.document_id, c.start, c.[end]
                      FROM temp.qc_shared s
                      JOIN temp.qc_turn_units u ON u.turn_id = s.turn_id AND u.code_id IN (s.ca, s.cb)
@@ -184,7 +198,9 @@ class CountedUnits:
                    SELECT x.ca, x.cb, count(*) FROM side x JOIN side y
                      ON y.ca = x.ca AND y.cb = x.cb AND x.is_a AND NOT y.is_a AND y.document_id = x.document_id
                     AND x.start < y.[end] AND y.start < x.[end]
-                   GROUP BY x.ca, x.cb""")}
+                   GROUP BY x.ca, x.cb"""
+                )
+            }
         finally:
             self.db.execute("DROP TABLE IF EXISTS temp.qc_shared")
         return per_code, {k: (n, overlapping.get(k, 0)) for k, n in shared.items()}
@@ -203,7 +219,9 @@ class CountedUnits:
                  FROM (SELECT DISTINCT coding_id, code_id FROM temp.qc_units) u
                  JOIN temp.qc_tree tr ON tr.code_id = u.code_id
                  WHERE tr.root IN (SELECT value FROM json_each(?)))
-               WHERE k <= ? ORDER BY root, coding_id""", [json.dumps(list(roots)), per_code])
+               WHERE k <= ? ORDER BY root, coding_id""",
+            [json.dumps(list(roots)), per_code],
+        )
         out: dict[int, list[int]] = {}
         for root, cid in rows:
             out.setdefault(root, []).append(cid)
@@ -214,8 +232,9 @@ class CountedUnits:
         where, params = "", []
         if code_ids is not None:
             where, params = "WHERE code_id IN (SELECT value FROM json_each(?))", [json.dumps(list(code_ids))]
-        row = self._all(f"SELECT count(DISTINCT coding_id), count(DISTINCT document_id) FROM temp.qc_units {where}",
-                        params)[0]
+        row = self._all(
+            f"SELECT count(DISTINCT coding_id), count(DISTINCT document_id) FROM temp.qc_units {where}", params
+        )[0]
         return row[0], row[1]
 
 
@@ -248,33 +267,46 @@ class TablesStore:
             params.append(json.dumps(list(coders)))
         cond = " AND ".join(where)
         self._drop()
-        db.execute("CREATE TEMP TABLE qc_ov (coding_id INTEGER, code_id INTEGER, document_id INTEGER,"
-                   " interviewer INTEGER, pid INTEGER, turn_id INTEGER)")
-        db.execute("CREATE TEMP TABLE qc_units (coding_id INTEGER, code_id INTEGER, document_id INTEGER,"
-                   " pid INTEGER)")
-        db.execute("CREATE TEMP TABLE qc_tree (root INTEGER, code_id INTEGER, PRIMARY KEY (code_id, root))"
-                   " WITHOUT ROWID")
+        db.execute(
+            "CREATE TEMP TABLE qc_ov (coding_id INTEGER, code_id INTEGER, document_id INTEGER,"
+            " interviewer INTEGER, pid INTEGER, turn_id INTEGER)"
+        )
+        db.execute("CREATE TEMP TABLE qc_units (coding_id INTEGER, code_id INTEGER, document_id INTEGER, pid INTEGER)")
+        db.execute(
+            "CREATE TEMP TABLE qc_tree (root INTEGER, code_id INTEGER, PRIMARY KEY (code_id, root)) WITHOUT ROWID"
+        )
         try:
             if include_interviewer or turns:
                 db.execute("INSERT INTO temp.qc_ov " + _OVERLAP.format(where=cond), params)
                 db.execute("CREATE INDEX temp.qc_ov_coding ON qc_ov (coding_id, interviewer)")
                 mine = "interviewer = 0"
                 if include_interviewer:
-                    mine += (" OR NOT EXISTS (SELECT 1 FROM temp.qc_ov o2 WHERE o2.coding_id = o.coding_id"
-                             " AND o2.interviewer = 0)")
-                db.execute(f"INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid"
-                           f" FROM temp.qc_ov o WHERE {mine}")
-                db.execute(f"CREATE TEMP TABLE qc_turn_units AS SELECT DISTINCT coding_id, code_id, document_id,"
-                           f" turn_id FROM temp.qc_ov o WHERE {mine}")
+                    mine += (
+                        " OR NOT EXISTS (SELECT 1 FROM temp.qc_ov o2 WHERE o2.coding_id = o.coding_id"
+                        " AND o2.interviewer = 0)"
+                    )
+                db.execute(
+                    f"INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid"
+                    f" FROM temp.qc_ov o WHERE {mine}"
+                )
+                db.execute(
+                    f"CREATE TEMP TABLE qc_turn_units AS SELECT DISTINCT coding_id, code_id, document_id,"
+                    f" turn_id FROM temp.qc_ov o WHERE {mine}"
+                )
             if include_interviewer:
-                db.execute(f"""INSERT INTO temp.qc_units
+                db.execute(
+                    f"""INSERT INTO temp.qc_units
                                SELECT c.id, c.code_id, c.document_id, d.participant_id
                                FROM codings c JOIN documents d ON d.id = c.document_id
                                WHERE {cond} AND NOT EXISTS (SELECT 1 FROM temp.qc_ov o WHERE o.coding_id = c.id)""",
-                           params)
+                    params,
+                )
             elif not turns:
-                db.execute("INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid"
-                           f" FROM ({_OVERLAP.format(where=cond)}) WHERE interviewer = 0", params)
+                db.execute(
+                    "INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid"
+                    f" FROM ({_OVERLAP.format(where=cond)}) WHERE interviewer = 0",
+                    params,
+                )
             # Nobody to count for: one unattributed unit, only when the coding has no known participant.
             if db.execute("SELECT 1 FROM temp.qc_units WHERE pid IS NULL LIMIT 1").fetchone():
                 db.execute("CREATE INDEX temp.qc_units_coding ON qc_units (coding_id, pid)")
@@ -298,16 +330,20 @@ class TablesStore:
         """The documents with these ids, in id order (for the few a table quotes from)."""
         from qualcode.store.documents import _document
 
-        rows = self.project.query("SELECT * FROM documents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                                  [json.dumps(sorted(set(ids)))])
+        rows = self.project.query(
+            "SELECT * FROM documents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [json.dumps(sorted(set(ids)))],
+        )
         return [_document(r) for r in rows]
 
     def participants(self, ids: Sequence[int]) -> list["Participant"]:
         """The participants with these ids, in id order."""
         from qualcode.store.participants import _participant
 
-        rows = self.project.query("SELECT * FROM participants WHERE id IN (SELECT value FROM json_each(?))"
-                                  " ORDER BY id", [json.dumps(sorted(set(ids)))])
+        rows = self.project.query(
+            "SELECT * FROM participants WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [json.dumps(sorted(set(ids)))],
+        )
         return [_participant(r) for r in rows]
 
     def turn_numbers(self, turn_ids: Sequence[int]) -> dict[int, int]:
@@ -317,7 +353,9 @@ class TablesStore:
                       (SELECT count(*) FROM turns t2 WHERE t2.document_id = t.document_id
                          AND (t2.seq < t.seq OR (t2.seq = t.seq AND t2.id <= t.id))),
                       (SELECT count(*) FROM turns t3 WHERE t3.document_id = t.document_id)
-               FROM turns t WHERE t.id IN (SELECT value FROM json_each(?))""", [json.dumps(list(turn_ids))])
+               FROM turns t WHERE t.id IN (SELECT value FROM json_each(?))""",
+            [json.dumps(list(turn_ids))],
+        )
         return {r[0]: r[1] for r in rows if r[2] > 1}
 
     def document_labels(self) -> list[tuple[int, str]]:
@@ -336,7 +374,8 @@ class TablesStore:
     def attribute_names(self) -> list[str]:
         """Every attribute name any participant has, sorted (without reading the participants into Python)."""
         rows = self.project.db.execute(
-            "SELECT DISTINCT j.key FROM participants p, json_each(coalesce(p.attributes, '{}')) j").fetchall()
+            "SELECT DISTINCT j.key FROM participants p, json_each(coalesce(p.attributes, '{}')) j"
+        ).fetchall()
         return sorted(r[0] for r in rows)
 
     def group_bases(self, attrs: Sequence[str]) -> dict[tuple[str, ...], int]:
@@ -346,8 +385,8 @@ class TablesStore:
         for a in attrs:
             params += [a, WHITESPACE, a]
         rows = self.project.db.execute(
-            f"SELECT {values}, count(*) FROM participants p WHERE p.id IN ({_SCOPE}) GROUP BY {values}",
-            params + params).fetchall()
+            f"SELECT {values}, count(*) FROM participants p WHERE p.id IN ({_SCOPE}) GROUP BY {values}", params + params
+        ).fetchall()
         return {tuple(r[:-1]): r[-1] for r in rows}
 
 

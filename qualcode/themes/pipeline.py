@@ -79,6 +79,9 @@ def fit_topics(
     """
     import warnings
 
+    from qualcode.themes.requirements import require_bertopic
+
+    require_bertopic()
     from bertopic import BERTopic
     from bertopic.representation import MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer

@@ -63,11 +63,13 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
     from qualcode.themes.embed import make_embedder
     from qualcode.themes.pipeline import fit_topics
     from qualcode.themes.represent import describe_topics, seed_topics
+    from qualcode.themes.requirements import require_bertopic
     from qualcode.themes.units import build_units
 
     steps = 5
     tick: Progress = on_progress or (lambda done, total: None)
     params.validate()
+    require_bertopic()  # fail before the embeddings, with the install command
     embedder = make_embedder(params, project)  # fail fast on a missing model
     tick(0, steps)
     units = build_units(project, params)

@@ -21,9 +21,9 @@ from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project, SearchHit, default_coder, open_project, resolve_project_path
-from qualcode.tui.workers import with_own_project
 from qualcode.tui.commands import QualcodeCommands
 from qualcode.tui.screens import SCREENS, entry
+from qualcode.tui.workers import with_own_project
 
 T = TypeVar("T")
 

@@ -20,11 +20,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label, Select
 
-from qualcode.tui.modals.export import ExportChoice, ExportModal
 from qualcode.store import Project
+from qualcode.tui.modals.export import ExportChoice, ExportModal
 from qualcode.tui.screens.base import QScreen
-from qualcode.tui.workers import with_own_project
 from qualcode.tui.widgets.barchart import PALETTE, Bar, BarChart
+from qualcode.tui.workers import with_own_project
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
