@@ -119,7 +119,13 @@ def _random_study(project, seed: int):
     for i, p in enumerate(project.participants.all()):
         if i % 3:
             project.participants.set_attributes(
-                p.name, {"site": rng.choice(["N", "S", " "]), "age": rng.choice(["young", "old"])}
+                p.name,
+                {
+                    "site": rng.choice(["N", "S", " "]),
+                    "age": rng.choice(["young", "old"]),
+                    'odd "key".x': rng.choice(["a", "\u3000", "b"]),
+                    "region.sub": rng.choice(["r1", "r2"]),
+                },
             )
 
 
@@ -130,6 +136,7 @@ def test_frequencies_match_reference_on_random_studies(project, seed):
         same(project, **switches)
         same(project, by=["site", "age"], **switches)
         same(project, by="site", coders=["bob"], **switches)
+        same(project, by=['odd "key".x', "region.sub"], **switches)
 
 
 def test_frequencies_match_reference_on_napire(corpora_dir, tmp_path):

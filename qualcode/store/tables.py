@@ -63,10 +63,29 @@ WHERE {{where}}
 """
 
 
+# The codes with sub-codes, as roots of the subtree join (a leaf's rolled-up row is its own row).
+_NONLEAF = (
+    "JOIN temp.qc_tree tr ON tr.code_id = u.code_id"
+    " AND tr.root IN (SELECT root FROM temp.qc_tree GROUP BY root HAVING count(*) > 1)"
+)
+
+
 def attribute_value(column: str) -> str:
-    """SQL for a participant's value of the attribute bound as the next parameter (MISSING when blank)."""
-    value = f"(SELECT value FROM json_each({column}) WHERE key = ?)"
+    """SQL for a participant's value of the attribute bound as the next parameter (MISSING when blank).
+
+    Bind :func:`attribute_params` for it: the attribute is read with
+    ``json_extract`` and a quoted JSON path (fast), or, for a name a path
+    cannot quote, by scanning the object's keys with ``json_each``.
+    """
+    value = f"CASE WHEN ? IS NULL THEN (SELECT value FROM json_each({column}) WHERE key = ?) ELSE json_extract({column}, ?) END"
     return f"CASE WHEN {column} IS NULL OR trim(coalesce({value}, ''), ?) = '' THEN '{MISSING}' ELSE {value} END"
+
+
+def attribute_params(name: str) -> list[Any]:
+    """The parameters of one :func:`attribute_value` expression for attribute ``name``."""
+    path = None if any(ch in name for ch in '"\\') else f'$."{name}"'
+    one = [path, name, path]
+    return [*one, WHITESPACE, *one]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,32 +111,73 @@ class CountedUnits:
     def __init__(self, project: "Project") -> None:
         self.project = project
         self.db = project.db
+        self._own: dict[int, Tally] | None = None
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, list(params)).fetchall()
 
     def tallies(self, *, rollup: bool) -> dict[int, Tally]:
-        """Per code: codings, documents, participants (over its subtree with ``rollup``, distinct)."""
-        key = "tr.root" if rollup else "u.code_id"
-        join = "JOIN temp.qc_tree tr ON tr.code_id = u.code_id" if rollup else ""
-        rows = self._all(
-            f"SELECT {key}, count(DISTINCT u.coding_id), count(DISTINCT u.document_id),"
-            f" count(DISTINCT u.pid) FROM temp.qc_units u {join} GROUP BY {key}"
-        )
-        return {r[0]: Tally(r[1], r[2], r[3]) for r in rows}
+        """Per code: codings, documents, participants (over its subtree with ``rollup``, distinct).
+
+        Rolled-up codings are the sum of the subtree's own codings (a coding
+        has one code); only codes with sub-codes need the subtree join for
+        their distinct documents and participants.
+        """
+        if self._own is None:
+            self._own = {
+                r[0]: Tally(r[1], r[2], r[3])
+                for r in self._all(
+                    "SELECT code_id, count(DISTINCT coding_id), count(DISTINCT document_id), count(DISTINCT pid)"
+                    " FROM temp.qc_units GROUP BY code_id"
+                )
+            }
+        own = self._own
+        if not rollup:
+            return dict(own)
+        wide = {
+            r[0]: (r[1], r[2])
+            for r in self._all(
+                "SELECT tr.root, count(DISTINCT u.document_id), count(DISTINCT u.pid)"
+                f" FROM temp.qc_units u {_NONLEAF} GROUP BY tr.root"
+            )
+        }
+        out = {}
+        for root, members in self._members().items():
+            if len(members) == 1 and root in own:
+                out[root] = own[root]
+            elif root in wide:
+                out[root] = Tally(sum(own[c].codings for c in members if c in own), *wide[root])
+        return out
+
+    def _members(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for root, cid in self._all("SELECT root, code_id FROM temp.qc_tree"):
+            out.setdefault(root, []).append(cid)
+        return out
 
     def group_tallies(self, attrs: Sequence[str]) -> dict[tuple[int, tuple[str, ...]], GroupTally]:
         """Per code subtree and group of ``attrs`` values: codings and distinct participants.
 
         A coding counts in a group when one of its participants is in it (an
-        unattributed coding is in the :data:`MISSING` group).
+        unattributed coding is in the :data:`MISSING` group). As in
+        :meth:`tallies`, codings are summed over the subtree's own codes.
         """
         n = len(attrs)
-        rows = self._grouped(attrs, "tr.root", "JOIN temp.qc_tree tr ON tr.code_id = u.code_id")
-        return {(r[0], tuple(r[1 : 1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in rows}
+        own_rows, wide_rows = self._grouped(attrs, [("u.code_id", ""), ("tr.root", _NONLEAF)])
+        own = {(r[0], tuple(r[1 : 1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in own_rows}
+        members = self._members()
+        out = {}
+        for r in wide_rows:
+            values = tuple(r[1 : 1 + n])
+            codings = sum(own[(c, values)].codings for c in members[r[0]] if (c, values) in own)
+            out[(r[0], values)] = GroupTally(codings, r[2 + n])
+        for (code, values), tally in own.items():
+            if len(members.get(code, ())) == 1:
+                out[(code, values)] = tally
+        return out
 
-    def _grouped(self, attrs: Sequence[str], key: str, join: str) -> list[tuple[Any, ...]]:
-        """``key``, the ``attrs`` values, codings and distinct participants, grouped by key and values.
+    def _grouped(self, attrs: Sequence[str], queries: Sequence[tuple[str, str]]) -> list[list[tuple[Any, ...]]]:
+        """Per (``key``, ``join``) query: key, the ``attrs`` values, codings and distinct participants.
 
         Each person's values are looked up once, into a temporary table.
         """
@@ -126,7 +186,7 @@ class CountedUnits:
         values = ", ".join(f"{attribute_value('p.attributes')}" for _ in attrs)
         params: list[Any] = []
         for a in attrs:
-            params += [a, WHITESPACE, a]
+            params += attribute_params(a)
         self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
         self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, {names})")
         try:
@@ -136,13 +196,16 @@ class CountedUnits:
                 params,
             )
             missing = ", ".join(f"coalesce(g.v{i}, '{MISSING}') AS v{i}" for i in range(n))
-            return self._all(
-                f"""SELECT {key}, {names}, count(DISTINCT u.coding_id), count(DISTINCT u.pid)
-                    FROM (SELECT u.code_id, u.coding_id, u.pid, {missing}
-                          FROM temp.qc_units u LEFT JOIN temp.qc_people g ON g.pid = u.pid) u
-                    {join}
-                    GROUP BY {key}, {names}"""
-            )
+            return [
+                self._all(
+                    f"""SELECT {key}, {names}, count(DISTINCT u.coding_id), count(DISTINCT u.pid)
+                        FROM (SELECT u.code_id, u.coding_id, u.pid, {missing}
+                              FROM temp.qc_units u LEFT JOIN temp.qc_people g ON g.pid = u.pid) u
+                        {join}
+                        GROUP BY {key}, {names}"""
+                )
+                for key, join in queries
+            ]
         finally:
             self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
 
@@ -166,7 +229,7 @@ class CountedUnits:
                 f" FROM temp.qc_units u {join} WHERE u.pid IS NOT NULL GROUP BY {key}, u.pid"
             )
         else:
-            rows = self._grouped([attr or ""], key, join)
+            (rows,) = self._grouped([attr or ""], [(key, join)])
             return {(r[0], r[1]): GroupTally(r[2], r[3]) for r in rows}
         return {(r[0], r[1]): GroupTally(r[2], r[3]) for r in self._all(sql)}
 
@@ -383,7 +446,7 @@ class TablesStore:
         values = ", ".join(f"{attribute_value('p.attributes')}" for _ in attrs)
         params: list[Any] = []
         for a in attrs:
-            params += [a, WHITESPACE, a]
+            params += attribute_params(a)
         rows = self.project.db.execute(
             f"SELECT {values}, count(*) FROM participants p WHERE p.id IN ({_SCOPE}) GROUP BY {values}", params + params
         ).fetchall()
