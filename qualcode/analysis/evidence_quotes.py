@@ -253,6 +253,10 @@ def evidence(
                                 coders=chosen) as units:
         frame = frequency_frame(project, units, code_rows, names, options)
         sample = units.sample([c.id for c in codes_all], CANDIDATES_PER_CODE) if quotes > 0 else {}
+        reported = [c.id for c in code_rows]
+        codings, documents = units.totals(reported)
+    # For the report's header (qualcode.export.report_context), so it need not count again.
+    frame.attrs["counted_totals"] = {"code_ids": reported, "codings": codings, "documents": documents}
     ids = sorted({i for got in sample.values() for i in got})
     corpus = load_codings(project, ids, options, all_participants=pseudonymise)
     frame["definition"] = [c.description for c in code_rows] if code_rows else []

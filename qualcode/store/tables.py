@@ -271,23 +271,30 @@ class CountedUnits:
     def sample(self, roots: Sequence[int], per_code: int) -> dict[int, list[int]]:
         """Up to ``per_code`` counted coding ids per code subtree: all of them when there are that few.
 
-        Larger subtrees get a deterministic spread (a multiplicative hash of
-        the id), so a theme's sample is not just its first documents.
+        Larger subtrees get a deterministic spread: the ids with the smallest
+        multiplicative hash, so a theme's sample is not just its first
+        documents. Only ids under a hash threshold set for about twice the
+        sample are read back (no sort of every coding), then the smallest
+        ``per_code`` of them kept; the threshold widens until enough pass.
         """
-        rows = self._all(
-            """SELECT root, coding_id FROM (
-                 SELECT tr.root, u.coding_id,
-                        row_number() OVER (PARTITION BY tr.root ORDER BY (u.coding_id * 2654435761) % 4294967296,
-                                           u.coding_id) AS k
-                 FROM (SELECT DISTINCT coding_id, code_id FROM temp.qc_units) u
-                 JOIN temp.qc_tree tr ON tr.code_id = u.code_id
-                 WHERE tr.root IN (SELECT value FROM json_each(?)))
-               WHERE k <= ? ORDER BY root, coding_id""",
-            [json.dumps(list(roots)), per_code],
-        )
+        sizes = {root: t.codings for root, t in self.tallies(rollup=True).items()}
         out: dict[int, list[int]] = {}
-        for root, cid in rows:
-            out.setdefault(root, []).append(cid)
+        for root in roots:
+            n = sizes.get(root, 0)
+            if not n:
+                continue
+            fraction = min(1.0, 2.0 * per_code / n)
+            while True:
+                rows = self._all(
+                    """SELECT DISTINCT u.coding_id, (u.coding_id * 2654435761) % 4294967296 AS h
+                       FROM temp.qc_units u JOIN temp.qc_tree tr ON tr.code_id = u.code_id
+                       WHERE tr.root = ? AND (u.coding_id * 2654435761) % 4294967296 < ?""",
+                    [root, int(fraction * 4294967296) + 1],
+                )
+                if len(rows) >= min(per_code, n) or fraction >= 1.0:
+                    break
+                fraction = min(1.0, fraction * 4)
+            out[root] = sorted(cid for cid, _ in sorted(rows, key=lambda r: (r[1], r[0]))[:per_code])
         return out
 
     def totals(self, code_ids: Sequence[int] | None = None) -> tuple[int, int]:
