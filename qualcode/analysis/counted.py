@@ -94,17 +94,20 @@ def _order(values: list[str]) -> list[str]:
     return sorted(values, key=lambda v: (v == MISSING, v.casefold()))
 
 
-def groups(project: "Project", by: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...], int]]:
+def groups(
+    project: "Project", by: list[str], units: "CountedUnits | None" = None
+) -> list[tuple[tuple[str, ...], tuple[str, ...], int]]:
     """Marginal groups of each attribute, then crossed groups: ``(attrs, values, base)`` in table order."""
+    source = units if units is not None else project.tables
     out = []
     marginal: dict[str, dict[str, int]] = {}
     for a in by:
-        base = {k[0]: n for k, n in project.tables.group_bases([a]).items()}
+        base = {k[0]: n for k, n in source.group_bases([a]).items()}
         marginal[a] = {v: base[v] for v in _order(list(base))}
         out += [((a,), (v,), n) for v, n in marginal[a].items()]
     if len(by) == 2:
         a, b = by
-        crossed = project.tables.group_bases(by)
+        crossed = source.group_bases(by)
         for va in marginal[a]:
             for vb in marginal[b]:
                 if (va, vb) in crossed:
@@ -124,8 +127,10 @@ def frequency_frame(
     options: CountOptions,
 ) -> pd.DataFrame:
     """The frequency table (columns and attrs of :func:`~qualcode.analysis.counts.frequencies_from`)."""
-    base = project.tables.scope_size()
-    found = [Group(a, v, n) for a, v, n in groups(project, by)]
+    base = units.scope_size()
+    if by:
+        units.people(by)
+    found = [Group(a, v, n) for a, v, n in groups(project, by, units)]
     rolled, own = units.tallies(rollup=True), units.tallies(rollup=False)
     per_group: dict[tuple[str, ...], dict] = {}
     for attrs in dict.fromkeys(g.attrs for g in found):

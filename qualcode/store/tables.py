@@ -112,6 +112,7 @@ class CountedUnits:
         self.project = project
         self.db = project.db
         self._own: dict[int, Tally] | None = None
+        self._people: list[str] = []
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, list(params)).fetchall()
@@ -176,10 +177,12 @@ class CountedUnits:
                 out[(code, values)] = tally
         return out
 
-    def _grouped(self, attrs: Sequence[str], queries: Sequence[tuple[str, str]]) -> list[list[tuple[Any, ...]]]:
-        """Per (``key``, ``join``) query: key, the ``attrs`` values, codings and distinct participants.
+    def people(self, attrs: Sequence[str]) -> None:
+        """Look up ``attrs`` once for every participant in scope or counted (``qc_people``), for the block.
 
-        Each person's values are looked up once, into a temporary table.
+        Why: the group bases (people in scope) and the group tallies (people
+        counted) read the same attributes; at 10^6 respondents reading them
+        twice per attribute is seconds.
         """
         n = len(attrs)
         names = ", ".join(f"v{i}" for i in range(n))
@@ -188,14 +191,41 @@ class CountedUnits:
         for a in attrs:
             params += attribute_params(a)
         self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
-        self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, {names})")
+        self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, in_scope INTEGER, {names})")
+        self.db.execute(
+            f"""INSERT INTO temp.qc_people
+                SELECT p.id, p.id IN (SELECT id FROM temp.qc_scope), {values} FROM participants p
+                WHERE p.id IN (SELECT id FROM temp.qc_scope) OR p.id IN (SELECT pid FROM temp.qc_units)""",
+            params,
+        )
+        self._people = list(attrs)
+
+    def scope_size(self) -> int:
+        """Participants in scope (see :meth:`TablesStore.scope_size`)."""
+        return self._all("SELECT count(*) FROM temp.qc_scope")[0][0]
+
+    def group_bases(self, attrs: Sequence[str]) -> dict[tuple[str, ...], int]:
+        """Participants in scope per combination of ``attrs`` values (from :meth:`people` when it has them)."""
+        if not all(a in self._people for a in attrs):
+            return self.project.tables.group_bases(attrs)
+        cols = ", ".join(f"v{self._people.index(a)}" for a in attrs)
+        rows = self._all(f"SELECT {cols}, count(*) FROM temp.qc_people WHERE in_scope GROUP BY {cols}")
+        return {tuple(r[:-1]): r[-1] for r in rows}
+
+    def _grouped(self, attrs: Sequence[str], queries: Sequence[tuple[str, str]]) -> list[list[tuple[Any, ...]]]:
+        """Per (``key``, ``join``) query: key, the ``attrs`` values, codings and distinct participants.
+
+        Each person's values are looked up once, into ``qc_people`` (kept when
+        :meth:`people` built it for these attributes).
+        """
+        n = len(attrs)
+        names = ", ".join(f"v{i}" for i in range(n))
+        kept = all(a in self._people for a in attrs)
+        if not kept:
+            self.people(attrs)
+        index = [self._people.index(a) for a in attrs]
         try:
-            self.db.execute(
-                f"INSERT INTO temp.qc_people SELECT p.id, {values} FROM participants p"
-                " WHERE p.id IN (SELECT pid FROM temp.qc_units)",
-                params,
-            )
-            missing = ", ".join(f"coalesce(g.v{i}, '{MISSING}') AS v{i}" for i in range(n))
+            missing = ", ".join(f"coalesce(g.v{j}, '{MISSING}') AS v{i}" for i, j in enumerate(index))
             return [
                 self._all(
                     f"""SELECT {key}, {names}, count(DISTINCT u.coding_id), count(DISTINCT u.pid)
@@ -207,7 +237,9 @@ class CountedUnits:
                 for key, join in queries
             ]
         finally:
-            self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
+            if not kept:
+                self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
+                self._people = []
 
     def cells(self, column: str, *, rollup: bool, attr: str | None = None) -> dict[tuple[int, Any], GroupTally]:
         """Per code (subtree with ``rollup``) and ``column`` key: codings and distinct participants.
@@ -383,6 +415,8 @@ class TablesStore:
                 db.execute("""DELETE FROM temp.qc_units WHERE pid IS NULL AND coding_id IN
                               (SELECT coding_id FROM temp.qc_units WHERE pid IS NOT NULL)""")
             db.execute("CREATE INDEX temp.qc_units_code ON qc_units (code_id)")
+            db.execute("CREATE TEMP TABLE qc_scope (id INTEGER PRIMARY KEY)")
+            db.execute(f"INSERT INTO temp.qc_scope SELECT id FROM participants WHERE id IN ({_SCOPE})")
             db.execute("""INSERT INTO temp.qc_tree
                           WITH RECURSIVE tree(root, code_id) AS (
                             SELECT id, id FROM codes
@@ -393,7 +427,7 @@ class TablesStore:
             self._drop()
 
     def _drop(self) -> None:
-        for table in ("qc_ov", "qc_units", "qc_tree", "qc_turn_units"):
+        for table in ("qc_ov", "qc_units", "qc_tree", "qc_turn_units", "qc_people", "qc_scope"):
             self.project.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
     def documents(self, ids: Sequence[int]) -> list["Document"]:
