@@ -2,14 +2,15 @@
 #   make demo   build the demo project (the study shipped in qualcode/data) and open it
 #   make test   run the whole test suite
 # Also: make test-install (build the wheel, install it in a fresh venv, smoke
-# test it), make serve (the demo in a browser), make lint (ruff).
+# test it), make serve (the demo in a browser), make lint (ruff), make soak
+# (the long reliability trials, about 20 minutes).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 DEMO_DB ?= demo.qualcode.db
 
-.PHONY: setup setup-neural demo serve test test-install lint bench clean
+.PHONY: setup setup-neural demo serve test test-install lint bench soak clean
 
 setup: $(VENV)/.installed
 
@@ -57,6 +58,13 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_import.py
+
+# The long reliability trials (tests/reliability/soak.py: SIGKILLs, concurrent
+# writers, 2,000 fuzzed files) and the pathological-size benchmark; the fast
+# subset of the same trials runs in 'make test'.
+soak: setup
+	$(PY) -m tests.reliability.soak
+	$(PY) benchmarks/bench_pathological.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) build dist *.egg-info

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from qualcode.cli._common import ProjectOpt, fail, open_for_command, user_errors
+from qualcode.errors import as_user_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +60,8 @@ def _write(kind: str, frame: "pd.DataFrame", output: str, fmt: str | None, title
         try:
             written = write_export(kind, frame, output, fmt, title=title, context=context)
         except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
+            coded = as_user_error(exc, output)
+            fail(str(coded) if coded else f"{output}: cannot write: {exc.strerror or exc} [E006]")
     for path in written:
         typer.echo(f"wrote {path}", err=True)
 

@@ -51,6 +51,7 @@ from qualcode.codebook.tree import CodebookNode
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.exchange.summary import ExchangeSummary
 from qualcode.model import Code, Coding, Memo
+from qualcode.outputs import file_mode, refuse_project_file
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -372,6 +373,7 @@ def export_qdpx(
     summary.file = str(path)
     moment = _stamp(timestamp).astimezone(timezone.utc)
     date_time = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    refuse_project_file(path)  # never over the project or its -wal/-shm
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -380,6 +382,7 @@ def export_qdpx(
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, payload)
+        os.chmod(tmp, file_mode())  # owner-only unless --shared
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import ImportFormatError, QualcodeError
+from qualcode.errors import ImportFormatError, QualcodeError, as_user_error
 from qualcode.ingest.build import RawFile, finish
 from qualcode.ingest.options import ImportOptions, ImportResult
 from qualcode.ingest.participants import ParticipantMap, load_participants_file
@@ -130,6 +130,7 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
         result.documents = [d.name for d in docs]
         result.document = result.documents[0] if result.documents else None
         result.turns = sum(len(d.turns) for d in docs)
+        result.controls_replaced = sum(int(d.metadata.get("controls_replaced", 0)) for d in docs)
         if "replaced" in statuses:
             result.status = "replaced"
         elif "imported" in statuses:
@@ -142,7 +143,8 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
         # Parsers are third-party libraries fed untrusted files; whatever they
         # raise is reported against this file (the project is unchanged, the
         # action rolled back) instead of ending the batch with a traceback.
-        result.error = f"{path}: cannot import: {type(exc).__name__}: {exc}"
+        coded = as_user_error(exc, str(path))  # deep nesting, corrupt zlib data, huge numbers…
+        result.error = str(coded) if coded else f"{path}: cannot import: {type(exc).__name__}: {exc}"
     if result.error:
         result.status = "error"
         result.error = " ".join(result.error.split())
