@@ -240,7 +240,7 @@ def main() -> int:
                 f"{t:.2f} s, {r:.0f} MB (x{t / ref[0]:.0f})" if rc == 0 else f"failed ({rc})"
                 for (t, r, rc), ref in zip(rows, refs)
             ]
-            k = exponent(sizes, [t for t, _, _ in rows])
+            k = exponent(sizes, [t if rc == 0 else float("inf") for t, _, rc in rows])
             print(
                 f"| {step} ({label}) | " + " | ".join(cells) + f" | {k:.2f} |"
                 if k is not None
