@@ -367,3 +367,22 @@ def test_cooccurrence_matches_reference_on_random_studies(project, seed):
     _random_study(project, seed)
     got = same_cooccurrence(project)
     assert len(got) and got["overlapping"].sum() > 0
+
+
+def same_coverage(project):
+    from qualcode.analysis.tables import coverage
+
+    for switches in SWITCHES:
+        for least in (0, 1, 2):
+            got = coverage(project, least, **switches)
+            want = coverage(project, least, _reference=True, **switches)
+            pd.testing.assert_frame_equal(got, want, check_dtype=False)
+            assert got.attrs == want.attrs
+    return got
+
+
+def test_coverage_matches_reference(messy_study, project):
+    proj, _ = messy_study
+    assert same_coverage(proj)["participant_names"].str.len().sum() > 0
+    _random_study(project, 15)
+    same_coverage(project)

@@ -269,6 +269,37 @@ def cooccurrence_rows(project: "Project", options: CountOptions) -> list[dict[st
     return rows
 
 
+def coverage_rows(project: "Project", options: CountOptions, min_participants: int) -> tuple[list[dict[str, Any]], int]:
+    """The rows of :func:`qualcode.analysis.tables.coverage` and the participants base, from SQL."""
+    with project.tables.counted(
+        include_interviewer=options.include_interviewer, include_pending=options.include_pending
+    ) as units:
+        base = units.scope_size()
+        tallies = units.tallies(rollup=True)
+        cells = units.cells("participant", rollup=True)
+    names = {p.id: p.name for p in project.tables.participants(sorted({pid for _, pid in cells}))}
+    people: dict[int, list[str]] = {}
+    for code_id, pid in cells:
+        people.setdefault(code_id, []).append(names[pid])
+    rows = []
+    for code in project.codes.all():
+        t = tallies.get(code.id)
+        n = t.participants if t else 0
+        rows.append(
+            {
+                "code": code.name,
+                "path": code.path,
+                "depth": code.depth,
+                "participants": n,
+                "participants_percent": n / base * 100.0 if base else None,
+                "documents": t.documents if t else 0,
+                "meets_threshold": n >= min_participants,
+                "participant_names": ", ".join(sorted(people.get(code.id, []))),
+            }
+        )
+    return rows, base
+
+
 def presence_sql(project: "Project", unit: str, rollup: bool, options: CountOptions) -> pd.DataFrame:
     """:func:`qualcode.analysis.tables.presence` from SQL: 1 where the code has a counted unit."""
     with project.tables.counted(
@@ -286,6 +317,7 @@ def presence_sql(project: "Project", unit: str, rollup: bool, options: CountOpti
 
 __all__ = [
     "Group",
+    "coverage_rows",
     "check_attributes",
     "code_rows",
     "cooccurrence_rows",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, CountOptions, load_corpus
-from qualcode.analysis.counted import cooccurrence_rows, matrix_sql, presence_sql
+from qualcode.analysis.counted import cooccurrence_rows, coverage_rows, matrix_sql, presence_sql
 from qualcode.errors import ValidationError
 from qualcode.model import Code
 from qualcode.text import count_words
@@ -244,6 +244,7 @@ def coverage(
     *,
     include_interviewer: bool = False,
     include_pending: bool = True,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """Which codes are supported by at least ``min_participants`` participants.
 
@@ -253,6 +254,10 @@ def coverage(
     """
     if min_participants < 0:
         raise ValidationError("min_participants cannot be negative")
+    if not _reference:  # set-based; the Python loop below is the reference
+        options = CountOptions(include_interviewer, include_pending)
+        rows, base = coverage_rows(project, options, min_participants)
+        return _coverage_frame(rows, options, min_participants, base)
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     per_code = _rolled(corpus, True)
     base = len(corpus.scope)
@@ -273,9 +278,13 @@ def coverage(
                 "participant_names": ", ".join(names),
             }
         )
+    return _coverage_frame(rows, corpus.options, min_participants, base)
+
+
+def _coverage_frame(rows: list[dict], options: CountOptions, min_participants: int, base: int) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["code", "path", "depth", "participants", "participants_percent",
                                         "documents", "meets_threshold", "participant_names"])
-    frame.attrs.update(corpus.options.metadata())
+    frame.attrs.update(options.metadata())
     frame.attrs.update({"min_participants": min_participants, "participants_base": base})
     return frame
 
