@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualcode.store.tables import WHITESPACE
+from qualcode.store.counted_units import WHITESPACE
 
 if TYPE_CHECKING:
     from qualcode.store.project import Project
