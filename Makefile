@@ -39,6 +39,12 @@ serve: setup
 test: setup
 	$(PY) -m pytest -q -n auto
 
+# Analysis tables (frequencies, evidence, agreement, --explain) at 10^4 and 10^5 answers: time, peak RSS, exponent;
+# BENCH_TABLES_ARGS="--max 1000000" for the 10^6 row, "--baseline DIR" to compare with another checkout.
+.PHONY: bench-tables
+bench-tables: setup
+	$(PY) benchmarks/bench_tables_scale.py $(BENCH_TABLES_ARGS)
+
 # The installed product: wheel + sdist, a fresh venv outside the checkout,
 # --help, doctor, demo, suggest's hint, the TUI (Pilot), an export, serve,
 # doctor --fix. See .ci/test-install.

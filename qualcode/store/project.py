@@ -36,6 +36,7 @@ from qualcode.store.schema import migrations
 from qualcode.store.search import Search
 from qualcode.store.speakers import SpeakerStore
 from qualcode.store.suggestions import SuggestionStore
+from qualcode.store.tables import TablesStore
 
 
 class Project:
@@ -64,6 +65,7 @@ class Project:
         self.attribution = AttributionStore(self)
         self.speakers = SpeakerStore(self)
         self.reconcile = ReconcileStore(self)
+        self.tables = TablesStore(self)
 
     # -- lifecycle -----------------------------------------------------
     def close(self) -> None:
