@@ -16,8 +16,9 @@ from pathlib import Path
 
 from qualcode.errors import ImportFormatError, QualcodeError
 from qualcode.ingest.decode import decode
-from qualcode.model import Code, Document
+from qualcode.model import Code
 from qualcode.store import NewCoding, Project
+from qualcode.store.documents import DocumentExtent
 
 REQUIRED = ("document", "code")
 
@@ -100,9 +101,10 @@ def apply_batch(
     items: list[NewCoding] = []
     memo_texts: list[str] = []
     created = 0
-    # Rows usually repeat documents and codes: resolve each name once, so a
-    # long transcript's text is not re-read for every row.
-    docs: dict[str, Document] = {}
+    # Rows usually repeat documents and codes: resolve each name once (exact
+    # names in bulk, without reading texts); a text is read only for a quote.
+    docs: dict[str, DocumentExtent] = project.documents.extents([r["document"] for r in rows])
+    texts: dict[int, str] = {}
     codes: dict[str, Code] = {}
     with project.action("code-batch", f"code --batch {Path(path).name}") as act:
         for n, row in enumerate(rows, start=2):
@@ -110,20 +112,24 @@ def apply_batch(
             try:
                 doc = docs.get(row["document"])
                 if doc is None:
-                    doc = docs[row["document"]] = project.documents.resolve(row["document"])
+                    found = project.documents.resolve(row["document"])
+                    doc = docs[row["document"]] = DocumentExtent(found.id, found.name, len(found.text))
+                    texts[found.id] = found.text
                 start_s, end_s = row.get("start", ""), row.get("end", "")
                 quote = row.get("quote") or row.get("text") or ""
                 if start_s == "" and end_s == "" and quote:
-                    start, end = locate_quote(doc.text, quote)
+                    if doc.id not in texts:
+                        texts[doc.id] = project.documents.get(doc.id).text
+                    start, end = locate_quote(texts[doc.id], quote)
                 elif start_s == "" and end_s == "":
-                    start, end = 0, len(doc.text)
+                    start, end = 0, doc.length
                 else:
                     try:
                         start, end = int(start_s), int(end_s)
                     except ValueError:
                         raise ImportFormatError(f"start/end must be integers, not {start_s!r}/{end_s!r}") from None
-                if not (0 <= start < end <= len(doc.text)):
-                    raise ImportFormatError(f"span {start}-{end} is outside {doc.name} (0-{len(doc.text)})")
+                if not (0 <= start < end <= doc.length):
+                    raise ImportFormatError(f"span {start}-{end} is outside {doc.name} (0-{doc.length})")
                 if not row["code"]:
                     raise ImportFormatError("empty code")
                 code = codes.get(row["code"])
@@ -140,11 +146,10 @@ def apply_batch(
                 raise ImportFormatError(exc.message, where=where) from None
             items.append(NewCoding(code.id, doc.id, start, end, coder=row.get("coder") or coder))
             memo_texts.append(row.get("memo", ""))
-        last = project.codings.max_id()
-        ids = project.codings.add_many(items, summary=f"code --batch {Path(path).name}")
-        added = len({i for i in ids if i > last})
+        done = project.codings.add_many(items, summary=f"code --batch {Path(path).name}")
+        added = len(done.added)
         memos = 0
-        for cid, text in zip(ids, memo_texts):
+        for cid, text in zip(done.ids, memo_texts):
             if text:
                 project.memos.add("coding", cid, text, author=coder)
                 memos += 1

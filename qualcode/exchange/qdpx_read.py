@@ -230,11 +230,12 @@ class _Importer:
             self.summary.warnings.append(f"source {source.name!r}: {bad_spans} selection(s) outside the text skipped")
         if unknown_codes:
             self.summary.warnings.append(f"source {source.name!r}: {unknown_codes} coding(s) of unknown codes skipped")
-        last = self.project.codings.max_id()
         keys = list(items)
-        ids = dict(zip(keys, self.project.codings.add_many([items[k] for k in keys], action="refi-import")))
+        done = self.project.codings.add_many([items[k] for k in keys], action="refi-import")
+        new_ids = {c.id for c in done.added}
+        ids = dict(zip(keys, done.ids))
         for key, coding_id in ids.items():
-            if coding_id > last:
+            if coding_id in new_ids:
                 self.summary.codings += 1
                 if stamps[key]:
                     act.update("codings", coding_id, {"created_at": stamps[key]})

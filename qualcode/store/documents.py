@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -52,6 +53,54 @@ class DocumentHeader:
     name: str
     kind: str
     sha256: str | None
+
+
+def _document_row(parsed: ParsedDocument, pid: dict[str, int], stamp: str) -> dict[str, Any]:
+    return {
+        "name": parsed.name,
+        "kind": parsed.kind,
+        "source_path": parsed.source_path,
+        "sha256": parsed.sha256,
+        "text": parsed.text,
+        "words": len(parsed.text.split()),
+        "imported_at": stamp,
+        "participant_id": pid.get(parsed.participant) if parsed.participant else None,
+        "metadata": json.dumps(parsed.metadata, ensure_ascii=False, default=str),
+    }
+
+
+def _turn_rows(parsed: ParsedDocument, doc_id: int, pid: dict[str, int]) -> list[dict[str, Any]]:
+    """The turn rows of a document; a document without turns gets one covering it all,
+    so search, units and participant attribution work the same for survey answers."""
+    if not parsed.turns:
+        who = pid.get(parsed.participant) if parsed.participant else None
+        return [{"document_id": doc_id, "seq": 0, "speaker": parsed.participant or "", "role": "participant",
+                 "participant_id": who, "start": 0, "end": len(parsed.text), "time_start": None,
+                 "time_end": None, "text": parsed.text}]
+    return [
+        {
+            "document_id": doc_id,
+            "seq": i,
+            "speaker": t.speaker,
+            "role": t.role,
+            "participant_id": pid.get(t.participant) if t.participant else None,
+            "start": t.start,
+            "end": t.end,
+            "time_start": t.time_start,
+            "time_end": t.time_end,
+            "text": parsed.text[t.start : t.end],
+        }
+        for i, t in enumerate(parsed.turns)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentExtent:
+    """A document's id, name and text length: enough to check a span without the text."""
+
+    id: int
+    name: str
+    length: int
 
 
 def validate_parsed(parsed: ParsedDocument) -> None:
@@ -106,6 +155,22 @@ class DocumentStore:
             FROM documents d ORDER BY d.name COLLATE NOCASE
             """
         )
+
+    def extents(self, names: Sequence[str]) -> dict[str, "DocumentExtent"]:
+        """Id and text length of the documents called exactly one of ``names`` (500 a query).
+
+        Why: batch coding names one document per row; reading each text to
+        check a span made 10^6 rows cost 10^6 queries and every text in memory.
+        """
+        found: dict[str, DocumentExtent] = {}
+        unique = list(dict.fromkeys(names))
+        for at in range(0, len(unique), 500):
+            chunk = unique[at : at + 500]
+            for r in self.project.db.execute(
+                f"SELECT id, name, length(text) FROM documents WHERE name IN ({', '.join('?' for _ in chunk)})", chunk
+            ):
+                found[r[1]] = DocumentExtent(r[0], r[1], r[2])
+        return found
 
     def get(self, document_id: int) -> Document:
         row = self.project.row("documents", document_id)
@@ -193,75 +258,86 @@ class DocumentStore:
                 different document already has this name and ``replace`` is
                 false.
         """
-        validate_parsed(parsed)
-        existing = self.find(parsed.name)
-        if existing and parsed.sha256 and existing.sha256 == parsed.sha256 and not replace:
-            return existing, "skipped"
-        if existing and not replace:
-            raise ValidationError(
-                f"a different document called {parsed.name!r} exists; use --replace to replace it"
+        status = self.add_many([parsed], replace=replace)[0]
+        found = self.find(parsed.name)
+        assert found is not None
+        return found, status
+
+    def add_many(
+        self,
+        parsed: Sequence[ParsedDocument],
+        *,
+        replace: bool = False,
+        participants: dict[str, dict[str, str]] | None = None,
+    ) -> list[str]:
+        """Store many parsed documents (one file's worth) in one action, in bulk.
+
+        Why bulk: a survey file holds one document per answer; a query, a
+        participant look-up and a logged insert per answer do not scale to
+        10^6 answers. Documents, turns and participants go in with
+        ``executemany`` and are logged as id ranges. ``participants`` are
+        extra people to ensure after the documents' own (respondents with no
+        answer). Same results as :meth:`add` called for each in order.
+
+        Returns:
+            ``"imported"``, ``"replaced"`` or ``"skipped"`` per document.
+
+        Raises:
+            ValidationError: as :meth:`add`; nothing is written then.
+        """
+        for doc in parsed:
+            validate_parsed(doc)
+        stored = self._by_names([d.name for d in parsed])
+        statuses: list[str] = []
+        keep: dict[str, int] = {}  # name -> index in parsed of the version to insert
+        for i, doc in enumerate(parsed):
+            prior = stored.get(doc.name)
+            earlier = keep.get(doc.name)
+            sha = parsed[earlier].sha256 if earlier is not None else (prior[1] if prior else None)
+            if (prior or earlier is not None) and doc.sha256 and sha == doc.sha256 and not replace:
+                statuses.append("skipped")
+                continue
+            if (prior or earlier is not None) and not replace:
+                raise ValidationError(
+                    f"a different document called {doc.name!r} exists; use --replace to replace it"
+                )
+            statuses.append("replaced" if prior or earlier is not None else "imported")
+            keep[doc.name] = i
+        todo = [parsed[i] for i in sorted(keep.values())]
+        summary = f"import {parsed[0].name}" if len(parsed) == 1 else f"import {len(parsed)} documents"
+        if not todo and not participants:
+            return statuses
+        with self.project.action("import", summary) as act:
+            for doc in todo:
+                if doc.name in stored:
+                    self._delete(act, stored[doc.name][0])
+            pairs: list[tuple[str, dict[str, str] | None]] = []
+            for doc in todo:
+                names = set(doc.participants)
+                names.update(t.participant for t in doc.turns if t.participant)
+                if doc.participant:
+                    names.add(doc.participant)
+                pairs.extend((n, doc.participants.get(n)) for n in sorted(names))
+            pairs.extend((participants or {}).items())
+            pid = self.project.participants.ensure_many(pairs) if pairs else {}
+            stamp = now()
+            doc_ids = act.insert_many("documents", (_document_row(d, pid, stamp) for d in todo))
+            act.insert_many(
+                "turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid))
             )
-        status = "replaced" if existing else "imported"
-        with self.project.action("import", f"import {parsed.name}") as act:
-            if existing:
-                self._delete(act, existing.id)
-            people = self.project.participants
-            pid_by_name: dict[str, int] = {}
-            names = set(parsed.participants)
-            names.update(t.participant for t in parsed.turns if t.participant)
-            if parsed.participant:
-                names.add(parsed.participant)
-            for name in sorted(names):
-                pid_by_name[name] = people.ensure(name, parsed.participants.get(name)).id
-            doc_id = act.insert(
-                "documents",
-                {
-                    "name": parsed.name,
-                    "kind": parsed.kind,
-                    "source_path": parsed.source_path,
-                    "sha256": parsed.sha256,
-                    "text": parsed.text,
-                    "words": len(parsed.text.split()),
-                    "imported_at": now(),
-                    "participant_id": pid_by_name.get(parsed.participant) if parsed.participant else None,
-                    "metadata": json.dumps(parsed.metadata, ensure_ascii=False, default=str),
-                },
+        return statuses
+
+    def _by_names(self, names: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+        """Stored documents among ``names``: name → (id, sha256)."""
+        found: dict[str, tuple[int, str | None]] = {}
+        unique = list(dict.fromkeys(names))
+        for at in range(0, len(unique), 500):
+            chunk = unique[at : at + 500]
+            rows = self.project.query(
+                f"SELECT id, name, sha256 FROM documents WHERE name IN ({', '.join('?' for _ in chunk)})", chunk
             )
-            turns = parsed.turns or []
-            rows = [
-                {
-                    "document_id": doc_id,
-                    "seq": i,
-                    "speaker": t.speaker,
-                    "role": t.role,
-                    "participant_id": pid_by_name.get(t.participant) if t.participant else None,
-                    "start": t.start,
-                    "end": t.end,
-                    "time_start": t.time_start,
-                    "time_end": t.time_end,
-                    "text": parsed.text[t.start : t.end],
-                }
-                for i, t in enumerate(turns)
-            ]
-            if not rows:
-                # Every document has at least one turn, so search, units and
-                # participant attribution work the same for survey answers.
-                rows = [
-                    {
-                        "document_id": doc_id,
-                        "seq": 0,
-                        "speaker": parsed.participant or "",
-                        "role": "participant",
-                        "participant_id": pid_by_name.get(parsed.participant) if parsed.participant else None,
-                        "start": 0,
-                        "end": len(parsed.text),
-                        "time_start": None,
-                        "time_end": None,
-                        "text": parsed.text,
-                    }
-                ]
-            act.insert_many("turns", rows)
-        return self.get(doc_id), status
+            found.update((r["name"], (r["id"], r["sha256"])) for r in rows)
+        return found
 
     def remove(self, ref: str | int) -> Document:
         """Delete a document with its turns, codings and memos (undoable)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -70,6 +71,49 @@ class ParticipantStore:
                     )
                 return Participant(existing.id, name, merged)
             return existing
+
+    def ensure_many(self, items: Iterable[tuple[str, dict[str, str] | None]]) -> dict[str, int]:
+        """:meth:`ensure` for each ``(name, attributes)`` in order, in a few statements.
+
+        Why: a survey import ensures one participant per respondent; one
+        query and one logged insert each made a 10^6-answer import
+        quadratic in practice. The result (ids, merged attributes) is the
+        same as calling :meth:`ensure` in order. Returns name → id.
+        """
+        order: list[str] = []
+        wanted: list[tuple[str, dict[str, str]]] = []
+        for raw_name, attrs in items:
+            name = raw_name.strip()
+            if not name:
+                raise ValidationError("a participant needs a name")
+            wanted.append((name, {str(k): "" if v is None else str(v) for k, v in (attrs or {}).items()}))
+        names = list(dict.fromkeys(n for n, _ in wanted))
+        stored: dict[str, tuple[int, dict[str, str]]] = {}
+        for at in range(0, len(names), 500):
+            chunk = names[at : at + 500]
+            rows = self.project.query(
+                f"SELECT id, name, attributes FROM participants WHERE name IN ({', '.join('?' for _ in chunk)})", chunk
+            )
+            stored.update((r["name"], (r["id"], json.loads(r["attributes"] or "{}"))) for r in rows)
+        current: dict[str, dict[str, str]] = {n: dict(a) for n, (_, a) in stored.items()}
+        for name, attrs in wanted:
+            if name not in current:
+                current[name] = attrs
+                order.append(name)
+                continue
+            known = current[name]
+            known.update({k: v for k, v in attrs.items() if v != "" or k not in known})
+        ids = {n: i for n, (i, _) in stored.items()}
+        with self.project.action("participant", f"{len(order)} participants") as act:
+            new_ids = act.insert_many(
+                "participants",
+                ({"name": n, "attributes": json.dumps(current[n], ensure_ascii=False)} for n in order),
+            )
+            ids.update(zip(order, new_ids))
+            for name, (pid, before) in stored.items():
+                if current[name] != before:
+                    act.update("participants", pid, {"attributes": json.dumps(current[name], ensure_ascii=False)})
+        return ids
 
     def set_attributes(self, name: str, attributes: dict[str, str]) -> Participant:
         """Set (merge) attributes of an existing participant."""

@@ -108,6 +108,10 @@ class Project:
                     if undoable:
                         # A new action invalidates the redo stack.
                         self.db.execute(
+                            "DELETE FROM undone_rows WHERE event_id IN"
+                            " (SELECT id FROM events WHERE state = 'undone')"
+                        )
+                        self.db.execute(
                             "UPDATE events SET state = 'discarded' WHERE state = 'undone'"
                         )
                     self.db.execute(

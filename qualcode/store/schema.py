@@ -219,3 +219,17 @@ def m003_document_words(db: Database) -> None:
     db["documents"].add_column("words", int)
     for row in list(db.query("SELECT id, text FROM documents")):
         db.execute("UPDATE documents SET words = ? WHERE id = ?", [len((row["text"] or "").split()), row["id"]])
+
+
+@migrations()
+def m004_undone_rows(db: Database) -> None:
+    """Rows of undone bulk inserts, kept for redo.
+
+    Why: a bulk insert is logged as an id range, not row by row; undo moves
+    its rows here and redo moves them back (see ``store/history.py``).
+    """
+    db["undone_rows"].create(
+        {"event_id": int, "tbl": str, "row_id": int, "data": str},
+        not_null={"event_id", "tbl", "row_id", "data"},
+    )
+    db["undone_rows"].create_index(["event_id", "tbl", "row_id"])
