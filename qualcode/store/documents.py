@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -95,6 +95,41 @@ def _turn_rows(parsed: ParsedDocument, doc_id: int, pid: dict[str, int]) -> list
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """One row of a document listing: counts and names, no text."""
+
+    id: int
+    name: str
+    kind: str
+    words: int
+    turns: int
+    codings: int
+    chars: int
+    participant_id: int | None
+    participant: str | None
+    participants: str
+    source_path: str | None
+    imported_at: str | None
+    encoding: str | None
+
+
+_SUMMARY_SQL = """
+SELECT d.id, d.name, d.kind, COALESCE(d.words, 0),
+       (SELECT count(*) FROM turns t WHERE t.document_id = d.id),
+       (SELECT count(*) FROM codings c WHERE c.document_id = d.id AND c.status != 'rejected'),
+       length(d.text), d.participant_id,
+       (SELECT p.name FROM participants p WHERE p.id = d.participant_id),
+       COALESCE((SELECT group_concat(name, ', ') FROM (
+           SELECT DISTINCT p.name AS name FROM participants p
+           WHERE p.id = d.participant_id
+              OR p.id IN (SELECT t.participant_id FROM turns t WHERE t.document_id = d.id)
+           ORDER BY p.name)), ''),
+       d.source_path, d.imported_at,
+       CASE WHEN json_valid(d.metadata) THEN json_extract(d.metadata, '$.encoding') END
+FROM documents d"""
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentExtent:
     """A document's id, name and text length: enough to check a span without the text."""
 
@@ -143,18 +178,52 @@ class DocumentStore:
         rows = self.project.query("SELECT id, name, kind, sha256 FROM documents ORDER BY name COLLATE NOCASE")
         return [DocumentHeader(r["id"], r["name"], r["kind"], r["sha256"]) for r in rows]
 
-    def summaries(self) -> list[dict[str, Any]]:
-        """Name, kind, words, turns and codings per document (cheap, no text)."""
-        return self.project.query(
-            """
-            SELECT d.id, d.name, d.kind, d.words,
-                   (SELECT count(*) FROM turns t WHERE t.document_id = d.id) AS turns,
-                   (SELECT count(*) FROM codings c WHERE c.document_id = d.id
-                      AND c.status != 'rejected') AS codings,
-                   length(d.text) AS chars, d.participant_id, d.source_path, d.imported_at
-            FROM documents d ORDER BY d.name COLLATE NOCASE
-            """
+    def summaries(
+        self, *, query: str = "", limit: int | None = None, offset: int = 0, after: tuple[str, int] | None = None
+    ) -> list["DocumentSummary"]:
+        """Name, kind, words, turns, codings and participants per document, without texts.
+
+        Computed in SQL and paged (``limit``/``offset`` in name order), so a
+        listing of 10^6 survey answers neither loads every text nor every
+        turn into Python. ``query`` keeps documents whose name, kind or
+        participant names contain it (case-insensitive), best first: a name
+        match, earliest in the name, then the rest. ``after`` = (name, id) of
+        the last row of the previous page (without ``query``): the next page
+        is found through the name index instead of skipping ``offset`` rows.
+        """
+        where, params, order, head = "", [], "d.name COLLATE NOCASE, d.id", ""
+        if after is not None and not query:
+            where = " WHERE d.name > ? COLLATE NOCASE OR (d.name = ? COLLATE NOCASE AND d.id > ?)"
+            params += [after[0], after[0], after[1]]
+        if query:
+            like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            # The matching participants are found once, not once per document.
+            head = "WITH mp AS (SELECT id FROM participants WHERE name LIKE ? ESCAPE '\\') "
+            where = (" WHERE d.name LIKE ? ESCAPE '\\' OR d.kind LIKE ? ESCAPE '\\' OR d.participant_id IN mp"
+                     " OR EXISTS (SELECT 1 FROM turns t WHERE t.document_id = d.id AND t.participant_id IN mp)")
+            params += [like, like, like]
+            order = "instr(lower(d.name), lower(?)) = 0, instr(lower(d.name), lower(?)), lower(d.name)"
+            params += [query, query]
+        page = " LIMIT ? OFFSET ?" if limit is not None else ""
+        rows = self.project.db.execute(
+            head + _SUMMARY_SQL + where + f" ORDER BY {order}" + page,
+            [*params, *([limit, offset] if limit is not None else [])],
         )
+        return [DocumentSummary(*r) for r in rows]
+
+    def count(self) -> int:
+        """How many documents the project holds."""
+        return int(self.project.db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def iter_summaries(self, chunk: int = 2000) -> Iterator["DocumentSummary"]:
+        """Every document's summary in name order, ``chunk`` at a time (constant memory)."""
+        after: tuple[str, int] | None = None
+        while True:
+            page = self.summaries(limit=chunk, after=after)
+            yield from page
+            if len(page) < chunk:
+                return
+            after = (page[-1].name, page[-1].id)
 
     def extents(self, names: Sequence[str]) -> dict[str, "DocumentExtent"]:
         """Id and text length of the documents called exactly one of ``names`` (500 a query).

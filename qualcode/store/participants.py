@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -19,6 +20,14 @@ def _participant(row: dict[str, Any]) -> Participant:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ParticipantSummary:
+    """A participant with the number of documents they speak in (or own)."""
+
+    participant: Participant
+    documents: int
+
+
 class ParticipantStore:
     """Create, look up and annotate participants."""
 
@@ -28,6 +37,20 @@ class ParticipantStore:
     def all(self) -> list[Participant]:
         rows = self.project.query("SELECT * FROM participants ORDER BY name COLLATE NOCASE")
         return [_participant(r) for r in rows]
+
+    def summaries(self, limit: int | None = None) -> list[ParticipantSummary]:
+        """Participants in name order with their document counts, computed in SQL (first ``limit``)."""
+        rows = self.project.query(
+            "SELECT p.*, (SELECT count(*) FROM (SELECT id FROM documents WHERE participant_id = p.id"
+            " UNION SELECT document_id FROM turns WHERE participant_id = p.id)) AS n_documents"
+            " FROM participants p ORDER BY p.name COLLATE NOCASE"
+            + (" LIMIT ?" if limit is not None else ""),
+            [limit] if limit is not None else [],
+        )
+        return [ParticipantSummary(_participant(r), r["n_documents"]) for r in rows]
+
+    def count(self) -> int:
+        return int(self.project.db.execute("SELECT count(*) FROM participants").fetchone()[0])
 
     def get(self, participant_id: int) -> Participant:
         row = self.project.row("participants", participant_id)

@@ -223,7 +223,7 @@ def m003_document_words(db: Database) -> None:
 
 @migrations()
 def m004_undone_rows(db: Database) -> None:
-    """Rows of undone bulk inserts, kept for redo.
+    """Rows of undone bulk inserts, kept for redo; a name index for paged listings.
 
     Why: a bulk insert is logged as an id range, not row by row; undo moves
     its rows here and redo moves them back (see ``store/history.py``).
@@ -233,3 +233,9 @@ def m004_undone_rows(db: Database) -> None:
         not_null={"event_id", "tbl", "row_id", "data"},
     )
     db["undone_rows"].create_index(["event_id", "tbl", "row_id"])
+    # Document listings are paged in name order (case-insensitive).
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_name_nocase ON documents (name COLLATE NOCASE)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_participants_name_nocase ON participants (name COLLATE NOCASE)")
+    # Who speaks where, without scanning every turn.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_turns_participant ON turns (participant_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_participant ON documents (participant_id)")

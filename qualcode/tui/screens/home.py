@@ -17,6 +17,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 
 from qualcode.tui.screens.base import QScreen
 
+PAGE = 500  # rows shown in each table; the filter finds the others
+
 
 @dataclass(frozen=True, slots=True)
 class DocRow:
@@ -46,6 +48,7 @@ class HomeScreen(QScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[DocRow] = []
+        self.total = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,41 +73,33 @@ class HomeScreen(QScreen):
         self.reload()
 
     def reload(self) -> None:
+        """Fill both tables from paged SQL queries (the first ``PAGE`` rows).
+
+        Why paged: a consultation project holds 10^6 answers; filling a
+        DataTable with every row took minutes. Filtering runs in SQL too.
+        """
         project = self.qapp.project
-        people = {p.id: p for p in project.participants.all()}
-        by_doc: dict[int, set[int]] = {}
-        for turn in project.documents.all_turns():
-            if turn.participant_id is not None:
-                by_doc.setdefault(turn.document_id, set()).add(turn.participant_id)
-        docs_of: dict[int, int] = {}
-        self.rows = []
-        for s in project.documents.summaries():
-            ids = set(by_doc.get(s["id"], set()))
-            if s["participant_id"] is not None:
-                ids.add(s["participant_id"])
-            for pid in ids:
-                docs_of[pid] = docs_of.get(pid, 0) + 1
-            names = ", ".join(sorted(people[i].name for i in ids if i in people))
-            self.rows.append(DocRow(s["id"], s["name"], s["kind"], names, int(s["words"] or 0),
-                                    int(s["codings"] or 0)))
+        self.total = project.documents.count()
         self._fill(self.query_one("#filter", Input).value)
-        if not self.rows:
+        if not self.total:
             self.notify("No documents yet: import some with ctrl+o (or `qualcode import`).", timeout=6)
+        elif self.total > PAGE:
+            self.notify(f"{self.total:,} documents: the first {PAGE} are listed; type to filter.", timeout=6)
         table = self.query_one("#participants", DataTable)
         table.clear()
-        for p in people.values():
+        for s in project.participants.summaries(limit=PAGE):
+            p = s.participant
             attrs = ", ".join(f"{k}={v}" for k, v in sorted(p.attributes.items()))
-            table.add_row(p.name, attrs or "—", str(docs_of.get(p.id, 0)), key=str(p.id))
+            table.add_row(p.name, attrs or "—", str(s.documents), key=str(p.id))
 
     def _fill(self, query: str) -> None:
         table = self.query_one("#documents", DataTable)
         table.clear()
-        q = query.casefold()
-        shown = [r for r in self.rows if not query or r.matches(query)]
-        if q:
-            # Best first: a name match, earliest in the name, before a kind or participant match.
-            shown.sort(key=lambda r: (q not in r.name.casefold(), r.name.casefold().find(q), r.name.casefold()))
-        for r in shown:
+        self.rows = [
+            DocRow(s.id, s.name, s.kind, s.participants, s.words, s.codings)
+            for s in self.qapp.project.documents.summaries(query=query, limit=PAGE)
+        ]
+        for r in self.rows:
             table.add_row(r.name, r.kind, r.participants or "—", f"{r.words:,}", str(r.codings), key=str(r.id))
 
     @on(Input.Changed, "#filter")
