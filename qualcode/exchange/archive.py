@@ -18,8 +18,10 @@ from typing import Any
 
 from qualcode.errors import ImportFormatError
 
-#: The most entries a project archive may list (NVivo projects hold thousands of sources, not millions).
-MAX_ENTRIES = 100_000
+#: The most entries a project archive may list. qualcode writes one source entry per document, and a
+#: consultation holds up to millions of answers: qualcode must always read its own export. The zip's
+#: central directory costs ~0.5 KB of memory per entry, so this bounds a hostile archive at ~2.5 GB.
+MAX_ENTRIES = 5_000_000
 #: The largest ``project.qde`` read (inline ``PlainTextContent`` can make it big).
 MAX_QDE_BYTES = 1 << 30
 #: The largest single source file read.
