@@ -239,3 +239,17 @@ def m004_undone_rows(db: Database) -> None:
     # Who speaks where, without scanning every turn.
     db.execute("CREATE INDEX IF NOT EXISTS idx_turns_participant ON turns (participant_id)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_documents_participant ON documents (participant_id)")
+
+
+@migrations()
+def m005_lemma_cache(db: Database) -> None:
+    """Lemmas of unit texts, keyed by pipeline and text hash.
+
+    Why: lemmatising is the slow part of a theme suggestion; a rerun (new
+    seed, topic count) on the same units reads them back. Keyed by the hash
+    of the text, an edited or re-imported text simply misses the cache.
+    """
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS lemma_cache (model TEXT NOT NULL, text_sha TEXT NOT NULL, lemmas TEXT NOT NULL,"
+        " PRIMARY KEY (model, text_sha)) WITHOUT ROWID"
+    )

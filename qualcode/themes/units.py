@@ -55,7 +55,18 @@ def build_units(project: "Project", params: SuggestParams) -> list[Unit]:
         NotFoundError: a named document does not exist.
         ValidationError: a filter leaves nothing to analyse.
     """
-    from qualcode.text import lemmas_many, sentence_spans_many
+    return build_units_with_lemmas(project, params)[0]
+
+
+def build_units_with_lemmas(project: "Project", params: SuggestParams) -> tuple[list[Unit], list[str]]:
+    """:func:`build_units` and each kept unit's lemma string (lemmatised once, cached in the project).
+
+    Raises:
+        NotFoundError: a named document does not exist.
+        ValidationError: a filter leaves nothing to analyse.
+    """
+    from qualcode.text import sentence_spans_many
+    from qualcode.themes.lemmas import lemma_texts
 
     docs = {d.id: d for d in project.documents.all()}
     if params.documents:
@@ -112,12 +123,13 @@ def build_units(project: "Project", params: SuggestParams) -> list[Unit]:
                 units.append(Unit(doc_id, docs[doc_id].name, a, b, text, spk, pid, tid))
 
     stops = set(stop_words())
+    lemmas = lemma_texts(project, [u.text for u in units])
     keep = [
-        u
-        for u, lemmas in zip(units, lemmas_many(u.text for u in units))
-        if sum(1 for w in lemmas if w not in stops and len(w) > 1) >= params.min_content_words
+        i
+        for i, lemma in enumerate(lemmas)
+        if sum(1 for w in lemma.split() if w not in stops and len(w) > 1) >= params.min_content_words
     ]
     if not keep:
         raise ValidationError("every unit is too short to analyse (fewer than "
                               f"{params.min_content_words} content words)")
-    return keep
+    return [units[i] for i in keep], [lemmas[i] for i in keep]
