@@ -75,12 +75,12 @@ def generate(folder: Path, n: int, seed: int = 15) -> tuple[Path, Path]:
     return survey, batch
 
 
-def run_step(cmd: list[str], cwd: Path, timeout: float) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) and exit status of one subprocess."""
+def run_step(cmd: list[str], cwd: Path, timeout: float, root: Path = ROOT) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MB) and exit status of one subprocess (code from ``root``)."""
     t0 = time.perf_counter()
     with open(cwd / "out.log", "ab") as log:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                env={**os.environ, "PYTHONPATH": str(root)})
         deadline = t0 + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -158,6 +158,9 @@ def main() -> int:
     parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated subset of " + ",".join(STEPS))
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per step before it is killed")
     parser.add_argument("--keep", type=Path, help="keep the generated projects in this folder")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout (e.g. `git worktree add /tmp/before main`): each step also runs with"
+                             " its code, right after ours on a project of its own, so both see the same load")
     parser.add_argument("--tui-first-paint", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tui_first_paint:
@@ -175,35 +178,47 @@ def main() -> int:
         sizes.append(n)
         n *= 10
     py = sys.executable
-    results: dict[str, dict[int, tuple[float, float, int]]] = {s: {} for s in wanted}
+    trees = [("", ROOT)] + ([("base:", args.baseline.resolve())] if args.baseline else [])
+    results: dict[str, dict[int, tuple[float, float, int]]] = {
+        tag + s: {} for tag, _ in trees for s in wanted}
     base = args.keep or Path(tempfile.mkdtemp(prefix="qc-scale-"))
     print(f"python {py}; cores {os.cpu_count()}; load {os.getloadavg()[0]:.1f}; work in {base}")
     for n in sizes:
         work = base / f"n{n}"
         work.mkdir(parents=True, exist_ok=True)
         survey, batch = generate(work, n)
-        db = work / "project.db"
-        for extra in (db, work / "back.db"):
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(extra) + suffix).unlink(missing_ok=True)
-        cmds = commands(py, db, survey, batch, work)
-        # Import first (the rest needs it), the reference right after.
+        cmds = {}
+        for tag, _root in trees:
+            sub = work / (tag.rstrip(":") or "ours")
+            sub.mkdir(exist_ok=True)
+            db = sub / "project.db"
+            for extra in (db, sub / "back.db"):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(extra) + suffix).unlink(missing_ok=True)
+            cmds[tag] = (sub, commands(py, db, survey, batch, sub))
+        # Import first (the rest needs it); each step runs for every tree in turn.
         order = ["import", "code"] + [s for s in wanted if s not in ("import", "code")]
         for step in order:
-            if step in ("import", "code") and step not in wanted:
-                subprocess.run(cmds[step], cwd=work, stdout=subprocess.DEVNULL, check=False,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
-                continue
-            secs, rss, rc = run_step(cmds[step], work, args.timeout)
-            results[step][n] = (secs, rss, rc)
-            flag = "" if rc == 0 else f"  (exit {rc}; see {work / 'out.log'})"
-            print(f"N={n:>9,} {step:<12} {secs:9.2f} s {rss:9.0f} MB{flag}", flush=True)
+            for tag, root in trees:
+                sub, cmd = cmds[tag]
+                if step in ("import", "code") and step not in wanted:
+                    subprocess.run(cmd[step], cwd=sub, stdout=subprocess.DEVNULL, check=False,
+                                   env={**os.environ, "PYTHONPATH": str(root)})
+                    continue
+                secs, rss, rc = run_step(cmd[step], sub, args.timeout, root)
+                if rc != 0 and tag and step in ("import", "code"):
+                    # The old build failed or ran out of time: build its project with ours, measure the rest.
+                    subprocess.run(cmds[""][1][step], cwd=sub, stdout=subprocess.DEVNULL, check=False,
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+                results[tag + step][n] = (secs, rss, rc)
+                flag = "" if rc == 0 else f"  (exit {rc}; see {sub / 'out.log'})"
+                print(f"N={n:>9,} {tag + step:<17} {secs:9.2f} s {rss:9.0f} MB{flag}", flush=True)
     print()
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores shared: figures are noisy)")
     head = f"| step | " + " | ".join(f"{n:,}" for n in sizes) + " | exponent | ratio to ref at max |"
     print(head)
     print("|" + "---|" * (len(sizes) + 3))
-    for step in wanted:
+    for step in [tag + s for s in wanted for tag, _ in trees]:
         row = results[step]
         cells = []
         for n in sizes:
