@@ -8,7 +8,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 BERTOPIC_VERSION ?= 0.17.4
 DEMO_DB ?= demo.qualcode.db
 
-.PHONY: setup setup-neural demo test bench clean
+.PHONY: setup setup-neural demo test bench bench-scale clean
 
 setup: $(VENV)/.installed
 
@@ -34,6 +34,11 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/bench_import.py
+
+# Every step of a survey study at 10^3..10^5 answers (time, peak RSS, scaling exponent);
+# BENCH_SCALE_ARGS="--max 1000000" for the full curve, "--baseline DIR" to compare with another checkout.
+bench-scale: setup
+	$(PY) benchmarks/bench_scale.py $(BENCH_SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) build *.egg-info

@@ -161,6 +161,8 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path,
                         help="another checkout (e.g. `git worktree add /tmp/before main`): each step also runs with"
                              " its code, right after ours on a project of its own, so both see the same load")
+    parser.add_argument("--baseline-steps", default="",
+                        help="with --baseline: only these steps run with the baseline too (default: all)")
     parser.add_argument("--tui-first-paint", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tui_first_paint:
@@ -198,8 +200,11 @@ def main() -> int:
             cmds[tag] = (sub, commands(py, db, survey, batch, sub))
         # Import first (the rest needs it); each step runs for every tree in turn.
         order = ["import", "code"] + [s for s in wanted if s not in ("import", "code")]
+        base_steps = set(args.baseline_steps.split(",")) if args.baseline_steps else set(STEPS)
         for step in order:
             for tag, root in trees:
+                if tag and step not in base_steps | {"import", "code", "ref"}:
+                    continue
                 sub, cmd = cmds[tag]
                 if step in ("import", "code") and step not in wanted:
                     subprocess.run(cmd[step], cwd=sub, stdout=subprocess.DEVNULL, check=False,

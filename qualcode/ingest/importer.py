@@ -144,7 +144,10 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
         del data
         result.encoding = raw.encoding
         with project.action("import", f"import {path.name}") as act:
-            people = {name: {**attrs, **pmap.attributes.get(name, {})} for name, attrs in raw.participants.items()}
+            people = {
+                name: {**attrs, **pmap.attributes[name]} if pmap.attributes.get(name) else attrs
+                for name, attrs in raw.participants.items()
+            }
             statuses = project.documents.add_many(docs, replace=options.replace, participants=people)
             act.summary = f"import {path.name} ({len(docs)} document{'s' if len(docs) != 1 else ''})"
         result.documents = [d.name for d in docs]

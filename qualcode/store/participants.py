@@ -104,13 +104,10 @@ class ParticipantStore:
         same as calling :meth:`ensure` in order. Returns name → id.
         """
         order: list[str] = []
-        wanted: list[tuple[str, dict[str, str]]] = []
-        for raw_name, attrs in items:
-            name = raw_name.strip()
-            if not name:
-                raise ValidationError("a participant needs a name")
-            wanted.append((name, {str(k): "" if v is None else str(v) for k, v in (attrs or {}).items()}))
-        names = list(dict.fromkeys(n for n, _ in wanted))
+        wanted = items if isinstance(items, list) else list(items)
+        names = list(dict.fromkeys(n.strip() for n, _ in wanted))
+        if "" in names:
+            raise ValidationError("a participant needs a name")
         stored: dict[str, tuple[int, dict[str, str]]] = {}
         for at in range(0, len(names), 500):
             chunk = names[at : at + 500]
@@ -119,7 +116,10 @@ class ParticipantStore:
             )
             stored.update((r["name"], (r["id"], json.loads(r["attributes"] or "{}"))) for r in rows)
         current: dict[str, dict[str, str]] = {n: dict(a) for n, (_, a) in stored.items()}
-        for name, attrs in wanted:
+        for raw_name, raw_attrs in wanted:
+            name = raw_name.strip()
+            # Attributes are normalised one pair at a time (no copy of the whole list).
+            attrs = {str(k): "" if v is None else str(v) for k, v in (raw_attrs or {}).items()}
             if name not in current:
                 current[name] = attrs
                 order.append(name)
