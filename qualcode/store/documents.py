@@ -422,9 +422,7 @@ class DocumentStore:
         if not todo and not participants:
             return statuses
         with self.project.action("import", summary) as act:
-            for doc in todo:
-                if doc.name in stored:
-                    self._delete(act, stored[doc.name][0])
+            self._delete_many(act, [stored[d.name][0] for d in todo if d.name in stored])
             pairs: list[tuple[str, dict[str, str] | None]] = []
             for doc in todo:
                 names = set(doc.participants)
@@ -495,16 +493,25 @@ class DocumentStore:
         return len(turns)
 
     def _delete(self, act: "Action", doc_id: int) -> None:
+        self._delete_many(act, [doc_id])
+
+    def _delete_many(self, act: "Action", doc_ids: Sequence[int]) -> None:
+        """Delete documents with their codings, memos, suggestion segments and turns, 500 at a time."""
         from qualcode.store.codings import delete_codings
 
-        coding_ids = [
-            r["id"] for r in self.project.query("SELECT id FROM codings WHERE document_id = ?", [doc_id])
-        ]
-        delete_codings(act, coding_ids)
-        act.delete_where(
-            "memos", "target = 'turn' AND target_id IN (SELECT id FROM turns WHERE document_id = ?)", [doc_id]
-        )
-        act.delete_where("memos", "target = 'document' AND target_id = ?", [doc_id])
-        act.delete_where("suggestion_segments", "document_id = ?", [doc_id])
-        act.delete_where("turns", "document_id = ?", [doc_id])
-        act.delete("documents", doc_id)
+        for at in range(0, len(doc_ids), 500):
+            chunk = list(doc_ids[at : at + 500])
+            marks = ", ".join("?" for _ in chunk)
+            coding_ids = [
+                r[0] for r in act.conn.execute(f"SELECT id FROM codings WHERE document_id IN ({marks})", chunk)
+            ]
+            delete_codings(act, coding_ids)
+            act.delete_where(
+                "memos",
+                f"target = 'turn' AND target_id IN (SELECT id FROM turns WHERE document_id IN ({marks}))",
+                chunk,
+            )
+            act.delete_where("memos", f"target = 'document' AND target_id IN ({marks})", chunk)
+            act.delete_where("suggestion_segments", f"document_id IN ({marks})", chunk)
+            act.delete_where("turns", f"document_id IN ({marks})", chunk)
+            act.delete_many("documents", chunk)
