@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import click
 import typer
 from typer.core import TyperGroup
 
-from qualcode.cli._common import JsonOpt, ProjectOpt, open_for_command, print_json, user_errors
+from qualcode.cli._common import JsonOpt, ProjectOpt, fail, open_for_command, print_json, user_errors
 
 if TYPE_CHECKING:
     from qualcode.analysis.agreement import AgreementResult, Disagreements
+    from qualcode.services.reconcile import ReconcileItem, ReconcileState
+    from qualcode.store import Project
 
 
 
@@ -158,6 +161,73 @@ def _print_disagreements(result: "Disagreements") -> None:
         typer.echo(f"{d.document} {d.start}-{d.end}  applied by {', '.join(d.applied_by)}; "
                    f"not by {', '.join(d.not_applied_by)}")
         typer.echo(f"    {text}")
+
+
+KEYS = {"a": "a", "b": "b", "o": "both", "n": "neither"}
+
+
+@agreement_app.command("reconcile")
+def reconcile_cmd(
+    into: Annotated[str, typer.Option("--into", help="The consensus coder (a new name) that receives the decisions.")],
+    coders: CodersOpt = None,
+    unit: UnitOpt = "turn",
+    keep: Annotated[Optional[str], typer.Option("--keep", help="Decide every remaining disagreement at once: a, b, both or neither.")] = None,
+    code: Annotated[Optional[str], typer.Option("--code", help="Only the disagreements on this code (path or name).")] = None,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Ask for each disagreement (default when the terminal is interactive).")] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reconcile two coders into a consensus coder, disagreement by disagreement; progress is saved in the project."""
+    from qualcode.services.reconcile import decide, open_session
+
+    chosen = _split(coders) or []
+    if len(chosen) != 2:
+        fail("name the two coders to reconcile: --coders A B")
+    if keep is not None and keep not in ("a", "b", "both", "neither"):
+        fail(f"--keep must be a, b, both or neither, not {keep!r}")
+    added = 0
+    with open_for_command(project) as proj, user_errors():
+        state = open_session(proj, chosen[0], chosen[1], into, unit)
+        todo = state.remaining
+        if code is not None:
+            wanted = proj.codes.resolve(code).id
+            todo = [i for i in todo if i.code_id == wanted]
+        if keep is not None:
+            added = decide(proj, state, todo, keep)
+        elif (interactive or sys.stdin.isatty()) and not as_json:
+            added = _ask(proj, state, todo)
+        if as_json:
+            print_json(state.to_json(proj, added))
+            return
+        data = state.to_json(proj, added)
+    typer.echo(f"reconcile {chosen[0]} and {chosen[1]} into {into}: {data['total']} disagreements ({unit} units), "
+               f"{data['decided']} decided, {data['remaining']} remaining; {into} has {data['consensus_codings']} "
+               f"codings")
+    for item in data["items"]:
+        typer.echo(f"{item['document']} {item['start']}-{item['end']}  {item['code']}: applied by "
+                   f"{', '.join(item['applied_by'])}")
+
+
+def _ask(proj: "Project", state: "ReconcileState", todo: "list[ReconcileItem]") -> int:
+    """One prompt per disagreement; each answer is saved at once (q stops, s skips)."""
+    from qualcode.services.reconcile import decide
+
+    added = 0
+    a, b = state.session.coder_a, state.session.coder_b
+    for n, item in enumerate(todo, 1):
+        doc = proj.documents.get(item.document_id).text
+        typer.echo(f"\n[{n}/{len(todo)}] {item.code} · {item.document} {item.start}-{item.end}")
+        typer.echo(f"    {' '.join(item.text.split())[:300]}")
+        for who, spans in ((a, item.a), (b, item.b)):
+            shown = "; ".join(f"{c.start}-{c.end} “{' '.join(doc[c.start:c.end].split())[:80]}”" for c in spans)
+            typer.echo(f"  {who}: {shown or '(not coded)'}")
+        answer = typer.prompt(f"keep [a] {a} / [b] {b} / b[o]th / [n]either / [s]kip / [q]uit", default="s")
+        answer = answer.strip().lower()[:1]
+        if answer == "q":
+            break
+        if answer in KEYS:
+            added += decide(proj, state, [item], KEYS[answer])
+    return added
 
 
 def register(app: typer.Typer) -> None:

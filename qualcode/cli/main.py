@@ -46,6 +46,7 @@ def _register() -> None:
         "review",
         "refi",
         "agreement",
+        "merge",
     ):
         try:
             module = importlib.import_module(f"qualcode.cli.{name}")

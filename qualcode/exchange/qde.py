@@ -109,6 +109,9 @@ class QdeNote:
     text_path: str | None
     user: str
     created: str | None
+    #: Spans of the note's own ``PlainTextSelection`` children: where a
+    #: QualCoder annotation sits in the source that references the note.
+    anchors: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -119,6 +122,7 @@ class QdeCase:
     name: str
     values: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    description: str = ""
 
 
 @dataclass
@@ -144,6 +148,7 @@ class QdeProject:
     default_user: str
     counts: Counter[str]
     left_out: Counter[str]
+    description: str = ""
 
 
 def _int(value: str | None) -> int | None:
@@ -261,6 +266,10 @@ def parse_qde(data: bytes, where: str) -> QdeProject:
     }
     sources: list[QdeTextSource] = []
     left_out: Counter[str] = Counter()
+    described = sum(1 for block in _kids(root, "Variables") for v in _kids(block, "Variable")
+                    if _text_of(v, "Description").strip())
+    if described:
+        left_out["Variable Description"] = described
     for block in _kids(root, "Sources"):
         for elem in block:
             kind = local(elem.tag)
@@ -280,17 +289,27 @@ def parse_qde(data: bytes, where: str) -> QdeProject:
                 text_path=elem.get("plainTextPath"),
                 user=norm_guid(elem.get("creatingUser")) or default_user,
                 created=elem.get("creationDateTime"),
+                anchors=[
+                    (start, end)
+                    for sel in _kids(elem, "PlainTextSelection")
+                    for start, end in [(_int(sel.get("startPosition")), _int(sel.get("endPosition")))]
+                    if start is not None and end is not None
+                ],
             )
             notes[note.guid] = note
     cases: list[QdeCase] = []
     for block in _kids(root, "Cases"):
         for elem in _kids(block, "Case"):
+            for ref in ("CodeRef", "SelectionRef"):
+                if _kids(elem, ref):
+                    left_out[f"Case {ref}"] += len(_kids(elem, ref))
             cases.append(
                 QdeCase(
                     guid=norm_guid(elem.get("guid")),
                     name=(elem.get("name") or "").strip(),
                     values=_variable_values(elem, variables),
                     sources=_refs(elem, "SourceRef"),
+                    description=_text_of(elem, "Description").strip(),
                 )
             )
     for part in _OTHER_PARTS:
@@ -310,4 +329,5 @@ def parse_qde(data: bytes, where: str) -> QdeProject:
         default_user=default_user,
         counts=counts,
         left_out=left_out,
+        description=_text_of(root, "Description").strip(),
     )

@@ -10,7 +10,10 @@ Mapping (REFI-QDA → qualcode):
 - ``CodeBook`` → codes, merged by path into the existing codebook
   (:func:`qualcode.codebook.apply_codebook`): colours, descriptions, and our own
   labelled extra fields (include/exclude, examples …) when the file is ours.
-- ``TextSource`` → a document with the source's name; the text is the
+- ``TextSource`` whose text equals a document's stored text → that document,
+  whatever its name, kind or metadata (matched by sha256 of the text), so a
+  second coder's export lands on the same documents.
+- Other ``TextSource`` → a document with the source's name; the text is the
   ``PlainTextContent`` or the internal ``sources/<file>.txt``, kept exactly
   (offsets are code points, as REFI-QDA 10.2 says). Speaker turns are found by
   the plain-text transcript parser of :mod:`qualcode.ingest`, so imported
@@ -26,6 +29,11 @@ Mapping (REFI-QDA → qualcode):
 - ``Case`` → participant with its variable values as attributes; a document
   that is the ``SourceRef`` of exactly one case (and has at most one
   non-interviewer speaker) is attributed to that participant.
+- The project's ``Description`` and each case's ``Description`` → project
+  memos; a ``Note`` anchored by its own ``PlainTextSelection`` (QualCoder's
+  annotations) → a memo on that span of the source referencing it. A
+  selection ``Description`` that only repeats the notes inside it (our own
+  export) adds nothing. Everything else left out is listed in ``warnings``.
 """
 
 from __future__ import annotations
@@ -51,6 +59,8 @@ class _Planned:
 
     source: QdeTextSource
     parsed: ParsedDocument
+    #: The document already in the project with the same text (matched by content), if any.
+    existing: int | None = None
 
 
 def read_qdpx(path: str | Path) -> QdeProject:
@@ -124,7 +134,9 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
         for guid in case.sources:
             if case.name:
                 cases_of.setdefault(guid, []).append(case.name)
-    taken = {d.name.casefold(): d.sha256 for d in project.documents.headers()}
+    headers = project.documents.headers()
+    taken = {d.name.casefold(): d.text_sha256 for d in headers}
+    ours = {d.text_sha256: (d.name, d.id) for d in headers}
     planned: list[_Planned] = []
     for source in qde.sources:
         label = f"source {source.name or source.guid!r}"
@@ -136,13 +148,18 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
             continue
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         name = source.name or f"source {source.guid[:8]}"
-        base, n = name, 1
-        while name.casefold() in taken and taken[name.casefold()] != sha:
-            n += 1
-            name = f"{base} ({n})"
-        if name != base:
-            warnings.append(f"{label}: a different document called {base!r} exists; imported as {name!r}")
-        taken[name.casefold()] = sha
+        existing = ours.get(sha)
+        if existing:  # the same text is the same document, whatever its name, kind or metadata
+            if existing[0] != name:
+                warnings.append(f"{label}: same text as document {existing[0]!r}; its codings and memos go there")
+        else:
+            base, n = name, 1
+            while name.casefold() in taken and taken[name.casefold()] != sha:
+                n += 1
+                name = f"{base} ({n})"
+            if name != base:
+                warnings.append(f"{label}: a different document called {base!r} exists; imported as {name!r}")
+            taken[name.casefold()] = sha
         turns = text_turns(text)
         speakers = {t.speaker for t in turns if t.speaker and not is_interviewer(t.speaker, options)}
         cases = cases_of.get(source.guid, [])
@@ -151,8 +168,18 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
             metadata["refi_variables"] = dict(source.variables)
         raw = RawDoc(name, text, turns, metadata=metadata, participant=cases[0] if len(cases) == 1 and len(speakers) <= 1 else None)
         parsed = finish(raw, options, pmap, source_path=f"{archive.where}#{source.guid}", sha256=sha, encoding=None)
-        planned.append(_Planned(source, parsed))
+        planned.append(_Planned(source, parsed, existing[1] if existing else None))
     return planned
+
+
+def _span_target(doc_id: int, text: str, start: int, end: int, turns: dict[tuple[int, int], int],
+                 coding_id: int | None) -> tuple[tuple[str, int], str]:
+    """Where a memo on a span goes: its coding, the turn it covers exactly, or the document with a quote."""
+    if coding_id is not None:
+        return ("coding", coding_id), ""
+    if (start, end) in turns:
+        return ("turn", turns[(start, end)]), ""
+    return ("document", doc_id), f"[{start}-{end}] “{text[start:end][:80]}”\n\n"
 
 
 def _span_ok(sel: QdeSelection, length: int) -> bool:
@@ -179,10 +206,7 @@ class _Importer:
             return
         if any(m.text == text for m in self.project.memos.for_target(target, target_id)):
             return
-        memo = self.project.memos.add(target, target_id, text, author=self.user(user))
-        stamp = _iso(created)
-        if stamp:
-            act.update("memos", memo.id, {"created_at": stamp})
+        self.project.memos.add(target, target_id, text, author=self.user(user), created_at=_iso(created))
         self.summary.memos += 1
 
     def note(self, act: "Action", target: str, target_id: int | None, guids: list[str]) -> None:
@@ -191,6 +215,26 @@ class _Importer:
             if note is not None and guid in self.notes:
                 self.placed.add(guid)
                 self.memo(act, target, target_id, self.notes[guid], note.user, note.created)
+
+    def _anchored(self, act: "Action", guid: str, doc_id: int, text: str, turns: dict[tuple[int, int], int]) -> bool:
+        """Place a note anchored by its own selection (a QualCoder annotation) on that span; False if not anchored."""
+        note = self.qde.notes.get(guid)
+        if note is None or guid not in self.notes or not note.anchors:
+            return False
+        start, end = note.anchors[0]
+        if not 0 <= start < end <= len(text):
+            self.summary.warnings.append(f"note {note.name or guid!r}: its span {start}-{end} is outside the text; "
+                                         "kept on the whole document")
+            return False
+        self.placed.add(guid)
+        target, quote = _span_target(doc_id, text, start, end, turns, None)
+        self.memo(act, target[0], target[1], quote + self.notes[guid], note.user, note.created)
+        return True
+
+    def _echoes(self, description: str, guids: list[str]) -> bool:
+        """Whether a ``Description`` only repeats the notes ``guids`` (our own export writes both)."""
+        texts = [self.notes[g] for g in guids if g in self.notes]
+        return bool(texts) and description.strip() == "\n\n".join(texts).strip()
 
     def codes(self) -> dict[str, int]:
         from qualcode.codebook import apply_codebook
@@ -204,8 +248,12 @@ class _Importer:
         from qualcode.store import NewCoding
 
         source, text = plan.source, plan.parsed.text
-        doc, status = self.project.documents.add(plan.parsed)
-        self.summary.documents += status == "imported"
+        doc = self.project.documents.get(plan.existing) if plan.existing else None
+        if doc is None:
+            doc, status = self.project.documents.add(plan.parsed)
+            self.summary.documents += status == "imported"
+        elif doc.participant_id is None and plan.parsed.participant:
+            self.project.documents.set_participant(doc.id, plan.parsed.participant)
         units: list[tuple[QdeSelection | None, int, int]] = [(None, 0, len(text))]
         bad_spans = unknown_codes = 0
         for sel in source.selections:
@@ -215,7 +263,6 @@ class _Importer:
                 bad_spans += 1
         items: dict[tuple[int, int, int, str], NewCoding] = {}
         by_guid: dict[str, tuple[int, int, int, str]] = {}
-        stamps: dict[tuple[int, int, int, str], str | None] = {}
         for sel, start, end in units:
             for coding in sel.codings if sel else source.codings:
                 code_id = code_ids.get(coding.code)
@@ -223,8 +270,8 @@ class _Importer:
                     unknown_codes += 1
                     continue
                 key = (code_id, start, end, self.user(coding.user))
-                items.setdefault(key, NewCoding(code_id, doc.id, start, end, coder=key[3], origin="manual", status="confirmed"))
-                stamps.setdefault(key, _iso(coding.created))
+                items.setdefault(key, NewCoding(code_id, doc.id, start, end, coder=key[3], origin="manual",
+                                                status="confirmed", created_at=_iso(coding.created)))
                 by_guid[coding.guid] = key
         if bad_spans:
             self.summary.warnings.append(f"source {source.name!r}: {bad_spans} selection(s) outside the text skipped")
@@ -232,17 +279,15 @@ class _Importer:
             self.summary.warnings.append(f"source {source.name!r}: {unknown_codes} coding(s) of unknown codes skipped")
         keys = list(items)
         done = self.project.codings.add_many([items[k] for k in keys], action="refi-import")
-        new_ids = {c.id for c in done.added}
         ids = dict(zip(keys, done.ids))
-        for key, coding_id in ids.items():
-            if coding_id in new_ids:
-                self.summary.codings += 1
-                if stamps[key]:
-                    act.update("codings", coding_id, {"created_at": stamps[key]})
+        new_ids = {c.id for c in done.added}
+        self.summary.codings += sum(1 for coding_id in ids.values() if coding_id in new_ids)
         # Memos: on the document, on codings, on selections.
-        self.note(act, "document", doc.id, source.notes)
-        self.memo(act, "document", doc.id, source.description, source.user, source.created)
         turns = {(t.start, t.end): t.id for t in self.project.documents.turns(doc.id)}
+        plain = [g for g in source.notes if not self._anchored(act, g, doc.id, text, turns)]
+        self.note(act, "document", doc.id, plain)
+        if not self._echoes(source.description, source.notes):
+            self.memo(act, "document", doc.id, source.description, source.user, source.created)
         for sel, start, end in units:
             if sel is None:
                 continue
@@ -250,19 +295,14 @@ class _Importer:
                 if coding.guid in by_guid:
                     self.note(act, "coding", ids[by_guid[coding.guid]], coding.notes)
             first = next((ids[by_guid[c.guid]] for c in sel.codings if c.guid in by_guid), None)
-            if first is not None:
-                target: tuple[str, int] = ("coding", first)
-            elif (start, end) in turns:
-                target = ("turn", turns[(start, end)])
-            else:
-                target = ("document", doc.id)
-            quote = "" if target[0] != "document" else f"[{start}-{end}] “{text[start:end][:80]}”\n\n"
+            target, quote = _span_target(doc.id, text, start, end, turns, first)
             for guid in sel.notes:
                 if guid in self.notes:
                     self.placed.add(guid)
                     note = self.qde.notes[guid]
                     self.memo(act, target[0], target[1], quote + self.notes[guid], note.user, note.created)
-            if sel.description.strip():
+            if sel.description.strip() and not self._echoes(sel.description,
+                                                            [g for c in sel.codings for g in c.notes] + sel.notes):
                 self.memo(act, target[0], target[1], quote + sel.description.strip(), sel.user, sel.created)
         for coding in source.codings:
             if coding.guid in by_guid:
@@ -321,6 +361,18 @@ def import_qdpx(project: "Project", path: str | Path, *, coder: str | None = Non
             code = project.codes.find_path(path_)
             if code is not None:
                 importer.note(act, "code", code.id, guids)
+        if qde.description and qde.description != (project.meta("description") or "").strip():
+            importer.memo(act, "project", None, f"Project description ({path.name}):\n\n{qde.description}",
+                          qde.default_user, None)
+        for case in qde.cases:
+            if case.name and case.description:
+                importer.memo(act, "project", None, f"Case {case.name}: {case.description}", qde.default_user, None)
         importer.note(act, "project", None, qde.project_notes)
-        importer.note(act, "project", None, [g for g in notes if g not in importer.placed])
+        unplaced = [g for g in notes if g not in importer.placed]
+        for guid in unplaced:
+            if qde.notes[guid].anchors:
+                start, end = qde.notes[guid].anchors[0]
+                summary.warnings.append(f"note {qde.notes[guid].name or guid!r}: anchored at {start}-{end} but no "
+                                        "source references it; kept as a project memo without its span")
+        importer.note(act, "project", None, unplaced)
     return summary

@@ -19,7 +19,12 @@ Mapping (qualcode → REFI-QDA):
   origin or status, so every exported coding reads as a plain coding elsewhere;
 - memos → ``Notes``, referenced (``NoteRef``) from what they are about: the
   project, a ``TextSource``, a ``Code``, a ``Coding``, or for a turn memo an
-  uncoded ``PlainTextSelection`` spanning the turn;
+  uncoded ``PlainTextSelection`` spanning the turn. Memos on a document are
+  also the source's ``Description``; memos on a coding or a
+  turn are also the selection's ``Description`` (a coding with a memo gets a
+  selection of its own), and a project memo is a journal-style ``Note`` whose
+  text is the file ``plainTextPath`` names: QualCoder reads notes only in
+  those two forms;
 - participants → ``Cases`` with a ``VariableValue`` per attribute (all
   ``Text`` variables, declared in ``Variables``) and a ``SourceRef`` to each
   document they speak in or are attributed to.
@@ -103,6 +108,7 @@ class _Writer:
         self.documents = project.documents.all()
         self.doc_by_id = {d.id: d for d in self.documents}
         self.notes: list[tuple[str, Memo]] = []
+        self.note_text: dict[str, str] = {}
         self.note_refs: dict[tuple[str, Any], list[str]] = defaultdict(list)
         self.users: dict[str, str] = {}
 
@@ -159,6 +165,7 @@ class _Writer:
             counter[key] += 1
             guid = stable_guid("memo", *key, str(counter[key]))
             self.notes.append((guid, memo))
+            self.note_text[guid] = memo.text
             self.note_refs[target].append(guid)
             self.user(memo.author or "unknown")
 
@@ -203,33 +210,50 @@ class _Writer:
                 block, "TextSource", guid=guid, name=doc.name, plainTextPath=f"internal://{guid}.txt",
                 creationDateTime=_xsd_time(doc.imported_at),
             )
-            groups: dict[tuple[int, int, str], list[Coding]] = defaultdict(list)
+            self.describe(src, [("document", doc.id)])  # QualCoder reads a source's Description as its memo
+            groups: dict[tuple[str, ...], list[Coding]] = defaultdict(list)
             for c in by_doc.get(doc.id, []):
-                groups[(c.start, c.end, c.coder)].append(c)
-            for (start, end, coder) in sorted(groups):
-                members = sorted(groups[(start, end, coder)], key=lambda c: (self.code_by_id[c.code_id].path, c.origin))
-                times = sorted(t for t in (_xsd_time(c.created_at) for c in members) if t)
-                sel = self.el(
-                    src, "PlainTextSelection", guid=stable_guid("selection", doc.name, str(start), str(end), coder),
-                    name=_title(doc.text[start:end]) or None, startPosition=str(start), endPosition=str(end),
-                    creatingUser=self.user(coder), creationDateTime=times[0] if times else None,
-                )
-                for c in members:
-                    coding = self.el(
-                        sel, "Coding", guid=stable_guid("coding", *self.coding_key(c)),
-                        creatingUser=self.user(c.coder), creationDateTime=_xsd_time(c.created_at),
-                    )
-                    self.el(coding, "CodeRef", targetGUID=guid_for(self.code_by_id[c.code_id].path))
-                    self.refs(coding, ("coding", c.id))
+                # A coding with a memo gets a selection of its own, whose Description carries the memo
+                # (QualCoder and others read a selection's Description as the memo of its codings).
+                solo = (self.code_by_id[c.code_id].path,) if self.note_refs.get(("coding", c.id)) else ()
+                groups[(f"{c.start:012d}", f"{c.end:012d}", c.coder, *solo)].append(c)
+            for key in sorted(groups):
+                self.selection(src, doc, key, groups[key])
             for turn in turns_by_doc.get(doc.id, []):
                 sel = self.el(
                     src, "PlainTextSelection", guid=stable_guid("turn", doc.name, str(turn.seq)),
                     name=f"Turn {turn.seq + 1}" + (f": {turn.speaker}" if turn.speaker else ""),
                     startPosition=str(turn.start), endPosition=str(turn.end),
                 )
+                self.describe(sel, [("turn", turn.id)])
                 self.refs(sel, ("turn", turn.id))
             self.refs(src, ("document", doc.id))
         return files
+
+    def describe(self, elem: Any, targets: list[tuple[str, Any]]) -> None:
+        """A ``Description`` holding the memos on ``targets`` (for tools that read no ``NoteRef``)."""
+        texts = [self.note_text[g] for t in targets for g in self.note_refs.get(t, [])]
+        if texts:
+            self.el(elem, "Description").text = _safe("\n\n".join(texts))
+
+    def selection(self, src: Any, doc: Any, key: tuple[str, ...], members: list[Coding]) -> None:
+        """One ``PlainTextSelection`` with its codings (one coder, one span; a memo'd coding alone)."""
+        start, end, coder = int(key[0]), int(key[1]), key[2]
+        members = sorted(members, key=lambda c: (self.code_by_id[c.code_id].path, c.origin))
+        times = sorted(t for t in (_xsd_time(c.created_at) for c in members) if t)
+        sel = self.el(
+            src, "PlainTextSelection", guid=stable_guid("selection", doc.name, str(start), str(end), coder, *key[3:]),
+            name=_title(doc.text[start:end]) or None, startPosition=str(start), endPosition=str(end),
+            creatingUser=self.user(coder), creationDateTime=times[0] if times else None,
+        )
+        self.describe(sel, [("coding", c.id) for c in members])
+        for c in members:
+            coding = self.el(
+                sel, "Coding", guid=stable_guid("coding", *self.coding_key(c)),
+                creatingUser=self.user(c.coder), creationDateTime=_xsd_time(c.created_at),
+            )
+            self.el(coding, "CodeRef", targetGUID=guid_for(self.code_by_id[c.code_id].path))
+            self.refs(coding, ("coding", c.id))
 
     def cases(self, root: Any) -> int:
         people = self.project.participants.all()
@@ -258,16 +282,29 @@ class _Writer:
                 self.el(case, "SourceRef", targetGUID=stable_guid("document", doc.name))
         return len(people)
 
-    def notes_block(self, root: Any) -> None:
+    def notes_block(self, root: Any) -> dict[str, bytes]:
+        """The ``Notes``; a project memo is a journal-style note whose text is ``sources/<guid>.txt``.
+
+        Why a file for project memos: QualCoder reads a ``Note`` with a
+        ``plainTextPath`` (and a name) as a journal entry, and only that.
+        """
+        files: dict[str, bytes] = {}
         if not self.notes:
-            return
+            return files
+        journal = set(self.note_refs.get(("project", None), []))
         block = self.el(root, "Notes")
         for guid, memo in self.notes:
+            name = _title(memo.text) or ("Memo" if guid in journal else None)
+            path = f"internal://{guid}.txt" if guid in journal else None
             note = self.el(
-                block, "Note", guid=guid, name=_title(memo.text) or None,
+                block, "Note", guid=guid, name=name, plainTextPath=path,
                 creatingUser=self.user(memo.author or "unknown"), creationDateTime=_xsd_time(memo.created_at),
             )
-            self.el(note, "PlainTextContent").text = _safe(memo.text)
+            if guid in journal:
+                files[f"sources/{guid}.txt"] = _safe(memo.text).encode("utf-8")
+            else:
+                self.el(note, "PlainTextContent").text = _safe(memo.text)
+        return files
 
 
 def _stamp(timestamp: datetime | str | None) -> datetime:
@@ -295,7 +332,7 @@ def build_qde(
     writer.codebook(root)
     participants = writer.cases(root)
     files = writer.sources(root)
-    writer.notes_block(root)
+    files.update(writer.notes_block(root))
     description = project.meta("description")
     if description:
         writer.el(root, "Description").text = _safe(description)

@@ -12,6 +12,7 @@ from qualcode.store.project import (
     resolve_project_path,
 )
 from qualcode.store.search import SearchHit
+from qualcode.store.snapshot import copy_project
 from qualcode.store.stats import project_stats
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "NewCoding",
     "Project",
     "SearchHit",
+    "copy_project",
     "default_coder",
     "project_stats",
     "open_project",

@@ -99,6 +99,8 @@ class NewCoding:
     rule: str | None = None
     confidence: float | None = None
     run_id: int | None = None
+    #: When it was first coded (kept by merges and imports); default now.
+    created_at: str | None = None
 
 
 class CodingStore:
@@ -234,7 +236,7 @@ class CodingStore:
             status = it.status or ("confirmed" if it.origin == "manual" else "pending")
             fresh.append(
                 Coding(0, it.code_id, it.document_id, it.start, it.end, coder, it.origin, status, it.method,
-                       it.confidence, it.run_id if it.run_id is not None else run_id, stamp, it.rule)
+                       it.confidence, it.run_id if it.run_id is not None else run_id, it.created_at or stamp, it.rule)
             )
             result.append(existing[key])
         with self.project.action(action, summary or f"add {len(fresh)} codings") as act:

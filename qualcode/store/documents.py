@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from collections.abc import Iterator, Sequence
@@ -53,6 +54,12 @@ class DocumentHeader:
     name: str
     kind: str
     sha256: str | None
+    text_sha256: str | None = None
+
+
+def text_sha256(text: str) -> str:
+    """The sha256 of a stored text (UTF-8): how two copies of a study recognise the same document."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _document_row(parsed: ParsedDocument, pid: dict[str, int], stamp: str) -> dict[str, Any]:
@@ -61,6 +68,7 @@ def _document_row(parsed: ParsedDocument, pid: dict[str, int], stamp: str) -> di
         "kind": parsed.kind,
         "source_path": parsed.source_path,
         "sha256": parsed.sha256,
+        "text_sha256": text_sha256(parsed.text),
         "text": parsed.text,
         "words": len(parsed.text.split()),
         "imported_at": stamp,
@@ -192,9 +200,11 @@ class DocumentStore:
         return [_document(r) for r in rows]
 
     def headers(self) -> list[DocumentHeader]:
-        """Id, name, kind and sha256 of every document, without reading texts."""
-        rows = self.project.query("SELECT id, name, kind, sha256 FROM documents ORDER BY name COLLATE NOCASE")
-        return [DocumentHeader(r["id"], r["name"], r["kind"], r["sha256"]) for r in rows]
+        """Id, name, kind, sha256 and text sha256 of every document, without reading texts."""
+        rows = self.project.query(
+            "SELECT id, name, kind, sha256, text_sha256 FROM documents ORDER BY name COLLATE NOCASE"
+        )
+        return [DocumentHeader(r["id"], r["name"], r["kind"], r["sha256"], r["text_sha256"]) for r in rows]
 
     def summaries(
         self, *, query: str = "", limit: int | None = None, offset: int = 0, after: tuple[str, int] | None = None

@@ -25,7 +25,11 @@ class MemoStore:
     def __init__(self, project: "Project") -> None:
         self.project = project
 
-    def add(self, target: str, target_id: int | None, text: str, *, author: str | None = None) -> Memo:
+    def add(
+        self, target: str, target_id: int | None, text: str, *, author: str | None = None,
+        created_at: str | None = None,
+    ) -> Memo:
+        """Write a memo; ``created_at`` keeps the time of a memo brought in by a merge or an import."""
         if target not in TARGETS:
             raise ValidationError(f"a memo goes on one of {', '.join(TARGETS)}, not {target!r}")
         if not text.strip():
@@ -43,7 +47,7 @@ class MemoStore:
                     "target_id": target_id,
                     "text": text,
                     "author": author or default_coder(),
-                    "created_at": now(),
+                    "created_at": created_at or now(),
                 },
             )
         return self.get(new_id)

@@ -30,6 +30,7 @@ from qualcode.store.documents import DocumentStore
 from qualcode.store.history import History
 from qualcode.store.memos import MemoStore
 from qualcode.store.participants import ParticipantStore
+from qualcode.store.reconcile import ReconcileStore
 from qualcode.store.runs import RunStore
 from qualcode.store.schema import migrations
 from qualcode.store.search import Search
@@ -57,6 +58,7 @@ class Project:
         self.search = Search(self)
         self.suggestions = SuggestionStore(self)
         self.autotag = AutotagStore(self)
+        self.reconcile = ReconcileStore(self)
 
     # -- lifecycle -----------------------------------------------------
     def close(self) -> None:

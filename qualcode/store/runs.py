@@ -40,6 +40,28 @@ class RunStore:
             )
         return self.get(run_id)
 
+    def copy(self, run: Run) -> tuple[Run, bool]:
+        """Bring a run of another project file in (a merge), or find the copy made before.
+
+        Why: merged machine codings keep their run, so ``review`` and undo of
+        a run still group them. A run with the same kind, parameters and start
+        time is the same run. Returns the run here and whether it was added;
+        the insert joins the caller's action, so undoing the merge removes it.
+        """
+        params = json.dumps(run.params, ensure_ascii=False, default=str)
+        rows = self.project.query(
+            "SELECT * FROM runs WHERE kind = ? AND params = ? AND created_at IS ? ORDER BY id LIMIT 1",
+            [run.kind, params, run.created_at],
+        )
+        if rows:
+            return _run(rows[0]), False
+        with self.project.action("run-copy", f"copy {run.kind} run") as act:
+            new_id = act.insert("runs", {
+                "kind": run.kind, "params": params, "created_at": run.created_at, "status": "done",
+                "summary": json.dumps(run.summary, ensure_ascii=False, default=str),
+            })
+        return self.get(new_id), True
+
     def get(self, run_id: int) -> Run:
         row = self.project.row("runs", run_id)
         if row is None:

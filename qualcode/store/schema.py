@@ -222,7 +222,47 @@ def m003_document_words(db: Database) -> None:
 
 
 @migrations()
-def m004_undone_rows(db: Database) -> None:
+def m004_document_text_sha256(db: Database) -> None:
+    """The sha256 of each document's stored text, so a merge or a REFI import finds the same document by content.
+
+    Why not ``sha256``: that one hashes the source *file* (a survey sheet holds
+    many documents, a REFI round trip changes the file), while two copies of a
+    study agree on the text itself.
+    """
+    import hashlib
+
+    db["documents"].add_column("text_sha256", str)
+    for row in list(db.query("SELECT id, text FROM documents")):
+        digest = hashlib.sha256((row["text"] or "").encode("utf-8")).hexdigest()
+        db.execute("UPDATE documents SET text_sha256 = ? WHERE id = ?", [digest, row["id"]])
+    db["documents"].create_index(["text_sha256"])
+
+
+@migrations()
+def m005_reconcile_decisions(db: Database) -> None:
+    """Reconciliation progress: one row per disagreement decided (and one ``seed`` row per session)."""
+    db["reconcile_decisions"].create(
+        {
+            "id": int,
+            "coder_a": str,
+            "coder_b": str,
+            "consensus": str,
+            "unit": str,
+            "code_id": int,
+            "document_id": int,
+            "start": int,
+            "end": int,
+            "choice": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"coder_a", "coder_b", "consensus", "unit", "choice"},
+    )
+    db["reconcile_decisions"].create_index(["consensus", "coder_a", "coder_b", "unit"])
+
+
+@migrations()
+def m006_undone_rows(db: Database) -> None:
     """Rows of undone bulk inserts, kept for redo; a name index for paged listings.
 
     Why: a bulk insert is logged as an id range, not row by row; undo moves
@@ -242,7 +282,7 @@ def m004_undone_rows(db: Database) -> None:
 
 
 @migrations()
-def m005_lemma_cache(db: Database) -> None:
+def m007_lemma_cache(db: Database) -> None:
     """Lemmas of unit texts, keyed by pipeline and text hash.
 
     Why: lemmatising is the slow part of a theme suggestion; a rerun (new

@@ -254,6 +254,13 @@ class QualcodeApp(App[None]):
                             self.action_import)
         for e in SCREENS:
             yield SystemCommand(f"Go to {e.title}", e.help, lambda name=e.name: self.action_show_screen(name))
+        yield SystemCommand("Reconcile coders", "Step through two coders' disagreements into a consensus coder",
+                            self.action_reconcile)
+
+    def action_reconcile(self) -> None:
+        from qualcode.tui.screens.reconcile import ReconcileScreen
+
+        self.push_screen(ReconcileScreen())
 
 
 def _summarise(result: Any) -> str:
