@@ -97,9 +97,9 @@ def documents(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     with open_for_command(project) as proj, user_errors():
         if as_json:
             # Streamed page by page: a 10^6-answer survey is listed in constant memory.
-            _print_json_stream(_document_row(s) for s in proj.documents.iter_summaries())
+            _print_json_stream(_document_row(s) for s in proj.documents.iter_summaries(names=False))
             return
-        rows = [_document_row(s) for s in proj.documents.iter_summaries()]
+        rows = [_document_row(s) for s in proj.documents.iter_summaries(names=False)]
     if not rows:
         typer.echo("no documents; add some with 'qualcode import'")
         return

@@ -127,14 +127,15 @@ SELECT d.id, d.name, d.kind, COALESCE(d.words, 0),
        (SELECT count(*) FROM codings c WHERE c.document_id = d.id AND c.status != 'rejected'),
        length(d.text), d.participant_id,
        (SELECT p.name FROM participants p WHERE p.id = d.participant_id),
-       COALESCE((SELECT group_concat(name, ', ') FROM (
-           SELECT DISTINCT p.name AS name FROM participants p
-           WHERE p.id = d.participant_id
-              OR p.id IN (SELECT t.participant_id FROM turns t WHERE t.document_id = d.id)
-           ORDER BY p.name)), ''),
+       {names},
        d.source_path, d.imported_at,
        CASE WHEN json_valid(d.metadata) THEN json_extract(d.metadata, '$.encoding') END
 FROM documents d"""
+_NAMES_SQL = """COALESCE((SELECT group_concat(name, ', ') FROM (
+           SELECT DISTINCT p.name AS name FROM participants p
+           WHERE p.id = d.participant_id
+              OR p.id IN (SELECT t.participant_id FROM turns t WHERE t.document_id = d.id)
+           ORDER BY p.name)), '')"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +208,13 @@ class DocumentStore:
         return [DocumentHeader(r["id"], r["name"], r["kind"], r["sha256"], r["text_sha256"]) for r in rows]
 
     def summaries(
-        self, *, query: str = "", limit: int | None = None, offset: int = 0, after: tuple[str, int] | None = None
+        self,
+        *,
+        query: str = "",
+        limit: int | None = None,
+        offset: int = 0,
+        after: tuple[str, int] | None = None,
+        names: bool = True,
     ) -> list["DocumentSummary"]:
         """Name, kind, words, turns, codings and participants per document, without texts.
 
@@ -218,6 +225,7 @@ class DocumentStore:
         match, earliest in the name, then the rest. ``after`` = (name, id) of
         the last row of the previous page (without ``query``): the next page
         is found through the name index instead of skipping ``offset`` rows.
+        ``names=False`` leaves ``participants`` empty (the costliest column).
         """
         where, params, order, head = "", [], "d.name COLLATE NOCASE, d.id", ""
         if after is not None and not query:
@@ -234,7 +242,7 @@ class DocumentStore:
             params += [query, query]
         page = " LIMIT ? OFFSET ?" if limit is not None else ""
         rows = self.project.db.execute(
-            head + _SUMMARY_SQL + where + f" ORDER BY {order}" + page,
+            head + _SUMMARY_SQL.format(names=_NAMES_SQL if names else "''") + where + f" ORDER BY {order}" + page,
             [*params, *([limit, offset] if limit is not None else [])],
         )
         return [DocumentSummary(*r) for r in rows]
@@ -243,11 +251,11 @@ class DocumentStore:
         """How many documents the project holds."""
         return int(self.project.db.execute("SELECT count(*) FROM documents").fetchone()[0])
 
-    def iter_summaries(self, chunk: int = 2000) -> Iterator["DocumentSummary"]:
+    def iter_summaries(self, chunk: int = 2000, *, names: bool = True) -> Iterator["DocumentSummary"]:
         """Every document's summary in name order, ``chunk`` at a time (constant memory)."""
         after: tuple[str, int] | None = None
         while True:
-            page = self.summaries(limit=chunk, after=after)
+            page = self.summaries(limit=chunk, after=after, names=names)
             yield from page
             if len(page) < chunk:
                 return

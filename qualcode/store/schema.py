@@ -279,6 +279,8 @@ def m006_undone_rows(db: Database) -> None:
     # Who speaks where, without scanning every turn.
     db.execute("CREATE INDEX IF NOT EXISTS idx_turns_participant ON turns (participant_id)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_documents_participant ON documents (participant_id)")
+    # Counted codings per document from the index alone.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_codings_document_status ON codings (document_id, status)")
 
 
 @migrations()
