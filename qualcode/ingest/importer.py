@@ -8,7 +8,7 @@ each failure becomes one :class:`ImportResult` line naming the file.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,18 +76,23 @@ def _keyed(base: "hashlib._Hash", key: str | None) -> str:
 
 def _parse(
     path: Path, data: bytes, options: ImportOptions, pmap: ParticipantMap, base: "hashlib._Hash | None" = None
-) -> tuple[RawFile, list[ParsedDocument]]:
+) -> tuple[RawFile, Iterator[ParsedDocument]]:
+    """Parse a file; its documents are finished one at a time as they are consumed.
+
+    Why lazily: a survey file holds one document per answer; finishing them
+    as the store takes them (and dropping each raw document once finished)
+    keeps one form of each answer in memory, not two.
+    """
     _load_formats()
     fmt = registry.for_path(path)
     raw = fmt.parser(path, data, options)
     base = base or hashlib.sha256(data)
     whole = base.hexdigest()
-    docs: list[ParsedDocument] = []
-    # Each raw document is dropped once finished, so the file's documents
-    # are not held twice (raw and parsed) at the peak.
-    for i, d in enumerate(raw.documents):
-        docs.append(
-            finish(
+
+    def finished() -> Iterator[ParsedDocument]:
+        for i, d in enumerate(raw.documents):
+            raw.documents[i] = None  # type: ignore[call-overload]
+            yield finish(
                 d,
                 options,
                 pmap,
@@ -95,10 +100,9 @@ def _parse(
                 sha256=_keyed(base, d.key) if raw.multi else whole,
                 encoding=raw.encoding,
             )
-        )
-        raw.documents[i] = None  # type: ignore[call-overload]
-    raw.documents = []
-    return raw, docs
+        raw.documents = []
+
+    return raw, finished()
 
 
 def _check_options(options: ImportOptions) -> None:
@@ -120,7 +124,7 @@ def parse_file(path: str | Path, options: ImportOptions | None = None) -> list[P
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFormatError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
-    return _parse(path, data, options, pmap)[1]
+    return list(_parse(path, data, options, pmap)[1])
 
 
 def import_file(project: "Project", path: Path, options: ImportOptions, pmap: ParticipantMap) -> ImportResult:
@@ -143,16 +147,26 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
         raw, docs = _parse(path, data, options, pmap, base)
         del data
         result.encoding = raw.encoding
+        names: list[str] = []
+        turns = 0
+
+        def counted() -> Iterator[ParsedDocument]:
+            nonlocal turns
+            for doc in docs:
+                names.append(doc.name)
+                turns += len(doc.turns)
+                yield doc
+
         with project.action("import", f"import {path.name}") as act:
             people = {
                 name: {**attrs, **pmap.attributes[name]} if pmap.attributes.get(name) else attrs
                 for name, attrs in raw.participants.items()
             }
-            statuses = project.documents.add_many(docs, replace=options.replace, participants=people)
-            act.summary = f"import {path.name} ({len(docs)} document{'s' if len(docs) != 1 else ''})"
-        result.documents = [d.name for d in docs]
-        result.document = result.documents[0] if result.documents else None
-        result.turns = sum(len(d.turns) for d in docs)
+            statuses = project.documents.add_many(counted(), replace=options.replace, participants=people)
+            act.summary = f"import {path.name} ({len(names)} document{'s' if len(names) != 1 else ''})"
+        result.documents = names
+        result.document = names[0] if names else None
+        result.turns = turns
         if "replaced" in statuses:
             result.status = "replaced"
         elif "imported" in statuses:

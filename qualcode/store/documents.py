@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -390,26 +390,30 @@ class DocumentStore:
                 different document already has this name and ``replace`` is
                 false.
         """
-        status = self.add_many([parsed], replace=replace)[0]
+        status = self.add_many([parsed], replace=replace, summary=f"import {parsed.name}")[0]
         found = self.find(parsed.name)
         assert found is not None
         return found, status
 
     def add_many(
         self,
-        parsed: Sequence[ParsedDocument],
+        parsed: Iterable[ParsedDocument],
         *,
         replace: bool = False,
         participants: dict[str, dict[str, str]] | None = None,
+        summary: str = "import documents",
+        chunk: int = 5000,
     ) -> list[str]:
         """Store many parsed documents (one file's worth) in one action, in bulk.
 
         Why bulk: a survey file holds one document per answer; a query, a
         participant look-up and a logged insert per answer do not scale to
         10^6 answers. Documents, turns and participants go in with
-        ``executemany`` and are logged as id ranges. ``participants`` are
-        extra people to ensure after the documents' own (respondents with no
-        answer). Same results as :meth:`add` called for each in order.
+        ``executemany``, ``chunk`` documents at a time (``parsed`` may be a
+        generator, so they need not all be in memory), logged as id ranges.
+        ``participants`` are extra people to ensure after the documents' own
+        (respondents with no answer). Same results as :meth:`add` called for
+        each in order; one transaction, so all or nothing.
 
         Returns:
             ``"imported"``, ``"replaced"`` or ``"skipped"`` per document.
@@ -417,6 +421,22 @@ class DocumentStore:
         Raises:
             ValidationError: as :meth:`add`; nothing is written then.
         """
+        statuses: list[str] = []
+        with self.project.action("import", summary) as act:
+            batch: list[ParsedDocument] = []
+            for doc in parsed:
+                batch.append(doc)
+                if len(batch) >= chunk:
+                    statuses += self._add_chunk(act, batch, replace)
+                    batch = []
+            statuses += self._add_chunk(act, batch, replace)
+            extra = list((participants or {}).items())
+            for at in range(0, len(extra), chunk):
+                self.project.participants.ensure_many(extra[at : at + chunk])
+        return statuses
+
+    def _add_chunk(self, act: "Action", parsed: list[ParsedDocument], replace: bool) -> list[str]:
+        """Validate and store one chunk; earlier chunks are already in the table (so they count as existing)."""
         for doc in parsed:
             validate_parsed(doc)
         stored = self._by_names([d.name for d in parsed])
@@ -436,25 +456,20 @@ class DocumentStore:
             statuses.append("replaced" if prior or earlier is not None else "imported")
             keep[doc.name] = i
         todo = [parsed[i] for i in sorted(keep.values())]
-        summary = f"import {parsed[0].name}" if len(parsed) == 1 else f"import {len(parsed)} documents"
-        if not todo and not participants:
+        if not todo:
             return statuses
-        with self.project.action("import", summary) as act:
-            self._delete_many(act, [stored[d.name][0] for d in todo if d.name in stored])
-            pairs: list[tuple[str, dict[str, str] | None]] = []
-            for doc in todo:
-                names = set(doc.participants)
-                names.update(t.participant for t in doc.turns if t.participant)
-                if doc.participant:
-                    names.add(doc.participant)
-                pairs.extend((n, doc.participants.get(n)) for n in sorted(names))
-            pairs.extend((participants or {}).items())
-            pid = self.project.participants.ensure_many(pairs) if pairs else {}
-            stamp = now()
-            doc_ids = act.insert_many("documents", (_document_row(d, pid, stamp) for d in todo))
-            act.insert_many(
-                "turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid))
-            )
+        self._delete_many(act, [stored[d.name][0] for d in todo if d.name in stored])
+        pairs: list[tuple[str, dict[str, str] | None]] = []
+        for doc in todo:
+            names = set(doc.participants)
+            names.update(t.participant for t in doc.turns if t.participant)
+            if doc.participant:
+                names.add(doc.participant)
+            pairs.extend((n, doc.participants.get(n)) for n in sorted(names))
+        pid = self.project.participants.ensure_many(pairs) if pairs else {}
+        stamp = now()
+        doc_ids = act.insert_many("documents", (_document_row(d, pid, stamp) for d in todo))
+        act.insert_many("turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid)))
         return statuses
 
     def _by_names(self, names: Sequence[str]) -> dict[str, tuple[int, str | None]]:
