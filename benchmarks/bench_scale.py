@@ -24,7 +24,6 @@ import csv
 import math
 import os
 import random
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -220,7 +219,7 @@ def main() -> int:
                 print(f"N={n:>9,} {tag + step:<17} {secs:9.2f} s {rss:9.0f} MB{flag}", flush=True)
     print()
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores shared: figures are noisy)")
-    head = f"| step | " + " | ".join(f"{n:,}" for n in sizes) + " | exponent | ratio to ref at max |"
+    head = "| step | " + " | ".join(f"{n:,}" for n in sizes) + " | exponent | ratio to ref at max |"
     print(head)
     print("|" + "---|" * (len(sizes) + 3))
     for step in [tag + s for s in wanted for tag, _ in trees]:

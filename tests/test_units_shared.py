@@ -13,7 +13,7 @@ from qualcode.themes.units import windows
 
 
 def _doc(name, turns, participant=None, kind="interview"):
-    text, parsed, pos = "", [], 0
+    text, parsed = "", []
     for speaker, said in turns:
         label = f"{speaker}: "
         start = len(text) + len(label)
