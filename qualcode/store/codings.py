@@ -242,8 +242,12 @@ class CodingStore:
         with self.project.action(action, summary or f"add {len(fresh)} codings") as act:
             act.run_id = run_id
             new_ids = act.insert_many("codings", (_coding_row(c) for c in fresh))
-        added = [replace(c, id=i) for c, i in zip(fresh, new_ids)]
-        return AddedCodings([r if r > 0 else new_ids[-r - 1] for r in result], added)
+        for k, new_id in enumerate(new_ids):  # in place: a 10^6 batch is not held twice
+            fresh[k] = replace(fresh[k], id=new_id)
+        for k, r in enumerate(result):
+            if r < 0:
+                result[k] = new_ids[-r - 1]
+        return AddedCodings(result, fresh)
 
     def _lengths_and_keys(
         self, doc_ids: set[int]
