@@ -229,7 +229,8 @@ class DocumentStore:
         """
         where, params, order, head = "", [], "d.name COLLATE NOCASE, d.id", ""
         if after is not None and not query:
-            where = " WHERE d.name > ? COLLATE NOCASE OR (d.name = ? COLLATE NOCASE AND d.id > ?)"
+            # The first condition lets SQLite seek in the name index (an OR alone made it scan from the start).
+            where = " WHERE d.name >= ? COLLATE NOCASE AND (d.name > ? COLLATE NOCASE OR d.id > ?)"
             params += [after[0], after[0], after[1]]
         if query:
             like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
