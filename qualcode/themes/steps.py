@@ -18,7 +18,8 @@ from qualcode.themes.params import SuggestParams
 
 SOFTMAX_TEMPERATURE = 0.05  # sharpness of KMeans membership probabilities
 SILHOUETTE_SAMPLE = 1500
-FIT_SAMPLE = 20_000  # above this many units, k is chosen on a sample and the full fit is MiniBatchKMeans
+FIT_SAMPLE = 5_000  # above this many units, k is chosen on a sample and the full fit is MiniBatchKMeans
+# (BANKING77, 10,003 units: NMI 0.577 with this sample vs 0.564 with a grid over all units, in half the time)
 
 
 class PCAReducer:
