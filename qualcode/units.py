@@ -102,7 +102,8 @@ def split_turns(
         i for i, p in enumerate(pieces)
         if unit == "sentence" or (max_words is not None and count_words(p[3]) > max_words)
     ]
-    spans_of = dict(zip(needs, sentence_spans_many(pieces[i][3] for i in needs)))
+    # spaCy loads only when some piece must be split (a rerun on short answers needs none of it).
+    spans_of = dict(zip(needs, sentence_spans_many(pieces[i][3] for i in needs))) if needs else {}
     out: list[tuple[TurnText, int, int, str]] = []
     for i, (t, s, e, text) in enumerate(pieces):
         if i not in spans_of:

@@ -46,7 +46,7 @@ def lemma_texts(project: "Project | None", texts: Sequence[str]) -> list[str]:
     found = store.cached_lemmas(key, shas)
     missing = list(dict.fromkeys(i for i, sha in enumerate(shas) if sha not in found))
     todo = {shas[i]: i for i in missing}  # one text per hash
-    fresh = dict(zip(todo, lemma_text_many([texts[i] for i in todo.values()])))
+    fresh = dict(zip(todo, lemma_text_many([texts[i] for i in todo.values()]))) if todo else {}
     store.cache_lemmas(key, fresh)
     found.update(fresh)
     return [found[sha] for sha in shas]
