@@ -1,14 +1,15 @@
 # qualcode: two commands do all the set-up on a fresh machine.
-#   make demo   build the demo project from corpora/ + codebooks/ and open it
+#   make demo   build the demo project (the study shipped in qualcode/data) and open it
 #   make test   run the whole test suite
+# Also: make test-install (build the wheel, install it in a fresh venv, smoke
+# test it), make serve (the demo in a browser), make lint (ruff).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
-BERTOPIC_VERSION ?= 0.17.4
 DEMO_DB ?= demo.qualcode.db
 
-.PHONY: setup setup-neural demo test bench bench-scale clean
+.PHONY: setup setup-neural demo serve test test-install lint bench bench-scale clean
 
 setup: $(VENV)/.installed
 
@@ -16,8 +17,9 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[test]'
-	# BERTopic without sentence-transformers/torch (the "lightweight" install).
-	$(PIP) install -q --no-deps 'bertopic==$(BERTOPIC_VERSION)'
+	# BERTopic without sentence-transformers/torch (the "lightweight" install):
+	# the same command pip users run; the pin is in qualcode/themes/requirements.py.
+	$(VENV)/bin/qualcode doctor --fix > /dev/null || { $(VENV)/bin/qualcode doctor; exit 1; }
 	$(PY) -c "import qualcode, bertopic, spacy, textual, sqlite_utils"
 	touch $@
 
@@ -29,8 +31,23 @@ setup-neural: setup
 demo: setup
 	$(VENV)/bin/qualcode demo --project $(DEMO_DB)
 
+serve: setup
+	$(VENV)/bin/qualcode demo --no-tui --project $(DEMO_DB) > /dev/null
+	$(VENV)/bin/qualcode serve --project $(DEMO_DB)
+
 test: setup
 	$(PY) -m pytest -q -n auto
+
+# The installed product: wheel + sdist, a fresh venv outside the checkout,
+# --help, doctor, demo, suggest's hint, the TUI (Pilot), an export, serve,
+# doctor --fix. See .ci/test-install.
+test-install: setup
+	PYTHON=$(PYTHON) BUILD_PY=$(PY) bash .ci/test-install
+
+# Lint and format check (the tree is not yet formatted: not part of CI yet).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: setup
 	$(PY) benchmarks/bench_import.py
@@ -41,4 +58,4 @@ bench-scale: setup
 	$(PY) benchmarks/bench_scale.py $(BENCH_SCALE_ARGS)
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) build *.egg-info
+	rm -rf $(VENV) $(DEMO_DB) build dist *.egg-info

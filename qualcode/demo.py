@@ -1,9 +1,15 @@
-"""The demo study: a project built from ``corpora/demo`` and ``codebooks/``.
+"""The demo study: a project built from the study shipped inside the package.
 
 Why: ``make demo`` must show a new user the whole loop (transcripts with
 speakers, a codebook, human codings, a frequency table by group) on a
 fresh machine with no input. The project is built into a temporary file and
 renamed into place, so an interrupted build never leaves a half project.
+
+The study lives in ``qualcode/data/demo`` and its codebook in
+``qualcode/data/codebooks`` (package data, read through
+:mod:`importlib.resources`), so ``qualcode demo`` works from an installed
+wheel in any folder; the checkout's ``corpora/demo`` and
+``codebooks/social_value.yaml`` are symlinks to them (one copy in git).
 """
 
 from __future__ import annotations
@@ -13,9 +19,22 @@ from pathlib import Path
 
 from qualcode.errors import ProjectError
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_DIR = ROOT / "corpora" / "demo"
-DEMO_CODEBOOK = ROOT / "codebooks" / "social_value.yaml"
+
+def package_data(*parts: str) -> Path:
+    """A file or folder under ``qualcode/data`` as a real path.
+
+    Why a path and not a Traversable: the importers walk folders and open
+    files by path. Wheels install unpacked, so the resource is a real
+    folder; a zipped install is refused with a clear error by the caller.
+    """
+    from importlib.resources import files
+
+    resource = files("qualcode").joinpath("data", *parts)
+    return resource if isinstance(resource, Path) else Path(str(resource))
+
+
+DEMO_DIR = package_data("demo")
+DEMO_CODEBOOK = package_data("codebooks", "social_value.yaml")
 
 
 def _remove(path: Path) -> None:
@@ -36,7 +55,7 @@ def build_demo(target: Path, *, rebuild: bool = False, demo_dir: Path = DEMO_DIR
     if target.exists() and not rebuild:
         return False
     if not demo_dir.is_dir():
-        raise ProjectError("the demo study is missing (run from a source checkout)", where=str(demo_dir))
+        raise ProjectError("the demo study is missing (reinstall qualcode)", where=str(demo_dir))
     tmp = target.with_name(target.name + ".building")
     _remove(tmp)
     with open_project(tmp) as proj:
@@ -71,8 +90,7 @@ def build_demo(target: Path, *, rebuild: bool = False, demo_dir: Path = DEMO_DIR
 
 def demo_summary(target: Path) -> str:
     """A short text report: what is in the project and the theme frequencies by org size."""
-    from qualcode.store import project_stats
-    from qualcode.store import open_project
+    from qualcode.store import open_project, project_stats
 
     with open_project(target, create=False) as proj:
         st = project_stats(proj)

@@ -11,9 +11,9 @@ import sys
 import time
 
 import pytest
+from test_autotag_helpers import build, dump
 from typer.testing import CliRunner
 
-from test_autotag_helpers import build, dump
 from qualcode.cli.main import app
 from qualcode.model import ParsedDocument
 from qualcode.store import open_project

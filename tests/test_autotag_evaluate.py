@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score, f1_score
-
 from test_autotag_helpers import build
+
 from qualcode.autotag import cohen_kappa, evaluate
 from qualcode.autotag.classifier import best_threshold
 from qualcode.autotag.rules import RuleMatcher, parse_keyword

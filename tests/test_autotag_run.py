@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from test_autotag_helpers import build, dump
+
 from qualcode.autotag import AutotagOptions, accept, autotag, bulk_ids, reject, review_queue, undo_run
 from qualcode.errors import NotFoundError, ValidationError
 

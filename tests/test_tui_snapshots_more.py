@@ -11,10 +11,10 @@ import pytest
 
 pytest.importorskip("pytest_textual_snapshot")
 
+from test_themes_corpus import build  # noqa: E402
 from test_tui_flows import SIZE  # noqa: E402
 from test_tui_review import build_review_project  # noqa: E402
 from test_tui_tables import build_tables_project  # noqa: E402
-from test_themes_corpus import build  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

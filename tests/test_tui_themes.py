@@ -12,8 +12,8 @@ import pytest
 
 pytest.importorskip("textual")
 
-from test_tui_flows import SIZE, aio  # noqa: E402
 from test_themes_corpus import THEMES, build  # noqa: E402
+from test_tui_flows import SIZE, aio  # noqa: E402
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """Analysis queries: pure functions over a project returning pandas DataFrames.
 
-Every table counts codings by the same rules (see
-:mod:`qualcode.analysis.corpus`): rejected codings never count, pending ones
-unless ``include_pending=False``, interviewer turns unless
-``include_interviewer=True``; "% of participants" is over the participants in
+Every table counts codings by the same rule (see
+:mod:`qualcode.analysis.attribution`): a coding counts for the participant
+turns it overlaps; rejected codings never count, pending ones unless
+``include_pending=False``, codings wholly in interviewer turns (or outside
+every turn) only with ``include_interviewer=True``; "% of participants" is over the participants in
 scope. ``DataFrame.attrs`` records which rules were used.
 
 Names are loaded lazily so ``import qualcode.analysis`` does not import
@@ -17,6 +18,11 @@ from typing import Any
 
 _EXPORTS = {
     "load_corpus": "corpus",
+    "attribute": "attribution",
+    "attributions": "attribution",
+    "Attribution": "attribution",
+    "explain": "audit",
+    "Explanation": "audit",
     "CountOptions": "corpus",
     "MISSING": "corpus",
     "coded_segments": "counts",

@@ -12,7 +12,8 @@ comparison, ATLAS.ti's ICA, MAXQDA's intercoder agreement). The rules:
   :func:`qualcode.text.sentence_spans_many`) or ``character`` (every
   character of those turns, NVivo's "by characters"; counts are characters).
 * A coder **applied** code C to unit U when one of their codings of C
-  overlaps U by at least one character. With ``rollup`` the rows are themes
+  overlaps U by at least one non-space character (the attribution rule of
+  the tables; a question+answer coding applies to the answer's turn). With ``rollup`` the rows are themes
   (top-level codes, or the named codes) and a unit has the theme when it has
   any code of the theme's subtree.
 * **Scope**: a document counts only when at least two of the compared coders
@@ -48,9 +49,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualcode.analysis.reliability import (
+    _alpha_binary,
+    cohen_kappa_table,
+    krippendorff_alpha_nominal,  # noqa: F401 - re-exported
+)
 from qualcode.errors import ValidationError
-from qualcode.analysis.reliability import _alpha_binary, cohen_kappa_table
-from qualcode.analysis.reliability import krippendorff_alpha_nominal  # noqa: F401 - re-exported
 from qualcode.model import Code, Coding, Document
 
 if TYPE_CHECKING:
@@ -293,14 +297,31 @@ def _load(project: "Project", coders: Sequence[str] | None, unit: str, codes: Se
         who = present[doc.id]
         per_code = np.zeros((len(who), len(code_index), len(spans)), dtype=bool)
         slot = {ci: k for k, ci in enumerate(who)}
+        cores = _cores(doc.text, spans) if unit != "character" else spans
         for c in by_doc.get(doc.id, []):
             if c.code_id in code_index:
-                hit = (spans[:, 0] < c.end) & (spans[:, 1] > c.start)
+                hit = (cores[:, 0] < c.end) & (cores[:, 1] > c.start)
                 per_code[slot[index[c.coder]], code_index[c.code_id]] |= hit
         decisions = np.matmul(membership.astype(np.float32), per_code.astype(np.float32)) > 0
         weights = (spans[:, 1] - spans[:, 0]) if unit == "character" else np.ones(len(spans), dtype=np.int64)
         out.append(_DocUnits(doc, who, spans, weights, decisions))
     return chosen, rows, out
+
+
+def _cores(text: str, spans: np.ndarray) -> np.ndarray:
+    """Units without their leading and trailing white space.
+
+    A coder applied a code to a unit when the coding overlaps it by at least
+    one non-space character: the attribution rule of the frequency tables
+    (:mod:`qualcode.analysis.attribution`), so a coding that ends on the
+    line break before the next turn does not touch that turn.
+    """
+    out = spans.copy()
+    for i, (s, e) in enumerate(spans.tolist()):
+        piece = text[s:e]
+        out[i, 0] = s + (len(piece) - len(piece.lstrip()))
+        out[i, 1] = max(out[i, 0], e - (len(piece) - len(piece.rstrip())))
+    return out
 
 
 # -- agreement -----------------------------------------------------------------

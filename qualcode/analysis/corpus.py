@@ -2,17 +2,11 @@
 
 Why a snapshot: every table (frequencies, matrices, evidence) must apply the
 *same* rules for which codings count and whom they belong to, or two tables of
-one report disagree. :func:`load_corpus` applies those rules once:
-
-* a coding counts unless its status is ``rejected`` (``pending`` ones only
-  when ``include_pending``);
-* its turn is the turn containing its start offset (a start that falls between
-  turns, e.g. on a ``Speaker:`` label, takes the first turn the coding
-  overlaps);
-* a coding whose turn is an interviewer turn is left out unless
-  ``include_interviewer``;
-* its participant is the turn's participant, else the document's
-  participant, else none.
+one report disagree. :func:`load_corpus` applies the one rule of
+:mod:`qualcode.analysis.attribution` (overlap with participant turns; codings
+wholly in interviewer turns or outside every turn left out unless
+``include_interviewer``; rejected never, pending unless excluded) and keeps
+the counted codings, each with the turns and the participants it counts for.
 
 The participants *in scope* (the base of every "% of participants") are the
 participants with at least one participant-role turn or who are a document's
@@ -22,10 +16,11 @@ This module imports no pandas, so the store-level rules stay cheap to test.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qualcode.analysis.attribution import attributions, check_coders, clipped_spans
 from qualcode.errors import ValidationError
 from qualcode.model import Code, Coding, Document, Participant, Turn
 
@@ -42,6 +37,7 @@ class CountOptions:
 
     include_interviewer: bool = False
     include_pending: bool = True
+    coders: tuple[str, ...] | None = None
 
     def statuses(self) -> list[str]:
         """The coding statuses that are counted, for output metadata."""
@@ -49,26 +45,66 @@ class CountOptions:
 
     def metadata(self) -> dict[str, object]:
         """Plain metadata stored in ``DataFrame.attrs`` and report headers."""
-        return {
+        meta: dict[str, object] = {
             "include_pending": self.include_pending,
             "include_interviewer": self.include_interviewer,
             "statuses_counted": self.statuses(),
         }
+        if self.coders:
+            meta["coders"] = list(self.coders)
+        return meta
 
 
 @dataclass(frozen=True, slots=True)
 class CountedCoding:
-    """A coding that counts, with the turn and participant it is attributed to."""
+    """A coding that counts, with the turns and the participants it is attributed to.
+
+    ``turns`` are the participant turns it overlaps (its interviewer turns when
+    it has none, counted with ``include_interviewer``); ``participant_ids``
+    the distinct people of those turns, in text order (empty: unattributed).
+    """
 
     coding: Coding
     code: Code
     document: Document
-    turn: Turn | None
-    participant_id: int | None
+    turns: tuple[Turn, ...]
+    participant_ids: tuple[int, ...]
+
+    @property
+    def turn(self) -> Turn | None:
+        """The first turn it is attributed to."""
+        return self.turns[0] if self.turns else None
+
+    @property
+    def participant_id(self) -> int | None:
+        """The first participant it counts for (``None`` when unattributed)."""
+        return self.participant_ids[0] if self.participant_ids else None
 
     @property
     def text(self) -> str:
+        """The coded span as selected (question included)."""
         return self.document.text[self.coding.start : self.coding.end]
+
+    def spans(self, pid: int | None = None) -> list[tuple[int, int]]:
+        """The coded parts inside its turns (only ``pid``'s turns when given)."""
+        turns = self.turns if pid is None else tuple(t for t in self.turns if self.owner(t) == pid)
+        return clipped_spans(self.coding.start, self.coding.end, turns or self.turns)
+
+    def owner(self, turn: Turn) -> int | None:
+        """The participant a turn of this coding counts for."""
+        return turn.participant_id if turn.participant_id is not None else self.document.participant_id
+
+    def part(self, pid: int | None = None) -> str:
+        """The participant's part of the excerpt: the coded text inside their turns, not the question."""
+        pieces = [self.document.text[s:e].strip() for s, e in self.spans(pid)]
+        return " … ".join(p for p in pieces if p)
+
+    def units(self) -> Iterator[int | None]:
+        """Each participant it counts for, or a single ``None`` when unattributed."""
+        if self.participant_ids:
+            yield from self.participant_ids
+        else:
+            yield None
 
 
 @dataclass(slots=True)
@@ -137,17 +173,6 @@ def _subtrees(codes: list[Code]) -> dict[int, frozenset[int]]:
     return out
 
 
-def turn_for(turns: list[Turn], starts: list[int], start: int, end: int) -> Turn | None:
-    """The turn containing ``start``; else the first turn overlapping ``[start, end)``."""
-    i = bisect_right(starts, start) - 1
-    if i >= 0 and start < max(turns[i].end, turns[i].start + 1):
-        return turns[i]
-    j = i + 1
-    if j < len(turns) and turns[j].start < end:
-        return turns[j]
-    return None
-
-
 def _scope(participants: dict[int, Participant], documents: list[Document], turns: list[Turn]) -> list[Participant]:
     ids = {t.participant_id for t in turns if t.role == "participant" and t.participant_id is not None}
     ids |= {d.participant_id for d in documents if d.participant_id is not None}
@@ -155,10 +180,19 @@ def _scope(participants: dict[int, Participant], documents: list[Document], turn
 
 
 def load_corpus(
-    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True
+    project: "Project",
+    *,
+    include_interviewer: bool = False,
+    include_pending: bool = True,
+    coders: list[str] | tuple[str, ...] | None = None,
 ) -> Corpus:
-    """Read the project once and attribute every counted coding (see module doc)."""
-    options = CountOptions(include_interviewer=include_interviewer, include_pending=include_pending)
+    """Read the project once and keep every counted coding under the attribution rule.
+
+    ``coders`` restricts the codings to those coders (e.g. a consensus coder);
+    the participants in scope do not change.
+    """
+    chosen = check_coders(project, coders)
+    options = CountOptions(include_interviewer=include_interviewer, include_pending=include_pending, coders=chosen)
     codes = project.codes.all()
     code_by_id = {c.id: c for c in codes}
     documents = sorted(project.documents.all(), key=lambda d: d.id)  # import order
@@ -169,22 +203,15 @@ def load_corpus(
         turns.setdefault(t.document_id, []).append(t)
     for doc_turns in turns.values():
         doc_turns.sort(key=lambda t: (t.start, t.seq))
-    starts = {did: [t.start for t in ts] for did, ts in turns.items()}
     participants = {p.id: p for p in project.participants.all()}
     counted: list[CountedCoding] = []
-    statuses = set(options.statuses())
-    for coding in project.codings.all():
-        if coding.status not in statuses:
-            continue
-        doc = doc_by_id.get(coding.document_id)
-        code = code_by_id.get(coding.code_id)
+    for found in attributions(project, include_interviewer=include_interviewer, include_pending=include_pending,
+                              coders=chosen, counted_only=True):
+        doc = doc_by_id.get(found.coding.document_id)
+        code = code_by_id.get(found.coding.code_id)
         if doc is None or code is None:  # pragma: no cover - foreign keys prevent it
             continue
-        turn = turn_for(turns.get(doc.id, []), starts.get(doc.id, []), coding.start, coding.end)
-        if turn is not None and turn.role == "interviewer" and not include_interviewer:
-            continue
-        pid = turn.participant_id if turn is not None and turn.participant_id is not None else doc.participant_id
-        counted.append(CountedCoding(coding, code, doc, turn, pid))
+        counted.append(CountedCoding(found.coding, code, doc, found.turns, found.participant_ids))
     counted.sort(key=lambda c: (c.document.id, c.coding.start, c.coding.end, c.coding.id))
     return Corpus(
         options=options,

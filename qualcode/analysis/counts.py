@@ -9,13 +9,13 @@ participants are counted as sets over the subtree, codings as a sum.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, CountedCoding, Corpus, check_by, load_corpus
+from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, check_by, load_corpus
 from qualcode.text import count_words
 
 if TYPE_CHECKING:
@@ -50,14 +50,16 @@ def percent(part: int, base: int) -> float | None:
 
 
 def coded_segments(
-    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True
+    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True,
+    coders: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per counted coding with its code, document, participant, turn and text.
 
     Attribute columns are named ``attr:NAME`` so they never clash with the
     fixed columns.
     """
-    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
+    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending,
+                         coders=coders)
     return segments_frame(corpus)
 
 
@@ -67,6 +69,7 @@ def segments_frame(corpus: Corpus) -> pd.DataFrame:
     rows = []
     for cc in corpus.codings:
         person = corpus.participants.get(cc.participant_id) if cc.participant_id is not None else None
+        names_all = [corpus.participants[p].name for p in cc.participant_ids if p in corpus.participants]
         row: dict[str, Any] = {
             "coding_id": cc.coding.id,
             "code_id": cc.code.id,
@@ -76,13 +79,16 @@ def segments_frame(corpus: Corpus) -> pd.DataFrame:
             "document": cc.document.name,
             "participant_id": cc.participant_id,
             "participant": person.name if person else None,
+            "participants": "; ".join(names_all),
         }
         for name in names:
             row[f"attr:{name}"] = person.attributes.get(name) if person else None
         row.update(
             {
                 "turn_id": cc.turn.id if cc.turn else None,
+                "turn_ids": "; ".join(str(t.id) for t in cc.turns),
                 "speaker": cc.turn.speaker if cc.turn else None,
+                "speakers": "; ".join(dict.fromkeys(t.speaker for t in cc.turns)),
                 "role": cc.turn.role if cc.turn else None,
                 "start": cc.coding.start,
                 "end": cc.coding.end,
@@ -94,9 +100,10 @@ def segments_frame(corpus: Corpus) -> pd.DataFrame:
             }
         )
         rows.append(row)
-    columns = ["coding_id", "code_id", "code", "path", "document_id", "document", "participant_id", "participant"]
+    columns = ["coding_id", "code_id", "code", "path", "document_id", "document", "participant_id", "participant",
+               "participants"]
     columns += [f"attr:{n}" for n in names]
-    columns += ["turn_id", "speaker", "role", "start", "end", "words", "status", "origin", "coder", "text"]
+    columns += ["turn_id", "turn_ids", "speaker", "speakers", "role", "start", "end", "words", "status", "origin", "coder", "text"]
     frame = pd.DataFrame(rows, columns=columns)
     for column in ("participant_id", "turn_id"):
         frame[column] = frame[column].astype("Int64")
@@ -104,14 +111,24 @@ def segments_frame(corpus: Corpus) -> pd.DataFrame:
     return frame
 
 
-def _tally(items: Iterable[CountedCoding]) -> tuple[int, set[int], set[int]]:
-    """Codings, distinct documents and distinct (known) participants."""
+def _tally(
+    items: Iterable[CountedCoding], keep: "Callable[[int | None], bool] | None" = None
+) -> tuple[int, set[int], set[int]]:
+    """Codings, distinct documents and distinct (known) participants.
+
+    With ``keep`` (a test on a participant id, ``None`` for unattributed) a
+    coding counts when at least one of its participants passes, and only
+    those participants are counted: a focus-group excerpt of two members in
+    different groups counts once in each group.
+    """
     n, docs, people = 0, set(), set()
     for cc in items:
+        mine = [p for p in cc.units() if keep is None or keep(p)]
+        if not mine:
+            continue
         n += 1
         docs.add(cc.document.id)
-        if cc.participant_id is not None:
-            people.add(cc.participant_id)
+        people.update(p for p in mine if p is not None)
     return n, docs, people
 
 
@@ -131,8 +148,8 @@ def groups_for(corpus: Corpus, by: list[str]) -> list[Group]:
     return groups
 
 
-def _in_group(corpus: Corpus, cc: CountedCoding, group: Group) -> bool:
-    return all(corpus.attribute(cc.participant_id, a) == v for a, v in zip(group.attrs, group.values))
+def _in_group(corpus: Corpus, pid: int | None, group: Group) -> bool:
+    return all(corpus.attribute(pid, a) == v for a, v in zip(group.attrs, group.values))
 
 
 def frequencies_from(corpus: Corpus, code_rows: list, by: list[str]) -> pd.DataFrame:
@@ -165,7 +182,7 @@ def frequencies_from(corpus: Corpus, code_rows: list, by: list[str]) -> pd.DataF
             "own_participants_percent": percent(len(own_people), base),
         }
         for group in groups:
-            g_n, _, g_people = _tally(cc for cc in rolled if _in_group(corpus, cc, group))
+            g_n, _, g_people = _tally(rolled, lambda pid, g=group: _in_group(corpus, pid, g))
             row[group.column("codings")] = g_n
             row[group.column("participants")] = len(g_people)
             row[group.column("participants_percent")] = percent(len(g_people), group.base)
@@ -185,6 +202,7 @@ def frequencies(
     *,
     include_interviewer: bool = False,
     include_pending: bool = True,
+    coders: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per code: rolled-up and own codings, documents, participants and % of participants.
 
@@ -201,7 +219,8 @@ def frequencies(
         ValidationError: unknown attribute or more than two.
         NotFoundError: a code in ``codes`` does not exist.
     """
-    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
+    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending,
+                         coders=coders)
     names = check_by(by, corpus)
     return frequencies_from(corpus, corpus.code_rows(codes, project), names)
 
@@ -239,6 +258,8 @@ def frequency_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         "participants_base", "own_codings", "own_documents", "own_participants", "own_participants_percent",
     )
     meta = {k: frame.attrs.get(k) for k in ("include_pending", "include_interviewer")}
+    if frame.attrs.get("coders"):
+        meta["coders"] = list(frame.attrs["coders"])
     out = []
     for _, row in frame.iterrows():
         record = {k: json_value(row.get(k)) for k in keys if k in row}

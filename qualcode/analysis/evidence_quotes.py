@@ -8,6 +8,11 @@ segment of the project); a theme's centroid is the mean of its segments'
 vectors, and the quotes are the segments closest to it by cosine similarity,
 preferring one quote per participant before a second from anyone.
 
+A quote is the participant's part of the excerpt: a coding that took the
+interviewer's question along with the answer is quoted from the answer only,
+and a focus-group excerpt spanning two members gives one candidate quote per
+member (:meth:`CountedCoding.part`).
+
 Pseudonymisation replaces participant names (full names, then their
 distinctive name parts) in quote text, speakers and attributions with ``P01``,
 ``P02`` … numbered in the order participants entered the project.
@@ -21,11 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.corpus import CountedCoding, Corpus, check_by, load_corpus
+from qualcode.analysis.corpus import Corpus, CountedCoding, check_by, load_corpus
 from qualcode.analysis.counts import frequencies_from, frequency_records, group_block
 from qualcode.text import TRANSCRIPT_FILLERS
 
 if TYPE_CHECKING:
+    from qualcode.model import Turn
     from qualcode.store import Project
 
 MAX_QUOTE_CHARS = 800
@@ -132,7 +138,31 @@ def rank_by_centroid(vectors: Any, rows: list[int]) -> list[tuple[int, float]]:
     return [(rows[i], float(sims[i])) for i in order]
 
 
-def pick_quotes(ranked: list[tuple[int, float]], items: list[CountedCoding], k: int) -> list[tuple[int, float]]:
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One participant's part of a counted coding: what a quote can be."""
+
+    cc: CountedCoding
+    participant_id: int | None
+
+    @property
+    def text(self) -> str:
+        return self.cc.part(self.participant_id)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        spans = self.cc.spans(self.participant_id)
+        return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else (self.cc.coding.start,
+                                                                                  self.cc.coding.end)
+
+    @property
+    def turn(self) -> "Turn | None":
+        """The first of this participant's turns in the coding."""
+        mine = [t for t in self.cc.turns if self.cc.owner(t) == self.participant_id]
+        return mine[0] if mine else self.cc.turn
+
+
+def pick_quotes(ranked: list[tuple[int, float]], items: list[Candidate], k: int) -> list[tuple[int, float]]:
     """The top ``k``: one per participant first, then the next best; no repeated text."""
     chosen: list[tuple[int, float]] = []
     seen_text: set[str] = set()
@@ -153,26 +183,29 @@ def pick_quotes(ranked: list[tuple[int, float]], items: list[CountedCoding], k: 
     return chosen
 
 
-def _quote(corpus: Corpus, cc: CountedCoding, score: float, pseudo: Pseudonymiser | None, limit: int) -> Quote:
-    text = " ".join(cc.text.split())
+def _quote(corpus: Corpus, item: Candidate, score: float, pseudo: Pseudonymiser | None, limit: int) -> Quote:
+    cc, pid = item.cc, item.participant_id
+    text = " ".join(item.text.split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    person = corpus.participants.get(cc.participant_id) if cc.participant_id is not None else None
+    person = corpus.participants.get(pid) if pid is not None else None
     name = person.name if person else None
-    speaker = cc.turn.speaker if cc.turn else None
+    turn = item.turn
+    speaker = turn.speaker if turn else None
     document = cc.document.name
     if pseudo is not None:
         text = pseudo(text) or ""
-        name = pseudo.by_id.get(cc.participant_id) if cc.participant_id is not None else None
+        name = pseudo.by_id.get(pid) if pid is not None else None
         speaker, document = pseudo(speaker), pseudo(document) or document
+    start, end = item.span
     return Quote(
         text=text,
         document=document,
         participant=name,
-        start=cc.coding.start,
-        end=cc.coding.end,
+        start=start,
+        end=end,
         speaker=speaker,
-        turn_id=cc.turn.id if cc.turn else None,
+        turn_id=turn.id if turn else None,
         coding_id=cc.coding.id,
         code_path=cc.code.path,
         score=round(score, 6),
@@ -190,32 +223,41 @@ def evidence(
     include_interviewer: bool = False,
     include_pending: bool = True,
     max_chars: int = MAX_QUOTE_CHARS,
+    coders: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per code: definition, the frequency-table counts and ``quotes`` representative quotes.
 
     The counts are exactly those of :func:`frequencies` (rolled up); the
     ``quotes`` column holds lists of :class:`Quote` drawn from the code's
-    subtree.
+    subtree, each the participant's part of a coded excerpt.
     """
-    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
+    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending,
+                         coders=coders)
     names = check_by(by, corpus)
     code_rows = corpus.code_rows(codes, project)
     frame = frequencies_from(corpus, code_rows, names)
-    unique: dict[tuple[int, int, int], int] = {}
-    items: list[CountedCoding] = []
+    unique: dict[tuple[int, int, int, int | None], int] = {}
+    items: list[Candidate] = []
+    keys: list[list[int]] = []  # per counted coding, its candidates' rows
     for cc in corpus.codings:
-        key = (cc.document.id, cc.coding.start, cc.coding.end)
-        if key not in unique:
-            unique[key] = len(items)
-            items.append(cc)
-    vectors = segment_vectors([cc.text for cc in items]) if items and quotes > 0 else None
+        rows_of_cc = []
+        for pid in cc.units():
+            item = Candidate(cc, pid)
+            key = (cc.document.id, *item.span, pid)
+            if key not in unique:
+                unique[key] = len(items)
+                items.append(item)
+            rows_of_cc.append(unique[key])
+        keys.append(rows_of_cc)
+    vectors = segment_vectors([item.text for item in items]) if items and quotes > 0 else None
     pseudo = Pseudonymiser(corpus) if pseudonymise else None
     column = []
     for code in code_rows:
-        mine: dict[int, CountedCoding] = {}
-        for cc in corpus.codings:
+        mine: dict[int, Candidate] = {}
+        for cc, rows_of_cc in zip(corpus.codings, keys):
             if cc.code.id in corpus.subtree[code.id]:
-                mine.setdefault(unique[(cc.document.id, cc.coding.start, cc.coding.end)], cc)
+                for r in rows_of_cc:
+                    mine.setdefault(r, items[r])
         rows = sorted(mine)
         picked = pick_quotes(rank_by_centroid(vectors, rows), items, quotes) if quotes > 0 else []
         column.append([_quote(corpus, mine[r], s, pseudo, max_chars) for r, s in picked])

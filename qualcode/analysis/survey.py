@@ -193,8 +193,7 @@ def likert_by_code(
         raise ValidationError(f"no respondent has a {item!r} answer")
     people: dict[int, set[int]] = {}
     for cc in corpus.codings:
-        if cc.participant_id is not None:
-            people.setdefault(cc.code.id, set()).add(cc.participant_id)
+        people.setdefault(cc.code.id, set()).update(cc.participant_ids)
     rows = []
     for code in corpus.codes:
         pids = set().union(*(people.get(cid, set()) for cid in corpus.subtree[code.id]))

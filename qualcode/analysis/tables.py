@@ -1,10 +1,12 @@
 """Cross-tables over the counted codings: matrix, co-occurrence, presence,
 coverage and saturation.
 
-Why here and not in SQL: the attribution rules (turn, interviewer,
-participant fallback) live in :mod:`qualcode.analysis.corpus`; every table
-below is computed from that one snapshot so they agree with the frequency
-table to the unit.
+Why from one snapshot: the attribution rule (overlap with participant
+turns, see :mod:`qualcode.analysis.attribution`) is applied once by
+:mod:`qualcode.analysis.corpus`; every table below is computed from that
+snapshot so they agree with the frequency table to the unit. A coding that
+counts for two participants (a focus-group exchange) is in both of their
+columns.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, CountedCoding, Corpus, load_corpus
+from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, load_corpus
 from qualcode.errors import ValidationError
 from qualcode.model import Code
 from qualcode.text import count_words
@@ -25,13 +27,17 @@ if TYPE_CHECKING:
 VALUES = ("codings", "participants", "words")
 
 
-def _merged_words(items: list[CountedCoding]) -> int:
-    """Words in the union of the coded spans, so overlapping codings count once."""
+Unit = tuple[CountedCoding, "int | None"]
+"""A counted coding and one participant it counts for (``None``: unattributed)."""
+
+
+def _merged_words(items: list[Unit]) -> int:
+    """Words in the union of the coded spans inside the attributed turns, so overlaps count once."""
     total = 0
     by_doc: dict[int, list[tuple[int, int]]] = {}
     texts: dict[int, str] = {}
-    for cc in items:
-        by_doc.setdefault(cc.document.id, []).append((cc.coding.start, cc.coding.end))
+    for cc, pid in items:
+        by_doc.setdefault(cc.document.id, []).extend(cc.spans(pid))
         texts[cc.document.id] = cc.document.text
     for did, spans in by_doc.items():
         spans.sort()
@@ -46,29 +52,29 @@ def _merged_words(items: list[CountedCoding]) -> int:
     return total
 
 
-def _cell(items: list[CountedCoding], value: str) -> int:
+def _cell(items: list[Unit], value: str) -> int:
     if value == "codings":
-        return len(items)
+        return len({cc.coding.id for cc, _ in items})
     if value == "participants":
-        return len({cc.participant_id for cc in items if cc.participant_id is not None})
+        return len({pid for _, pid in items if pid is not None})
     return _merged_words(items) if items else 0
 
 
 def _column_keys(corpus: Corpus, cols: str) -> tuple[list[tuple[object, str]], object]:
     """The matrix columns as (key, label) and a function giving a coding's key."""
     if cols == "document":
-        return [(d.id, d.name) for d in corpus.documents], lambda cc: cc.document.id
+        return [(d.id, d.name) for d in corpus.documents], lambda cc, pid: cc.document.id
     if cols == "participant":
-        return [(p.id, p.name) for p in corpus.scope], lambda cc: cc.participant_id
+        return [(p.id, p.name) for p in corpus.scope], lambda cc, pid: pid
     if cols.startswith("attr:"):
         name = cols[5:]
         if name not in corpus.attribute_names():
             raise ValidationError(f"no participant attribute {name!r}")
         values = list(corpus.group_base(name))
-        if MISSING not in values and any(corpus.attribute(cc.participant_id, name) == MISSING
-                                         for cc in corpus.codings):
+        if MISSING not in values and any(corpus.attribute(pid, name) == MISSING
+                                         for cc in corpus.codings for pid in cc.units()):
             values.append(MISSING)  # codings with no participant, or one lacking the attribute
-        return [(v, v) for v in values], lambda cc: corpus.attribute(cc.participant_id, name)
+        return [(v, v) for v in values], lambda cc, pid: corpus.attribute(pid, name)
     raise ValidationError(f"matrix columns are document, participant or attr:NAME, not {cols!r}")
 
 
@@ -109,9 +115,10 @@ def matrix(
     data = {}
     for code in corpus.code_rows(codes, project):
         items = per_code.get(code.id, [])
-        buckets: dict[object, list[CountedCoding]] = {}
+        buckets: dict[object, list[Unit]] = {}
         for cc in items:
-            buckets.setdefault(key_of(cc), []).append(cc)  # type: ignore[operator]
+            for pid in cc.units():
+                buckets.setdefault(key_of(cc, pid), []).append((cc, pid))  # type: ignore[operator]
         data[code.path] = [_cell(buckets.get(k, []), value) for k, _ in keys]
     labels = [label for _, label in keys]
     frame = pd.DataFrame.from_dict(data, orient="index", columns=labels) if data else pd.DataFrame(columns=labels)
@@ -122,11 +129,11 @@ def matrix(
 
 
 def _turn_sets(corpus: Corpus) -> dict[int, set[int]]:
-    """Own code id → ids of the turns it occurs in (coding attributed to a turn)."""
+    """Own code id → ids of the turns it occurs in (every turn a coding is attributed to)."""
     turns: dict[int, set[int]] = {}
     for cc in corpus.codings:
-        if cc.turn is not None:
-            turns.setdefault(cc.code.id, set()).add(cc.turn.id)
+        for t in cc.turns:
+            turns.setdefault(cc.code.id, set()).add(t.id)
     return turns
 
 
@@ -135,8 +142,8 @@ def cooccurrence(
 ) -> pd.DataFrame:
     """Pairs of codes occurring in the same turn: turns with both, and Jaccard.
 
-    For codes A and B with turn sets T(A), T(B) (a coding belongs to the turn
-    holding its start): ``turns`` = |T(A) ∩ T(B)|, ``jaccard`` =
+    For codes A and B with turn sets T(A), T(B) (a coding belongs to every
+    participant turn it overlaps): ``turns`` = |T(A) ∩ T(B)|, ``jaccard`` =
     |T(A) ∩ T(B)| / |T(A) ∪ T(B)|, and ``overlapping`` = pairs of an A and a B
     coding in a shared turn whose spans actually overlap. Codes are counted
     as applied (no roll-up, so a theme never trivially co-occurs with its
@@ -172,8 +179,8 @@ def cooccurrence(
 
 
 def _overlaps(corpus: Corpus, a: int, b: int, turns: set[int]) -> int:
-    spans_a = [cc.coding for cc in corpus.codings if cc.code.id == a and cc.turn and cc.turn.id in turns]
-    spans_b = [cc.coding for cc in corpus.codings if cc.code.id == b and cc.turn and cc.turn.id in turns]
+    spans_a = [cc.coding for cc in corpus.codings if cc.code.id == a and any(t.id in turns for t in cc.turns)]
+    spans_b = [cc.coding for cc in corpus.codings if cc.code.id == b and any(t.id in turns for t in cc.turns)]
     return sum(
         1 for x in spans_a for y in spans_b if x.document_id == y.document_id and x.start < y.end and y.start < x.end
     )
@@ -197,15 +204,13 @@ def presence(
         raise ValidationError(f"presence unit is participant or document, not {unit!r}")
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     per_code = _rolled(corpus, rollup)
-    if unit == "participant":
-        units = [(p.id, p.name) for p in corpus.scope]
-        key = lambda cc: cc.participant_id  # noqa: E731
-    else:
-        units = [(d.id, d.name) for d in corpus.documents]
-        key = lambda cc: cc.document.id  # noqa: E731
+    units = [(p.id, p.name) for p in corpus.scope] if unit == "participant" else \
+        [(d.id, d.name) for d in corpus.documents]
     data = {}
     for code in corpus.codes:
-        seen = {key(cc) for cc in per_code.get(code.id, [])}
+        items = per_code.get(code.id, [])
+        seen = {pid for cc in items for pid in cc.participant_ids} if unit == "participant" else \
+            {cc.document.id for cc in items}
         data[code.path] = [int(uid in seen) for uid, _ in units]
     frame = pd.DataFrame(data, index=[name for _, name in units], columns=[c.path for c in corpus.codes])
     frame.index.name = unit
@@ -234,7 +239,7 @@ def coverage(
     base = len(corpus.scope)
     rows = []
     for code in corpus.codes:
-        people = {cc.participant_id for cc in per_code.get(code.id, []) if cc.participant_id is not None}
+        people = {pid for cc in per_code.get(code.id, []) for pid in cc.participant_ids}
         docs = {cc.document.id for cc in per_code.get(code.id, [])}
         names = sorted(corpus.participants[p].name for p in people)
         rows.append(

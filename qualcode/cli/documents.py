@@ -75,8 +75,10 @@ def import_(
     with open_for_command(project, create=True) as proj, user_errors():
         with progress(len(paths), "importing") as bar:
             results = import_paths(proj, paths, options, on_progress=bar)
+        warnings = _speaker_warnings(proj, results)
     if as_json:
-        print_json([r.to_dict() for r in results])
+        print_json([{**r.to_dict(), "warnings": [w.to_json() for w in warnings.get(i, [])]}
+                    for i, r in enumerate(results)])
     else:
         if not results:
             typer.echo("no importable files found", err=True)
@@ -88,8 +90,24 @@ def import_(
             enc = f", {r.encoding}" if r.encoding and r.status != "skipped" else ""
             extra = f" ({r.turns} turns{enc})" if r.status != "skipped" else " (identical file already imported)"
             typer.echo(f"{r.status:>8}  {r.file} -> {what}{extra}")
+        for found in warnings.values():
+            for w in found:
+                typer.echo(f"warning: {w.warning()}", err=True)
     if any(r.status == "error" for r in results):
         raise typer.Exit(1)
+
+
+def _speaker_warnings(proj: Any, results: list[Any]) -> dict[int, list[Any]]:
+    """Per import result, its documents' speaker labels that look like a misspelling or case variant."""
+    from qualcode.services.speakers import suspect_labels
+
+    out = {}
+    for i, r in enumerate(results):
+        if r.status in ("imported", "replaced") and r.documents:
+            found = suspect_labels(proj, list(r.documents))
+            if found:
+                out[i] = found
+    return out
 
 
 def documents(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
@@ -283,6 +301,24 @@ def participants_set(
         print_json({"id": person.id, "name": person.name, "attributes": person.attributes})
     else:
         typer.echo(f"{person.name}: " + ", ".join(f"{k}={v}" for k, v in person.attributes.items()))
+
+
+@participants_app.command("merge")
+def participants_merge(
+    keep: Annotated[str, typer.Argument(help="The participant to keep (A).")],
+    gone: Annotated[str, typer.Argument(help="The participant merged into A and removed (B).")],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Merge B into A: B's turns, documents and attributes move to A (a conflicting attribute is an error)."""
+    from qualcode.services.speakers import merge_participants
+
+    with open_for_command(project) as proj, user_errors():
+        change = merge_participants(proj, keep, gone)
+    if as_json:
+        print_json(change.to_json())
+    else:
+        typer.echo(f"{change.summary} (undo with 'qualcode undo')")
 
 
 def register(app: typer.Typer) -> None:

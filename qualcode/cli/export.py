@@ -8,11 +8,11 @@ load only when a command runs, so ``qualcode --help`` stays fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from qualcode.cli._common import ProjectOpt, fail, open_for_command, user_errors
+from qualcode.cli._common import ProjectOpt, fail, open_for_command, print_json, user_errors
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +43,10 @@ PendingOpt = Annotated[
     bool, typer.Option("--exclude-pending", help="Count confirmed codings only (pending ones are left out).")
 ]
 TitleOpt = Annotated[str, typer.Option("--title", help="Report title (md, html, docx).")]
+CoderFilterOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--coder", help="Only codings by this coder (repeat for several), e.g. a consensus coder."),
+]
 
 
 def _write(kind: str, frame: "pd.DataFrame", output: str, fmt: str | None, title: str = "",
@@ -73,15 +77,49 @@ def _check_format(output: str, fmt: str | None) -> None:
 def frequencies_cmd(
     project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None, by: ByOpt = None,
     codes: CodesOpt = None, include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
-    title: TitleOpt = "",
+    title: TitleOpt = "", coder: CoderFilterOpt = None,
+    explain_code: Annotated[
+        Optional[str],
+        typer.Option("--explain", help="List every coding of CODE (and sub-codes): counted, or why not."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON to stdout (with --explain: the listing).")] = False,
 ) -> None:
     """Codings, documents and participants per code (rolled up over sub-codes), optionally by group."""
+    if explain_code is not None:
+        _explain(project, explain_code, include_interviewer, exclude_pending, coder, as_json)
+        return
+    if as_json:
+        output, fmt = "-", "json"
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
         from qualcode.analysis import frequencies
 
-        frame = frequencies(proj, by=by or None, codes=codes or None, **_counting(include_interviewer, exclude_pending))
+        frame = frequencies(proj, by=by or None, codes=codes or None, coders=coder or None,
+                            **_counting(include_interviewer, exclude_pending))
     _write("frequencies", frame, output, fmt, title or "Theme frequencies")
+
+
+def _explain(project: Any, code: str, include_interviewer: bool, exclude_pending: bool,
+             coders: list[str] | None, as_json: bool) -> None:
+    """``export frequencies --explain CODE``: the audit listing behind one row of the table."""
+    with open_for_command(project) as proj, user_errors():
+        from qualcode.analysis import explain
+
+        found = explain(proj, code, coders=coders or None, **_counting(include_interviewer, exclude_pending))
+    if as_json:
+        print_json(found.to_json())
+        return
+    totals = found.totals()
+    for item in found.items:
+        status = "counted" if item.counted else f"left out: {item.reason}"
+        who = ", ".join(item.participants) or "-"
+        speakers = ", ".join(item.speakers) or "-"
+        text = item.text if len(item.text) <= 60 else item.text[:59] + "…"
+        typer.echo(f"#{item.coding_id:<6} {item.document} {item.start}-{item.end}  {item.path}  "
+                   f"speaker {speakers}  participant {who}  [{status}]  {text}")
+    left = ", ".join(f"{n} {r}" for r, n in totals["not_counted"].items()) or "none"
+    typer.echo(f"{found.path}: {totals['codings']} codings counted in {totals['documents']} documents for "
+               f"{totals['participants']} participants; left out: {left}")
 
 
 def matrix_cmd(
@@ -200,6 +238,7 @@ def evidence_cmd(
         Optional[list[str]], typer.Option("--dont-know", help="A \"don't know\" answer (repeat; default Don't know).")
     ] = None,
     include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False, title: TitleOpt = "",
+    coder: CoderFilterOpt = None,
 ) -> None:
     """Per theme: definition, counts overall and by group, and representative quotes (optionally a survey section)."""
     _check_format(output, fmt)
@@ -216,7 +255,7 @@ def evidence_cmd(
         from qualcode.export import report_context
 
         frame = evidence(proj, by=by or None, quotes=quotes, pseudonymise=pseudonymise, codes=codes or None,
-                         **_counting(include_interviewer, exclude_pending))
+                         coders=coder or None, **_counting(include_interviewer, exclude_pending))
         survey = None
         if items:
             by_one = by[0] if by else None
@@ -234,13 +273,14 @@ def evidence_cmd(
 def codings_cmd(
     project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None, codes: CodesOpt = None,
     include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+    coder: CoderFilterOpt = None,
 ) -> None:
     """Every counted coding with its code, document, participant, attributes, turn and text."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
         from qualcode.analysis import coded_segments
 
-        frame = coded_segments(proj, **_counting(include_interviewer, exclude_pending))
+        frame = coded_segments(proj, coders=coder or None, **_counting(include_interviewer, exclude_pending))
         if codes:
             keep = {c.path for ref in codes for c in proj.codes.descendants(proj.codes.resolve(ref).id)}
             frame = frame[frame["path"].isin(keep)]

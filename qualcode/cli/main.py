@@ -46,7 +46,10 @@ def _register() -> None:
         "review",
         "refi",
         "agreement",
+        "speakers",
         "merge",
+        "doctor",
+        "serve",
     ):
         try:
             module = importlib.import_module(f"qualcode.cli.{name}")

@@ -42,7 +42,7 @@ def demo(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Delete and rebuild the demo project.")] = False,
     no_tui: Annotated[bool, typer.Option("--no-tui", help="Build and print the frequency table; do not open the TUI.")] = False,
 ) -> None:
-    """Build the demo study (corpora/demo + codebooks/social_value.yaml) and open it."""
+    """Build the demo study shipped with qualcode (qualcode/data/demo, social_value codebook) and open it."""
     from qualcode.demo import build_demo, demo_summary
 
     target = Path(project) if project else Path("demo.qualcode.db")

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from qualcode.cli._common import CoderOpt, JsonOpt, ProjectOpt, fail, open_for_command, print_json, progress, user_errors
+from qualcode.cli._common import (
+    CoderOpt,
+    JsonOpt,
+    ProjectOpt,
+    fail,
+    open_for_command,
+    print_json,
+    progress,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from qualcode.store import Project

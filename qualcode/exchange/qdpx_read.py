@@ -44,7 +44,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.exchange.archive import MAX_SOURCE_BYTES, MAX_QDE_BYTES, QdpxArchive, decode_text
+from qualcode.exchange.archive import MAX_QDE_BYTES, MAX_SOURCE_BYTES, QdpxArchive, decode_text
 from qualcode.exchange.qde import QdeNote, QdeProject, QdeSelection, QdeTextSource, parse_qde
 from qualcode.exchange.summary import ExchangeSummary
 from qualcode.model import ParsedDocument

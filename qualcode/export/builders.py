@@ -12,6 +12,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from qualcode.export.blocks import (
+    Bullets,
+    Chart,
+    Column,
+    Grid,
+    GridRow,
+    Heading,
+    Paragraph,
+    QuoteBlock,
+    Report,
+    Table,
+)
 from qualcode.export.context import ReportContext
 from qualcode.export.labels import (
     GroupInfo,
@@ -30,18 +42,6 @@ from qualcode.export.labels import (
     share_phrase,
     slug,
 )
-from qualcode.export.blocks import (
-    Bullets,
-    Chart,
-    Column,
-    Grid,
-    GridRow,
-    Heading,
-    Paragraph,
-    QuoteBlock,
-    Report,
-    Table,
-)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +58,10 @@ def scope_notes(attrs: dict[str, Any], *, group_bases: bool = True) -> list[str]
     if "include_pending" in attrs:
         statuses = " and ".join(attrs.get("statuses_counted", []))
         who = "included" if attrs.get("include_interviewer") else "left out"
-        notes.append(f"Codings counted: {statuses} (rejected codings never count); interviewer turns {who}.")
+        notes.append(f"Codings counted: {statuses} (rejected codings never count), each for the participant turns "
+                     f"it overlaps; codings lying wholly in interviewer turns or outside turns {who}.")
+        if attrs.get("coders"):
+            notes.append("Only the codings of " + ", ".join(attrs["coders"]) + ".")
     if attrs.get("participants_base") is not None:
         notes.append(f"“% of participants” is over the {attrs['participants_base']} participants in scope "
                      "(anyone with a participant turn or a document of their own); a theme counts a person once "

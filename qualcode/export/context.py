@@ -57,7 +57,7 @@ def report_context(project: "Project", frame: "pd.DataFrame", *, quote_attribute
 
     attrs: dict[str, Any] = frame.attrs
     corpus = load_corpus(project, include_interviewer=bool(attrs.get("include_interviewer")),
-                         include_pending=bool(attrs.get("include_pending", True)))
+                         include_pending=bool(attrs.get("include_pending", True)), coders=attrs.get("coders"))
     reported = set(int(c) for c in frame["code_id"]) if "code_id" in frame else None
     counted = [cc for cc in corpus.codings if reported is None or cc.code.id in reported]
     by_doc: dict[int, list[Any]] = {}

@@ -23,7 +23,6 @@ from qualcode.export.report_html import render_html
 from qualcode.export.report_md import render_markdown
 from qualcode.export.tables import as_tables, format_for, records_of, write_csv, write_json, write_xlsx
 
-
 # -- writing ---------------------------------------------------------------------
 
 def _draw_charts(report: Report, target: Path | None) -> list[Path]:

@@ -10,7 +10,6 @@ single quote in CSV and XLSX, as OWASP recommends; numbers are untouched.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import sys

@@ -8,7 +8,7 @@ is follow the same rules for all of them (see README, "Importing data").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qualcode.ingest.options import ImportOptions
@@ -128,6 +128,28 @@ def guess_kind(turns: Sequence[ParsedTurn]) -> str:
     return "other"
 
 
+def _same_person(turns: list[ParsedTurn]) -> list[ParsedTurn]:
+    """One participant name per person: "TOMAS" and "Tomas " become the spelling used on most turns.
+
+    Why: a case variant of a label is the same speaker; without this it would
+    be a second participant and the interview would have none of its own.
+    """
+    from collections import Counter
+
+    spellings: dict[str, Counter[str]] = {}
+    for t in turns:
+        if t.participant:
+            spellings.setdefault(" ".join(t.participant.split()).casefold(), Counter())[t.participant] += 1
+    best = {key: c.most_common(1)[0][0] for key, c in spellings.items() if len(c) > 1}
+    if not best:
+        return turns
+    out = []
+    for t in turns:
+        key = " ".join(t.participant.split()).casefold() if t.participant else ""
+        out.append(replace(t, participant=best[key]) if key in best else t)
+    return out
+
+
 def finish(
     raw: RawDoc,
     options: ImportOptions,
@@ -152,6 +174,7 @@ def finish(
             elif t.speaker:
                 who = f"{raw.name}{PARTICIPANT_SEP}{t.speaker}" if is_generic_label(t.speaker) else t.speaker
         turns.append(ParsedTurn(t.speaker, t.start, t.end, role, who, t.time_start, t.time_end))
+    turns = _same_person(turns)
     if doc_participant is None:
         people = {t.participant for t in turns if t.role == "participant" and t.participant}
         if len(people) == 1:

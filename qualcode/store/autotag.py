@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError
-from qualcode.store.codings import coding_from_row, delete_codings
 from qualcode.model import Coding
+from qualcode.store.codings import coding_from_row, delete_codings
 
 if TYPE_CHECKING:
     from qualcode.store.project import Project

@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from qualcode.store.project import Project
 
 
+DOCUMENT_SCOPED = " · "
+"""The separator of participant names made from a document name and a role label
+(``qualcode.ingest.build.PARTICIPANT_SEP``); such names never match ignoring case."""
+
+
 def _participant(row: dict[str, Any]) -> Participant:
     return Participant(
         id=row["id"], name=row["name"], attributes=json.loads(row["attributes"] or "{}")
@@ -59,7 +64,22 @@ class ParticipantStore:
         return _participant(row)
 
     def find(self, name: str) -> Participant | None:
+        """The participant called ``name``; failing an exact match, ignoring case and surrounding spaces.
+
+        Why: transcripts write the same person "Tomas", "TOMAS" or "Tomas "; a
+        participants sheet may write "tomas". They are one person. Names made
+        from a document name ("Interview 14 · Interviewee") match exactly:
+        "INTERVIEW 14" is another document, so another person.
+        """
         rows = self.project.query("SELECT * FROM participants WHERE name = ?", [name])
+        if not rows and name.strip() and DOCUMENT_SCOPED not in name:
+            rows = self.project.query(
+                "SELECT * FROM participants WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 1", [name.strip()]
+            )
+            if not rows and not name.isascii():  # NOCASE folds ASCII only
+                wanted = name.strip().casefold()
+                rows = [r for r in self.project.query("SELECT * FROM participants ORDER BY id")
+                        if r["name"].strip().casefold() == wanted][:1]
         return _participant(rows[0]) if rows else None
 
     def ensure(self, name: str, attributes: dict[str, str] | None = None) -> Participant:
@@ -76,6 +96,8 @@ class ParticipantStore:
         # never overwrite a stored value when merging.
         attributes = {str(k): "" if v is None else str(v) for k, v in (attributes or {}).items()}
         existing = self.find(name)
+        if existing is not None:
+            name = existing.name
         with self.project.action("participant", f"participant {name}") as act:
             if existing is None:
                 new_id = act.insert(
@@ -143,6 +165,38 @@ class ParticipantStore:
         if self.find(name) is None:
             raise NotFoundError(f"no participant called {name!r}")
         return self.ensure(name, attributes)
+
+    def merge(self, keep: Participant, gone: Participant) -> int:
+        """Move ``gone``'s turns, documents and attributes to ``keep`` and delete ``gone``; one action.
+
+        Returns the number of turns moved.
+
+        Raises:
+            ValidationError: the same participant twice, or an attribute both
+                have with different values (named in the message).
+        """
+        if keep.id == gone.id:
+            raise ValidationError(f"{keep.name!r} and {gone.name!r} are the same participant")
+        conflicts = [k for k, v in gone.attributes.items()
+                     if v.strip() and keep.attributes.get(k, "").strip() and keep.attributes[k].strip() != v.strip()]
+        if conflicts:
+            k = conflicts[0]
+            raise ValidationError(
+                f"attribute {k!r} differs: {keep.name} has {keep.attributes[k]!r}, {gone.name} has "
+                f"{gone.attributes[k]!r}; set one with 'qualcode participants set' first"
+            )
+        merged = {**{k: v for k, v in gone.attributes.items()},
+                  **{k: v for k, v in keep.attributes.items() if v.strip() or k not in gone.attributes}}
+        turn_ids = [r["id"] for r in self.project.query("SELECT id FROM turns WHERE participant_id = ?", [gone.id])]
+        doc_ids = [r["id"] for r in self.project.query("SELECT id FROM documents WHERE participant_id = ?",
+                                                       [gone.id])]
+        with self.project.action("participants-merge", f"merge participant {gone.name} into {keep.name}") as act:
+            act.update_many("turns", turn_ids, {"participant_id": keep.id})
+            act.update_many("documents", doc_ids, {"participant_id": keep.id})
+            if merged != keep.attributes:
+                act.update("participants", keep.id, {"attributes": json.dumps(merged, ensure_ascii=False)})
+            act.delete("participants", gone.id)
+        return len(turn_ids)
 
     def attribute_names(self) -> list[str]:
         names: set[str] = set()

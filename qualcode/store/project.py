@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from qualcode.errors import ProjectError
 from qualcode.store.action import Action
+from qualcode.store.attribution import AttributionStore
 from qualcode.store.autotag import AutotagStore
 from qualcode.store.base import APPLICATION_ID, default_coder, now, resolve_project_path
 from qualcode.store.codes import CodeStore
@@ -34,6 +35,7 @@ from qualcode.store.reconcile import ReconcileStore
 from qualcode.store.runs import RunStore
 from qualcode.store.schema import migrations
 from qualcode.store.search import Search
+from qualcode.store.speakers import SpeakerStore
 from qualcode.store.suggestions import SuggestionStore
 
 
@@ -58,6 +60,8 @@ class Project:
         self.search = Search(self)
         self.suggestions = SuggestionStore(self)
         self.autotag = AutotagStore(self)
+        self.attribution = AttributionStore(self)
+        self.speakers = SpeakerStore(self)
         self.reconcile = ReconcileStore(self)
 
     # -- lifecycle -----------------------------------------------------

@@ -32,7 +32,7 @@ class TopicModelResult:
     scores: dict[int, float] = field(default_factory=dict)
 
 
-def _defer_bertopic_plotting() -> None:
+def defer_bertopic_plotting() -> None:
     """Load ``bertopic.plotting`` (plotly, a third of BERTopic's import time) only if a plot is asked for.
 
     Why: a suggestion never plots; ``import bertopic`` imports plotly
@@ -115,7 +115,10 @@ def fit_topics(
     """
     import warnings
 
-    _defer_bertopic_plotting()
+    from qualcode.themes.requirements import require_bertopic
+
+    defer_bertopic_plotting()
+    require_bertopic()
     from bertopic import BERTopic
     from bertopic.representation import MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer

@@ -60,13 +60,16 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
         DependencyError: the neural backend is asked for but unavailable.
     """
     from qualcode.themes.embed import make_embedder
-    from qualcode.themes.pipeline import fit_topics
+    from qualcode.themes.pipeline import defer_bertopic_plotting, fit_topics
     from qualcode.themes.represent import describe_topics, seed_topics
+    from qualcode.themes.requirements import require_bertopic
     from qualcode.themes.units import build_units_with_lemmas
 
     steps = 5
     tick: Progress = on_progress or (lambda done, total: None)
     params.validate()
+    defer_bertopic_plotting()  # before anything imports BERTopic: no plotly for a run that never plots
+    require_bertopic()  # fail before the embeddings, with the install command
     embedder = make_embedder(params, project)  # fail fast on a missing model
     tick(0, steps)
     units, lemmas = build_units_with_lemmas(project, params)

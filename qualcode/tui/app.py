@@ -21,9 +21,9 @@ from textual.screen import Screen
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project, SearchHit, default_coder, open_project, resolve_project_path
-from qualcode.tui.workers import with_own_project
 from qualcode.tui.commands import QualcodeCommands
 from qualcode.tui.screens import SCREENS, entry
+from qualcode.tui.workers import with_own_project
 
 T = TypeVar("T")
 
@@ -246,12 +246,19 @@ class QualcodeApp(App[None]):
             self.notify(message.summary or "import finished", title="Import")
             self.data_changed()
 
+    def action_speakers(self) -> None:
+        from qualcode.tui.modals.speakers import SpeakersModal
+
+        self.push_screen(SpeakersModal())
+
     # -- command palette --------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Set coder", "Change who codings are attributed to", self.action_set_coder)
         yield SystemCommand("Import documents", "Import files or folders (runs in the background)",
                             self.action_import)
+        yield SystemCommand("Speakers", "See speaker labels; rename, set role, merge participants",
+                            self.action_speakers)
         for e in SCREENS:
             yield SystemCommand(f"Go to {e.title}", e.help, lambda name=e.name: self.action_show_screen(name))
         yield SystemCommand("Reconcile coders", "Step through two coders' disagreements into a consensus coder",

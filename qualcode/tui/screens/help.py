@@ -69,7 +69,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_columns("Where", "Key", "Action", "Id")
         for row in binding_rows(type(self.app).BINDINGS):
             table.add_row(*row)
-        codes = getattr(self.app, "project").codes.all()
+        codes = self.app.project.codes.all()
         for code in codes:
             if code.key:
                 table.add_row("document", code.key, f"Apply code {code.path}", f"code.{code.id}")

@@ -20,11 +20,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label, Select
 
-from qualcode.tui.modals.export import ExportChoice, ExportModal
 from qualcode.store import Project
+from qualcode.tui.modals.export import ExportChoice, ExportModal
 from qualcode.tui.screens.base import QScreen
-from qualcode.tui.workers import with_own_project
 from qualcode.tui.widgets.barchart import PALETTE, Bar, BarChart
+from qualcode.tui.workers import with_own_project
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -67,6 +67,7 @@ class TablesScreen(QScreen):
         Binding("g", "cycle_group", "Compare by next", id="tables.group"),
         Binding("b", "toggle_chart", "Chart: code/themes", id="tables.chart"),
         Binding("e", "export", "Export…", id="tables.export"),
+        Binding("x", "explain", "Explain counts", show=False, id="tables.explain"),
         Binding("escape", "app.back", "Back", show=False, id="tables.back"),
     ]
 
@@ -209,6 +210,14 @@ class TablesScreen(QScreen):
     def action_toggle_chart(self) -> None:
         self.chart_mode = "themes" if self.chart_mode == "code" else "code"
         self._chart()
+
+    def action_explain(self) -> None:
+        """Open the audit listing (``export frequencies --explain``) for the highlighted code."""
+        from qualcode.tui.modals.explain import ExplainModal
+
+        rec = self.record()
+        if rec is not None:
+            self.app.push_screen(ExplainModal(Path(self.qapp.project.path), int(rec["code_id"])))
 
     # -- export ----------------------------------------------------------------------
     def action_export(self) -> None:

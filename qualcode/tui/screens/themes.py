@@ -9,7 +9,6 @@ call, so one undoable action; the screen re-reads the run afterwards.
 
 from __future__ import annotations
 
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,10 +18,10 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from qualcode.store import Project
 from qualcode.themes import SuggestionRun, SuggestParams, TopicSuggestion
 from qualcode.tui.modals.choice import ChoiceModal
 from qualcode.tui.modals.themes import AcceptChoice, AcceptModal, SuggestOptionsModal
-from qualcode.store import Project
 from qualcode.tui.screens.base import QScreen
 from qualcode.tui.workers import with_own_project
 
