@@ -82,6 +82,12 @@ def test_ensure_many_gives_what_ensure_in_order_gives(tmp_path):
         ("Cy", {"x": "1"}),
         ("Ben", {"x": "2"}),
         ("Ana", {"region": "South"}),
+        ("ANA ", {"x": "3"}),  # the same person, case and spaces aside
+        ("ben", None),
+        ("Interview 1 \u00b7 Interviewee", {"a": "1"}),
+        ("INTERVIEW 1 \u00b7 Interviewee", {"a": "2"}),  # document-scoped names match exactly: another person
+        ("Émile", None),
+        ("ÉMILE", {"y": "1"}),  # beyond ASCII too
     ]
     with open_project(tmp_path / "a.db") as one, open_project(tmp_path / "b.db") as many:
         one.participants.ensure("Ben", {"pre": "yes"})
@@ -90,7 +96,9 @@ def test_ensure_many_gives_what_ensure_in_order_gives(tmp_path):
             one.participants.ensure(name, attrs)
         ids = many.participants.ensure_many(calls)
         assert _dump(one, "participants") == _dump(many, "participants")
-        assert ids == {p.name: p.id for p in many.participants.all()}
+        by_name = {p.name: p.id for p in many.participants.all()}
+        assert {n: ids[n] for n in by_name} == by_name
+        assert ids["ANA"] == ids["Ana"] and ids["ben"] == ids["Ben"] and ids["ÉMILE"] == ids["Émile"]
 
 
 def test_batch_coding_undo_redo_and_what_add_many_returns(project, tmp_path):

@@ -131,15 +131,38 @@ class ParticipantStore:
         if "" in names:
             raise ValidationError("a participant needs a name")
         stored: dict[str, tuple[int, dict[str, str]]] = {}
+        folded: dict[str, str] = {}  # casefolded name -> the stored (or first created) name it matches, as find()
         for at in range(0, len(names), 500):
             chunk = names[at : at + 500]
-            rows = self.project.query(
-                f"SELECT id, name, attributes FROM participants WHERE name IN ({', '.join('?' for _ in chunk)})", chunk
-            )
-            stored.update((r["name"], (r["id"], json.loads(r["attributes"] or "{}"))) for r in rows)
+            marks = ", ".join("?" for _ in chunk)
+            for r in self.project.query(
+                f"SELECT id, name, attributes FROM participants WHERE name IN ({marks})"
+                f" OR name COLLATE NOCASE IN ({marks}) ORDER BY id",
+                chunk + chunk,
+            ):
+                stored.setdefault(r["name"], (r["id"], json.loads(r["attributes"] or "{}")))
+                if DOCUMENT_SCOPED not in r["name"]:
+                    folded.setdefault(r["name"].strip().casefold(), r["name"])
+        if any(not n.isascii() and n not in stored and n.casefold() not in folded for n in names):
+            # SQLite's NOCASE folds ASCII only: as find() does, compare casefolded names in Python.
+            for r in self.project.query("SELECT id, name, attributes FROM participants ORDER BY id"):
+                if DOCUMENT_SCOPED not in r["name"] and r["name"].strip().casefold() not in folded:
+                    stored.setdefault(r["name"], (r["id"], json.loads(r["attributes"] or "{}")))
+                    folded[r["name"].strip().casefold()] = r["name"]
         current: dict[str, dict[str, str]] = {n: dict(a) for n, (_, a) in stored.items()}
+        alias: dict[str, str] = {}  # every name given -> the participant's stored name
         for raw_name, raw_attrs in wanted:
-            name = raw_name.strip()
+            given = raw_name.strip()
+            name = alias.get(given)
+            if name is None:
+                name = given if given in current else (
+                    None if DOCUMENT_SCOPED in given else folded.get(given.casefold())
+                )
+                if name is None:
+                    name = given
+                    if DOCUMENT_SCOPED not in given:
+                        folded.setdefault(given.casefold(), given)
+                alias[given] = name
             # Attributes are normalised one pair at a time (no copy of the whole list).
             attrs = {str(k): "" if v is None else str(v) for k, v in (raw_attrs or {}).items()}
             if name not in current:
@@ -158,7 +181,7 @@ class ParticipantStore:
             for name, (pid, before) in stored.items():
                 if current[name] != before:
                     act.update("participants", pid, {"attributes": json.dumps(current[name], ensure_ascii=False)})
-        return ids
+        return {**ids, **{given: ids[name] for given, name in alias.items()}}
 
     def set_attributes(self, name: str, attributes: dict[str, str]) -> Participant:
         """Set (merge) attributes of an existing participant."""
