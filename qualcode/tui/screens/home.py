@@ -8,16 +8,23 @@ the highlighted row without leaving the box.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 
 from qualcode.tui.screens.base import QScreen
+from qualcode.tui.workers import with_own_project
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
+    from qualcode.store.documents import DocumentSummary
 
 PAGE = 500  # rows shown in each table; the filter finds the others
+THREADED_FILTER = 20_000  # above this many documents the filter query runs in a worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +100,33 @@ class HomeScreen(QScreen):
             table.add_row(p.name, attrs or "—", str(s.documents), key=str(p.id))
 
     def _fill(self, query: str) -> None:
+        self._show_rows(query, self.qapp.project.documents.summaries(query=query, limit=PAGE))
+
+    def _show_rows(self, query: str, found: list["DocumentSummary"]) -> None:
+        if query != self.query_one("#filter", Input).value:
+            return  # the filter moved on while this page was read
         table = self.query_one("#documents", DataTable)
         table.clear()
-        self.rows = [
-            DocRow(s.id, s.name, s.kind, s.participants, s.words, s.codings)
-            for s in self.qapp.project.documents.summaries(query=query, limit=PAGE)
-        ]
+        self.rows = [DocRow(s.id, s.name, s.kind, s.participants, s.words, s.codings) for s in found]
         for r in self.rows:
             table.add_row(r.name, r.kind, r.participants or "—", f"{r.words:,}", str(r.codings), key=str(r.id))
 
+    @work(thread=True, exclusive=True, group="home-filter")
+    def _fill_later(self, query: str) -> None:
+        """Filter a big project off the UI thread (a LIKE over 10^6 names takes about a second)."""
+
+        def job(project: "Project") -> None:
+            found = project.documents.summaries(query=query, limit=PAGE)
+            self.app.call_from_thread(self._show_rows, query, found)
+
+        with_own_project(self.qapp.project.path, job, lambda e: self.app.call_from_thread(self.notify, e), "filter")
+
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        if self.total > THREADED_FILTER:
+            self._fill_later(event.value)
+        else:
+            self._fill(event.value)
 
     @on(Input.Submitted, "#filter")
     def _open_highlighted(self, event: Input.Submitted) -> None:
