@@ -10,12 +10,13 @@ baselines. Codes get their own tag name's content words as keywords (what
 a user writing a codebook from the tag list would start with); codes with
 fewer than 5 answers are skipped and counted.
 
-The model is the default one: C, per-code thresholds, the label floor and
-the calibration are all chosen inside each outer training fold on inner
-folds (see ``qualcode.autotag.classifier``); ``--seed`` changes the outer
-split, to check a result is not one lucky split.
+The model is the default hierarchy tagger (``qualcode.autotag.tagger``;
+``--method previous`` for the one-vs-rest model of ``classifier``): its
+thresholds and calibration are chosen inside each outer training fold on
+inner folds; ``--seed`` changes the outer split, to check a result is not
+one lucky split.
 
-Usage: .venv/bin/python benchmarks/napire_autotag_eval.py [--folds 5] [--seed 0] [--json]
+Usage: .venv/bin/python benchmarks/napire_autotag_eval.py [--folds 5] [--seed 0] [--method model|previous] [--json]
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--method", default="model", choices=["model", "previous"],
+                        help="model: the hierarchy tagger; previous: the one-vs-rest model it replaced")
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"NaPiRE data not found at {DATA}", file=sys.stderr)
@@ -111,7 +114,7 @@ def main() -> int:
         answers, tags = read_question(path)
         with tempfile.TemporaryDirectory() as tmp:
             proj = build_project(Path(tmp) / "napire.db", answers, tags)
-            ev = evaluate(proj, folds=args.folds, unit="turn", method="model", seed=args.seed)
+            ev = evaluate(proj, folds=args.folds, unit="turn", method=args.method, seed=args.seed)
             proj.close()
         n_codes = len({t for ts in tags.values() for t in ts})
         rows.append({

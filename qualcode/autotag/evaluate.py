@@ -6,7 +6,13 @@ flatter the model. ``GroupKFold`` keeps each document in one fold (plain
 ``KFold`` over units only when there are fewer documents than folds).
 
 Every score is over unit × code decisions for the evaluated codes (codes
-with at least ``min_examples`` human-coded units). Two baselines sit
+with at least ``min_examples`` human-coded units). ``model`` is the
+hierarchy-aware tagger (trained on the whole codebook; its proposals on
+codes outside the evaluated ones are not scored), ``previous`` the
+one-vs-rest logistic model it replaced. For the model, the reliability
+curve bins its calibrated confidences over every (test unit, modelled
+code) pair against the human coding (a unit has a theme when it has a
+code under it). Two baselines sit
 beside the model: ``majority`` gives every unit the most frequent code of
 the training folds; ``keywords`` applies the codebook's keyword rules (a
 code's name stands in as its keyword when it has none).
@@ -98,6 +104,7 @@ class Evaluation:
     y_true: Any = None  # (units x codes) 0/1 matrix, kept for checks and plots
     y_pred: Any = None
     tuning: list[FoldTuning] = field(default_factory=list)
+    reliability: list[Any] = field(default_factory=list)  # curve.ReliabilityBin, model methods only
 
     def to_json(self) -> dict[str, Any]:
         """The scripting contract of ``qualcode autotag evaluate --json``."""
@@ -114,6 +121,11 @@ class Evaluation:
                     {"fold": t.fold, "C": t.C, "floor": None if t.floor is None else round(t.floor, 4),
                      "codes_modelled": t.codes_modelled}
                     for t in self.tuning
+                ],
+                "reliability": [
+                    {"lower": b.lower, "upper": b.upper, "n": b.n, "mean_confidence": round(b.mean_confidence, 4),
+                     "observed": round(b.observed, 4)}
+                    for b in self.reliability
                 ],
             }
         )
@@ -176,12 +188,15 @@ def evaluate(
     import numpy as np
     from sklearn.model_selection import GroupKFold, KFold
 
+    from qualcode.autotag.calibration import reliability
     from qualcode.autotag.classifier import ModelParams, lemmatise, train
+    from qualcode.autotag.evidence import CodeTree
     from qualcode.autotag.rules import RuleMatcher
     from qualcode.autotag.run import training_set
+    from qualcode.autotag.tagger import TaggerParams, train_tagger
 
-    if method not in ("model", "rules", "all"):
-        raise ValidationError(f"cannot evaluate method {method!r}; use model, rules or all")
+    if method not in ("model", "previous", "rules", "all"):
+        raise ValidationError(f"cannot evaluate method {method!r}; use model, previous, rules or all")
     if folds < 2:
         raise ValidationError("evaluation needs at least 2 folds")
     units, labels = training_set(project, unit, include_interviewer)
@@ -217,10 +232,24 @@ def evaluate(
     majority = np.zeros_like(Y)
     params = ModelParams(min_examples=fold_min_examples(min_examples, folds), seed=seed)
     tuning: list[FoldTuning] = []
+    confs: list[Any] = []
+    truths: list[Any] = []
+    tree = CodeTree.of(all_codes)
     splits = list(splitter.split(np.zeros(n), Y, groups if grouped else None))
     for k, (tr, te) in enumerate(splits, 1):
         majority[te, int(Y[tr].sum(0).argmax())] = 1
-        if lemmas is not None:
+        if lemmas is not None and method != "previous":
+            tagger = train_tagger(list(lemmas[tr]), [labels[i] for i in tr], all_codes, TaggerParams(seed=seed),
+                                  groups=groups[tr].tolist())
+            tuning.append(FoldTuning(k, None, None, len(tagger.code_ids)))
+            for p in tagger.propose(list(lemmas[te]), [texts[i] for i in te]):
+                if p.code_id in col:
+                    pred[te[p.unit], col[p.code_id]] = 1
+            if tagger.code_ids:
+                confs.append(tagger.scores(tagger.vectorizer.transform(list(lemmas[te]))).ravel())
+                expanded = [tree.expand(labels[i]) for i in te]
+                truths.append(np.array([[c in lab for c in tagger.code_ids] for lab in expanded]).ravel())
+        elif lemmas is not None:
             model = train(list(lemmas[tr]), [labels[i] for i in tr], ids, params, groups=groups[tr].tolist())
             tuning.append(FoldTuning(k, model.C, model.floor, len(model.code_ids)))
             if model.code_ids:
@@ -233,9 +262,10 @@ def evaluate(
         pred = rules.copy()
     elif method == "all":
         pred = np.maximum(pred, rules)
+    rel = reliability(np.concatenate(confs), np.concatenate(truths)) if confs else []
     names = [c.path for c in codes]
     return Evaluation(
         method, folds, grouped, n, score(Y, pred, names),
         {"majority": score(Y, majority, names), "keywords": score(Y, rules, names)},
-        skipped, ids, Y, pred, tuning,
+        skipped, ids, Y, pred, tuning, rel,
     )

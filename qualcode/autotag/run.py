@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 METHODS: tuple[str, ...] = ("rules", "model", "themes")
 METHOD_ORDER = {m: i for i, m in enumerate(METHODS)}
+MODELS: tuple[str, ...] = ("hierarchy", "previous")
 AUTOTAG_CODER = "autotag"
 # Test hook: seconds to sleep after each committed batch (used to kill a run mid-way).
 SLEEP_ENV = "QUALCODE_AUTOTAG_BATCH_SLEEP"
@@ -49,10 +50,11 @@ class AutotagOptions:
     unit: str = "turn"
     threshold: float | None = None
     seed: int = 0
-    min_examples: int = 5
+    min_examples: int | None = None  # None: the model's default (5)
     batch_size: int = 5000
     include_interviewer: bool = False
     dry_run: bool = False
+    model: str = "hierarchy"  # "previous": the one-vs-rest logistic model kept for comparison
 
     def validate(self) -> None:
         unknown = [m for m in self.methods if m not in METHODS]
@@ -62,8 +64,10 @@ class AutotagOptions:
             raise ValidationError(f"threshold {self.threshold} is not within 0-1")
         if self.batch_size < 1:
             raise ValidationError("batch size must be at least 1")
-        if self.min_examples < 1:
+        if self.min_examples is not None and self.min_examples < 1:
             raise ValidationError("min examples must be at least 1")
+        if self.model not in MODELS:
+            raise ValidationError(f"unknown model {self.model!r}; use {' or '.join(MODELS)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,19 +165,31 @@ def training_set(
 def model_candidates(
     project: "Project", units: Sequence["Segment"], codes: Sequence["Code"], options: AutotagOptions
 ) -> tuple[list[Candidate], Any]:
-    """Train on the human codings, then predict every unit in bulk."""
-    from qualcode.autotag.classifier import ModelParams, lemmatise, train
+    """Train on the human codings (and the codebook), then predict every unit in bulk."""
+    from qualcode.autotag.classifier import lemmatise
 
     train_units, labels = training_set(project, options.unit, options.include_interviewer)
-    params = ModelParams(min_examples=options.min_examples, seed=options.seed, threshold=options.threshold)
-    model = train(lemmatise([u.text for u in train_units]), labels, [c.id for c in codes], params)
+    train_lemmas = lemmatise([u.text for u in train_units])
     out: list[Candidate] = []
-    if model.code_ids and units:
-        proba = model.probabilities(lemmatise([u.text for u in units]))
-        hits = model.decisions(proba)
-        for i, k in zip(*hits.nonzero()):
-            out.append(Candidate(int(i), model.code_ids[k], "model", model.model_id, float(proba[i, k])))
-    return out, model
+    if options.model == "previous":
+        from qualcode.autotag.classifier import ModelParams, train
+
+        params = ModelParams(min_examples=options.min_examples or 5, seed=options.seed, threshold=options.threshold)
+        model = train(train_lemmas, labels, [c.id for c in codes], params)
+        if model.code_ids and units:
+            proba = model.probabilities(lemmatise([u.text for u in units]))
+            for i, k in zip(*model.decisions(proba).nonzero()):
+                out.append(Candidate(int(i), model.code_ids[k], "model", model.model_id, float(proba[i, k])))
+        return out, model
+    from qualcode.autotag.tagger import TaggerParams, train_tagger
+
+    tp = TaggerParams(seed=options.seed, threshold=options.threshold,
+                      **({"min_examples": options.min_examples} if options.min_examples else {}))
+    tagger = train_tagger(train_lemmas, labels, codes, tp, groups=[u.document_id for u in train_units])
+    if units:
+        for p in tagger.propose(lemmatise([u.text for u in units]), [u.text for u in units]):
+            out.append(Candidate(p.unit, p.code_id, "model", p.rule, p.confidence))
+    return out, tagger
 
 
 def theme_candidates(project: "Project", units: Sequence["Segment"], code_ids: set[int]) -> list[Candidate]:
@@ -209,6 +225,7 @@ def autotag(project: "Project", options: AutotagOptions, on_progress: Progress |
     Raises:
         ValidationError, NotFoundError: bad options, unknown codes or documents.
     """
+    from qualcode.autotag.evidence import CodeTree
     from qualcode.autotag.rules import RuleMatcher, check_keywords
     from qualcode.autotag.units import build_units, unit_codes
     from qualcode.store import NewCoding
@@ -231,7 +248,10 @@ def autotag(project: "Project", options: AutotagOptions, on_progress: Progress |
         candidates.extend(theme_candidates(project, units, {c.id for c in codes}))
 
     store = AutotagStore(project)
-    human = unit_codes(units, store.human_spans())
+    tree = CodeTree.of(project.codes.all())
+    # A unit a human coded with a code *or one under it* already has that code (a back-off to the
+    # theme would only restate it).
+    human = [tree.expand(h) for h in unit_codes(units, store.human_spans())]
     machine = store.machine_keys()
     names = {d.id: d.name for d in project.documents.headers()}
     paths = {c.id: c.path for c in project.codes.all()}
@@ -304,11 +324,24 @@ def _params(options: AutotagOptions, model: Any) -> dict[str, Any]:
         "min_examples": options.min_examples,
         "batch_size": options.batch_size,
         "include_interviewer": options.include_interviewer,
+        "model_kind": options.model,
         "precedence": list(METHODS),
     }
-    if model is not None:
+    if model is not None and hasattr(model, "profile_ids"):  # the hierarchy tagger
+        from dataclasses import asdict
+
         params["model"] = {
             "id": model.model_id,
+            "kind": "hierarchy",
+            "params": asdict(model.params),
+            "thresholds": {str(k): v for k, v in model.thresholds.items()},
+            "skipped_codes": {str(k): v for k, v in model.skipped.items()},
+            "calibration": {"a": model.calibration[0], "b": model.calibration[1]},
+        }
+    elif model is not None:
+        params["model"] = {
+            "id": model.model_id,
+            "kind": "previous",
             "thresholds": {str(k): v for k, v in model.thresholds.items()},
             "skipped_codes": {str(k): v for k, v in model.skipped.items()},
             "C": getattr(model, "C", None),

@@ -12,7 +12,8 @@ Example::
     unit: turn                  # turn | sentence
     threshold: 0.6              # optional: a fixed model threshold
     seed: 0
-    min_examples: 5
+    min_examples: 5             # model: examples a code needs for its own threshold
+    model: hierarchy            # or "previous" (the one-vs-rest model, for comparison)
     batch_size: 5000
     include_interviewer: false
 """
@@ -27,7 +28,7 @@ from qualcode.errors import ValidationError
 
 _KEYS = {
     "methods", "method", "codes", "documents", "unit", "threshold", "seed", "min_examples", "batch_size",
-    "include_interviewer",
+    "include_interviewer", "model",
 }
 
 
@@ -78,9 +79,10 @@ def load_spec(path: str | Path) -> AutotagOptions:
             unit=str(data.get("unit", "turn")),
             threshold=None if data.get("threshold") is None else float(data["threshold"]),
             seed=int(data.get("seed", 0)),
-            min_examples=int(data.get("min_examples", 5)),
+            min_examples=None if data.get("min_examples") is None else int(data["min_examples"]),
             batch_size=int(data.get("batch_size", 5000)),
             include_interviewer=bool(data.get("include_interviewer", False)),
+            model=str(data.get("model", "hierarchy")),
         )
         opts.validate()
     except ValidationError as exc:
