@@ -2,14 +2,15 @@
 #   make demo   build the demo project (the study shipped in qualcode/data) and open it
 #   make test   run the whole test suite
 # Also: make test-install (build the wheel, install it in a fresh venv, smoke
-# test it), make serve (the demo in a browser), make lint (ruff).
+# test it), make serve (the demo in a browser), make lint (ruff), make soak
+# (the long reliability trials, about 20 minutes).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 DEMO_DB ?= demo.qualcode.db
 
-.PHONY: setup setup-neural demo serve test test-install lint bench bench-scale clean
+.PHONY: setup setup-neural demo serve test test-install lint bench bench-scale soak clean
 
 setup: $(VENV)/.installed
 
@@ -38,6 +39,12 @@ serve: setup
 test: setup
 	$(PY) -m pytest -q -n auto
 
+# Analysis tables (frequencies, evidence, agreement, --explain) at 10^4 and 10^5 answers: time, peak RSS, exponent;
+# BENCH_TABLES_ARGS="--max 1000000" for the 10^6 row, "--baseline DIR" to compare with another checkout.
+.PHONY: bench-tables
+bench-tables: setup
+	$(PY) benchmarks/bench_tables_scale.py $(BENCH_TABLES_ARGS)
+
 # The installed product: wheel + sdist, a fresh venv outside the checkout,
 # --help, doctor, demo, suggest's hint, the TUI (Pilot), an export, serve,
 # doctor --fix. See .ci/test-install.
@@ -56,6 +63,13 @@ bench: setup
 # BENCH_SCALE_ARGS="--max 1000000" for the full curve, "--baseline DIR" to compare with another checkout.
 bench-scale: setup
 	$(PY) benchmarks/bench_scale.py $(BENCH_SCALE_ARGS)
+
+# The long reliability trials (tests/reliability/soak.py: SIGKILLs, concurrent
+# writers, 2,000 fuzzed files) and the pathological-size benchmark; the fast
+# subset of the same trials runs in 'make test'.
+soak: setup
+	$(PY) -m tests.reliability.soak
+	$(PY) benchmarks/bench_pathological.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) build dist *.egg-info

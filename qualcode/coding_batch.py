@@ -60,17 +60,20 @@ def iter_rows(path: Path) -> Iterator[dict[str, str]]:
     header = re.match(r"[^\r\n]*", text).group(0)  # type: ignore[union-attr]
     delimiter = max(",;\t", key=header.count)
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in fields]
-    if missing:
-        raise ImportFormatError(f"missing column(s): {', '.join(missing)}", where=where)
-    for row in reader:
-        if None in row:
-            raise ImportFormatError(
-                "more fields than the header has (a quote with an unescaped '\"'?)",
-                where=f"{where}:{reader.line_num}",
-            )
-        yield {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+    try:
+        fields = [f.strip().lower() for f in reader.fieldnames or []]
+        missing = [c for c in REQUIRED if c not in fields]
+        if missing:
+            raise ImportFormatError(f"missing column(s): {', '.join(missing)}", where=where)
+        for row in reader:
+            if None in row:
+                raise ImportFormatError(
+                    "more fields than the header has (a quote with an unescaped '\"'?)",
+                    where=f"{where}:{reader.line_num}",
+                )
+            yield {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's 131,072-character limit
+        raise ImportFormatError(f"malformed CSV: {exc}", where=f"{where}:{reader.line_num}") from None
 
 
 def locate_quote(text: str, quote: str) -> tuple[int, int]:

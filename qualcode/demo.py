@@ -44,8 +44,36 @@ def _remove(path: Path) -> None:
             p.unlink()
 
 
+DEMO_MARK = "demo"
+
+
+def is_demo_project(target: Path, demo_dir: Path = DEMO_DIR) -> bool:
+    """Whether ``target`` is a demo project (marked by :func:`build_demo`, or every
+    document imported from ``demo_dir`` by an older build)."""
+    from qualcode.errors import QualcodeError
+    from qualcode.store import open_project
+
+    try:
+        with open_project(target, create=False) as proj:
+            if proj.meta(DEMO_MARK) == "1":
+                return True
+            docs = proj.documents.all()
+            root = demo_dir.resolve()
+            return bool(docs) and all(
+                d.source_path and root in Path(d.source_path).resolve().parents for d in docs
+            )
+    except QualcodeError:
+        return False
+
+
 def build_demo(target: Path, *, rebuild: bool = False, demo_dir: Path = DEMO_DIR) -> bool:
-    """Build the demo project at ``target`` unless it exists; returns True if built."""
+    """Build the demo project at ``target`` unless it exists; returns True if built.
+
+    Raises:
+        ProjectError: ``rebuild`` was asked for a file that is not a demo
+            project (a real study behind ``$QUALCODE_PROJECT`` must never be
+            replaced by the demo).
+    """
     from qualcode.codebook import apply_codebook, load_codebook
     from qualcode.coding_batch import apply_batch
     from qualcode.ingest import ImportOptions, import_paths
@@ -54,11 +82,18 @@ def build_demo(target: Path, *, rebuild: bool = False, demo_dir: Path = DEMO_DIR
     target = Path(target)
     if target.exists() and not rebuild:
         return False
+    if target.exists() and not is_demo_project(target, demo_dir):
+        raise ProjectError(
+            "is not a demo project; 'demo --rebuild' only replaces a project built by 'qualcode demo' "
+            "(give another --project)",
+            where=str(target),
+        )
     if not demo_dir.is_dir():
         raise ProjectError("the demo study is missing (reinstall qualcode)", where=str(demo_dir))
     tmp = target.with_name(target.name + ".building")
     _remove(tmp)
     with open_project(tmp) as proj:
+        proj.set_meta(DEMO_MARK, "1")
         apply_codebook(proj, load_codebook(DEMO_CODEBOOK))
         transcripts = sorted(p for p in demo_dir.iterdir() if p.suffix in (".txt", ".vtt", ".docx", ".json"))
         results = import_paths(

@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -58,125 +58,19 @@ from qualcode.errors import ValidationError
 from qualcode.model import Code, Coding, Document
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from qualcode.store import Project
 
 UNITS: tuple[str, ...] = ("turn", "sentence", "character")
 
 
-# -- results ---------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class CodeAgreement:
-    """Agreement on one code (or theme, with roll-up); counts are units (characters)."""
-
-    code_id: int
-    code: str
-    path: str
-    units: int
-    both: int
-    only: dict[str, int]
-    neither: int
-    percent_agreement: float | None
-    kappa: float | None
-    alpha: float | None
-    note: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "path": self.path, "kappa": _round(self.kappa),
-                "percent_agreement": _round(self.percent_agreement), "alpha": _round(self.alpha),
-                "both": self.both, "only": dict(self.only), "neither": self.neither,
-                "units": self.units, "note": self.note}
-
-
-@dataclass(frozen=True, slots=True)
-class OverallAgreement:
-    """Summary over codes: mean kappa, pooled kappa and alpha, pooled % agreement."""
-
-    kappa_mean: float | None
-    kappa_pooled: float | None
-    alpha: float | None
-    percent_agreement: float | None
-    codes_with_kappa: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kappa_mean": _round(self.kappa_mean), "kappa_pooled": _round(self.kappa_pooled),
-                "alpha": _round(self.alpha), "percent_agreement": _round(self.percent_agreement),
-                "codes_with_kappa": self.codes_with_kappa}
-
-
-@dataclass(frozen=True, slots=True)
-class AgreementResult:
-    """What :func:`agreement` found; ``kappa_kind`` is ``cohen`` (2 coders) or ``light``."""
-
-    coders: tuple[str, ...]
-    unit: str
-    codes: list[CodeAgreement]
-    overall: OverallAgreement
-    documents: tuple[str, ...]
-    units: int
-    kappa_kind: str
-    rollup: bool = False
-    include_machine: bool = False
-    all_documents: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {"coders": list(self.coders), "unit": self.unit, "kappa_kind": self.kappa_kind,
-                "rollup": self.rollup, "include_machine": self.include_machine,
-                "all_documents": self.all_documents, "documents": list(self.documents), "units": self.units,
-                "codes": [c.to_json() for c in self.codes], "overall": self.overall.to_json()}
-
-    def to_frame(self) -> "pd.DataFrame":
-        """One row per code; ``only:<coder>`` columns; NaN where a statistic is undefined."""
-        import pandas as pd
-
-        rows = []
-        for c in self.codes:
-            row: dict[str, Any] = {"code": c.code, "path": c.path, "kappa": c.kappa,
-                                   "percent_agreement": c.percent_agreement, "alpha": c.alpha, "both": c.both}
-            row.update({f"only:{k}": v for k, v in c.only.items()})
-            row.update({"neither": c.neither, "units": c.units, "note": c.note})
-            rows.append(row)
-        frame = pd.DataFrame(rows).astype({"kappa": float, "percent_agreement": float, "alpha": float})
-        frame.attrs.update({"coders": list(self.coders), "unit": self.unit, **self.overall.to_json()})
-        return frame
-
-
-@dataclass(frozen=True, slots=True)
-class Disagreement:
-    """A unit (a run of characters for ``character``) where the coders differ on a code."""
-
-    document_id: int
-    document: str
-    start: int
-    end: int
-    text: str
-    applied_by: tuple[str, ...]
-    not_applied_by: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"document": self.document, "document_id": self.document_id, "start": self.start,
-                "end": self.end, "text": self.text, "applied_by": list(self.applied_by),
-                "not_applied_by": list(self.not_applied_by)}
-
-
-@dataclass(frozen=True, slots=True)
-class Disagreements:
-    """The disagreement listing for one code, for a reconciliation meeting."""
-
-    code: str
-    path: str
-    coders: tuple[str, ...]
-    unit: str
-    items: list[Disagreement] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "path": self.path, "coders": list(self.coders), "unit": self.unit,
-                "disagreements": [d.to_json() for d in self.items]}
-
-
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(float(x), 4)
+from qualcode.analysis.agreement_results import (  # noqa: E402 - re-exported
+    AgreementResult,
+    CodeAgreement,
+    Disagreement,
+    Disagreements,
+    OverallAgreement,
+)
 
 
 # -- loading -------------------------------------------------------------------
@@ -342,33 +236,115 @@ def agreement(
         ValidationError: fewer than two coders, an unknown coder or unit, or
             no document coded by two of the coders.
     """
+    if unit == "turn":
+        return _turn_agreement(project, coders, codes, rollup, include_machine, all_documents, include_interviewer)
+    return _python_agreement(project, coders, unit, codes, rollup, include_machine, all_documents=all_documents,
+                             include_interviewer=include_interviewer)
+
+
+def _python_agreement(
+    project: "Project", coders: Sequence[str] | None = None, unit: str = "turn",
+    codes: Sequence[str | int] | None = None, rollup: bool = False, include_machine: bool = False, *,
+    all_documents: bool = False, include_interviewer: bool = False,
+) -> AgreementResult:
+    """Agreement from per-document decision arrays (sentence and character units; the reference for turns)."""
     chosen, rows, docs = _load(project, coders, unit, codes, rollup, include_machine,
                                all_documents, include_interviewer)
     if not any(len(du.spans) for du in docs):
         raise ValidationError(f"the {len(docs)} documents in scope have no {unit} units to compare; "
                               "interviewer turns count only with --include-interviewer")
     k, n_rows = len(chosen), len(rows)
-    hist = np.zeros((n_rows, k + 1, k + 1))  # [row, present coders, yes votes]
-    only = np.zeros((k, n_rows))
-    pairs = np.zeros((k, k, 4, n_rows))  # both, only i, only j, neither
-    both = np.zeros(n_rows)
-    neither = np.zeros(n_rows)
-    units = 0
+    t = _Tables(k, n_rows)
     for du in docs:
         w = du.weights.astype(float)
         m = len(du.present)
-        units += int(w.sum())
+        t.units += int(w.sum())
         yes = du.decisions.sum(axis=0)  # rows × units
         for v in range(m + 1):
-            hist[:, m, v] += ((yes == v) * w).sum(axis=1)
-        both += ((yes == m) * w).sum(axis=1)
-        neither += ((yes == 0) * w).sum(axis=1)
+            t.hist[:, m, v] += ((yes == v) * w).sum(axis=1)
+        t.both += ((yes == m) * w).sum(axis=1)
+        t.neither += ((yes == 0) * w).sum(axis=1)
         for s, ci in enumerate(du.present):
-            only[ci] += ((du.decisions[s] & (yes < m)) * w).sum(axis=1)
-        for (s, ci), (t, cj) in combinations(enumerate(du.present), 2):
-            a, b = du.decisions[s], du.decisions[t]
+            t.only[ci] += ((du.decisions[s] & (yes < m)) * w).sum(axis=1)
+        for (s, ci), (u, cj) in combinations(enumerate(du.present), 2):
+            a, b = du.decisions[s], du.decisions[u]
             for q, cell in enumerate((a & b, a & ~b, ~a & b, ~a & ~b)):
-                pairs[ci, cj, q] += (cell * w).sum(axis=1)
+                t.pairs[ci, cj, q] += (cell * w).sum(axis=1)
+    return _result(chosen, unit, rows, t, tuple(d.document.name for d in docs), rollup, include_machine,
+                   all_documents)
+
+
+@dataclass(slots=True)
+class _Tables:
+    """The sums every statistic is computed from (weighted unit counts)."""
+
+    k: int
+    n_rows: int
+    hist: np.ndarray = field(init=False)  # [row, present coders, yes votes]
+    only: np.ndarray = field(init=False)
+    pairs: np.ndarray = field(init=False)  # [i, j, both/only i/only j/neither, row]
+    both: np.ndarray = field(init=False)
+    neither: np.ndarray = field(init=False)
+    units: int = 0
+
+    def __post_init__(self) -> None:
+        k, n = self.k, self.n_rows
+        self.hist, self.only = np.zeros((n, k + 1, k + 1)), np.zeros((k, n))
+        self.pairs, self.both, self.neither = np.zeros((k, k, 4, n)), np.zeros(n), np.zeros(n)
+
+
+def _turn_agreement(project: "Project", coders: Sequence[str] | None, codes: Sequence[str | int] | None,
+                    rollup: bool, include_machine: bool, all_documents: bool,
+                    include_interviewer: bool) -> AgreementResult:
+    """Turn units from the pattern counts SQLite aggregates (:mod:`qualcode.store.decisions`)."""
+    from qualcode.store.decisions import counted_coders, turn_decisions
+
+    chosen = _choose_coders(coders, counted_coders(project, include_machine))
+    rows = _rows(project, codes, rollup)
+    found = turn_decisions(project, chosen, [sorted(ids) for _, ids in rows], include_machine=include_machine,
+                           include_interviewer=include_interviewer, all_documents=all_documents)
+    if not found.documents:
+        raise ValidationError(f"no document was coded by at least two of {', '.join(chosen)}; "
+                              "code the same documents, or use --all-documents")
+    if not found.units:
+        raise ValidationError(f"the {len(found.documents)} documents in scope have no turn units to compare; "
+                              "interviewer turns count only with --include-interviewer")
+    t = _Tables(len(chosen), len(rows))
+    t.units = sum(found.units.values())
+    seen: dict[tuple[int, int], int] = {}
+    for (r, present, yes), n in found.applied.items():
+        seen[(r, present)] = seen.get((r, present), 0) + n
+        _add(t, r, present, yes, n)
+    for r in range(len(rows)):
+        for present, n in found.units.items():
+            if n - seen.get((r, present), 0):
+                _add(t, r, present, 0, n - seen.get((r, present), 0))
+    return _result(chosen, "turn", rows, t, tuple(name for _, name in found.documents), rollup, include_machine,
+                   all_documents)
+
+
+def _add(t: _Tables, r: int, present: int, yes: int, n: int) -> None:
+    """``n`` units of row ``r`` where the coders of mask ``present`` were present and those of ``yes`` applied it."""
+    who = [i for i in range(t.k) if present >> i & 1]
+    m, v = len(who), bin(yes).count("1")
+    t.hist[r, m, v] += n
+    if v == m:
+        t.both[r] += n
+    if v == 0:
+        t.neither[r] += n
+    for i in who:
+        if yes >> i & 1 and v < m:
+            t.only[i, r] += n
+    for i, j in combinations(who, 2):
+        a, b = bool(yes >> i & 1), bool(yes >> j & 1)
+        t.pairs[i, j, (0 if b else 1) if a else (2 if b else 3), r] += n
+
+
+def _result(chosen: tuple[str, ...], unit: str, rows: list[tuple[Code, frozenset[int]]], t: _Tables,
+            documents: tuple[str, ...], rollup: bool, include_machine: bool, all_documents: bool) -> AgreementResult:
+    """Per-code and overall statistics from the sums."""
+    k = len(chosen)
+    hist, only, pairs, both, neither, units = t.hist, t.only, t.pairs, t.both, t.neither, t.units
 
     def kappa(table: np.ndarray) -> float | None:  # table: k × k × 4 (summed over rows or one row)
         values = [cohen_kappa_table(*table[i, j]) for i, j in combinations(range(k), 2) if table[i, j].sum() > 0]
@@ -395,7 +371,7 @@ def agreement(
     overall = OverallAgreement(
         float(np.mean(defined)) if defined else None, kappa(pairs.sum(axis=-1)), _alpha_binary(hist.sum(axis=0)),
         float((both.sum() + neither.sum()) / decided * 100) if decided else None, len(defined))
-    return AgreementResult(chosen, unit, results, overall, tuple(d.document.name for d in docs), units,
+    return AgreementResult(chosen, unit, results, overall, documents, units,
                            "cohen" if k == 2 else "light", rollup, include_machine, all_documents)
 
 

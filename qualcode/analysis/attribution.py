@@ -99,6 +99,7 @@ def attributions(
     code_ids: Iterable[int] | None = None,
     coders: Iterable[str] | None = None,
     counted_only: bool = False,
+    coding_ids: Iterable[int] | None = None,
 ) -> Iterator[Attribution]:
     """Every coding of the project (or of ``code_ids``/``coders``) under the rule, in id order.
 
@@ -108,7 +109,7 @@ def attributions(
     statuses = None
     if counted_only:
         statuses = ["confirmed", "pending"] if include_pending else ["confirmed"]
-    rows = project.attribution.overlaps(code_ids=code_ids, coders=coders, statuses=statuses)
+    rows = project.attribution.overlaps(code_ids=code_ids, coders=coders, statuses=statuses, coding_ids=coding_ids)
     for row in rows:
         found = attribute(row.coding, row.turns, row.document_participant_id,
                           include_interviewer=include_interviewer, include_pending=include_pending)

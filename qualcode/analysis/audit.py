@@ -90,12 +90,36 @@ def explain(
     target = project.codes.resolve(code)
     subtree = project.codes.descendants(target.id)
     by_id = {c.id: c for c in subtree}
-    docs = {d.id: d for d in project.documents.all()}
-    people = {p.id: p.name for p in project.participants.all()}
     chosen = check_coders(project, coders)
-    items = []
+    items: list[ExplainedCoding] = []
+    batch: list = []
     for found in attributions(project, include_interviewer=include_interviewer, include_pending=include_pending,
                               code_ids=list(by_id), coders=chosen):
+        batch.append(found)
+        if len(batch) >= _BATCH:
+            items += _explained(project, batch, by_id)
+            batch = []
+    items += _explained(project, batch, by_id)
+    items.sort(key=lambda i: (i.document.casefold(), i.start, i.end, i.coding_id))
+    return Explanation(target.name, target.path, include_interviewer, include_pending,
+                       chosen, items)
+
+
+_BATCH = 5000
+
+
+def _explained(project: "Project", batch: list, by_id: dict) -> list[ExplainedCoding]:
+    """One batch of attributed codings as listing items.
+
+    Why batches: only the documents and people of these codings are read (not
+    the whole project), and never more than a batch's documents at once.
+    """
+    if not batch:
+        return []
+    docs = {d.id: d for d in project.tables.documents([f.coding.document_id for f in batch])}
+    people = {p.id: p.name for p in project.tables.participants([p for f in batch for p in f.participant_ids])}
+    items = []
+    for found in batch:
         c, doc = found.coding, docs[found.coding.document_id]
         shown = found.turns or found.overlapped
         items.append(ExplainedCoding(
@@ -104,9 +128,7 @@ def explain(
             tuple(people[p] for p in found.participant_ids if p in people),
             c.status, c.origin, c.coder, found.where, found.counted, found.reason,
             " ".join(doc.text[c.start:c.end].split())))
-    items.sort(key=lambda i: (i.document.casefold(), i.start, i.end, i.coding_id))
-    return Explanation(target.name, target.path, include_interviewer, include_pending,
-                       chosen, items)
+    return items
 
 
 __all__ = ["ExplainedCoding", "Explanation", "explain"]

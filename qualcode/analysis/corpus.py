@@ -225,6 +225,34 @@ def load_corpus(
     )
 
 
+def load_codings(project: "Project", coding_ids: list[int], options: CountOptions, *,
+                 all_participants: bool = False) -> Corpus:
+    """A corpus of only these codings (those that count), reading only their documents and people.
+
+    Why: evidence quotes are drawn from a bounded candidate set; loading the
+    whole project for them is what made evidence slow at 10^5 answers.
+    ``scope`` is left empty (the counts come from SQL); ``participants`` holds
+    the people of these codings, or everyone with ``all_participants`` (the
+    pseudonymiser numbers people by order of entry).
+    """
+    codes = project.codes.all()
+    code_by_id = {c.id: c for c in codes}
+    found = list(attributions(project, include_interviewer=options.include_interviewer,
+                              include_pending=options.include_pending, coders=options.coders,
+                              coding_ids=coding_ids, counted_only=True))
+    documents = project.tables.documents([f.coding.document_id for f in found])
+    doc_by_id = {d.id: d for d in documents}
+    if all_participants:
+        people = project.participants.all()
+    else:
+        people = project.tables.participants([p for f in found for p in f.participant_ids])
+    counted = [CountedCoding(f.coding, code_by_id[f.coding.code_id], doc_by_id[f.coding.document_id], f.turns,
+                             f.participant_ids) for f in found]
+    counted.sort(key=lambda c: (c.document.id, c.coding.start, c.coding.end, c.coding.id))
+    return Corpus(options=options, codes=codes, documents=documents, participants={p.id: p for p in people},
+                  scope=[], codings=counted, subtree=_subtrees(codes))
+
+
 def check_by(by: list[str] | str | None, corpus: Corpus, *, most: int = 2) -> list[str]:
     """Validate grouping attributes: known names, at most ``most`` of them.
 

@@ -10,38 +10,18 @@ participants are counted as sets over the subtree, codings as a sum.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, check_by, load_corpus
+from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, load_corpus
+from qualcode.analysis.counted import Group, frequencies_sql  # set-based; frequencies_from is the reference
 from qualcode.text import count_words
 
 if TYPE_CHECKING:
     from qualcode.store import Project
 
 STATS = ("codings", "participants", "participants_percent")
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """One group of participants: attribute values and the group's base."""
-
-    attrs: tuple[str, ...]
-    values: tuple[str, ...]
-    base: int
-
-    @property
-    def label(self) -> str:
-        return " & ".join(f"{a}={v}" for a, v in zip(self.attrs, self.values))
-
-    def column(self, stat: str) -> str:
-        """The DataFrame column holding ``stat`` for this group."""
-        return f"{self.label}: {stat}"
-
-    def as_meta(self) -> dict[str, Any]:
-        return {"attrs": list(self.attrs), "values": list(self.values), "base": self.base, "label": self.label}
 
 
 def percent(part: int, base: int) -> float | None:
@@ -219,10 +199,8 @@ def frequencies(
         ValidationError: unknown attribute or more than two.
         NotFoundError: a code in ``codes`` does not exist.
     """
-    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending,
-                         coders=coders)
-    names = check_by(by, corpus)
-    return frequencies_from(corpus, corpus.code_rows(codes, project), names)
+    return frequencies_sql(project, by=by, codes=codes, include_interviewer=include_interviewer,
+                           include_pending=include_pending, coders=coders)
 
 
 def json_value(value: Any) -> Any:

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.corpus import Corpus, CountedCoding, check_by, load_corpus
-from qualcode.analysis.counts import frequencies_from, frequency_records, group_block
+from qualcode.analysis.corpus import Corpus, CountedCoding
+from qualcode.analysis.counts import frequency_records, group_block
 from qualcode.text import TRANSCRIPT_FILLERS
 
 if TYPE_CHECKING:
@@ -213,6 +213,10 @@ def _quote(corpus: Corpus, item: Candidate, score: float, pseudo: Pseudonymiser 
     )
 
 
+CANDIDATES_PER_CODE = 300
+"""Counted codings sampled per code (subtree) as quote candidates; a code with fewer keeps all of them."""
+
+
 def evidence(
     project: "Project",
     by: list[str] | None = None,
@@ -227,44 +231,63 @@ def evidence(
 ) -> pd.DataFrame:
     """One row per code: definition, the frequency-table counts and ``quotes`` representative quotes.
 
-    The counts are exactly those of :func:`frequencies` (rolled up); the
-    ``quotes`` column holds lists of :class:`Quote` drawn from the code's
-    subtree, each the participant's part of a coded excerpt.
+    The counts are exactly those of :func:`frequencies` (rolled up, computed
+    in SQL); the ``quotes`` column holds lists of :class:`Quote` drawn from
+    the code's subtree, each the participant's part of a coded excerpt. The
+    candidates are the counted codings of a bounded sample per code
+    (:data:`CANDIDATES_PER_CODE`, every coding of a smaller code), so only
+    those are read and lemmatised; the TF-IDF is fitted on the union of the
+    samples (on every counted coding when no code has more).
     """
-    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending,
-                         coders=coders)
-    names = check_by(by, corpus)
-    code_rows = corpus.code_rows(codes, project)
-    frame = frequencies_from(corpus, code_rows, names)
+    from qualcode.analysis.attribution import check_coders
+    from qualcode.analysis.corpus import CountOptions, load_codings
+    from qualcode.analysis.counted import check_attributes, frequency_frame
+    from qualcode.analysis.counted import code_rows as rows_of
+
+    chosen = check_coders(project, coders)
+    options = CountOptions(include_interviewer=include_interviewer, include_pending=include_pending, coders=chosen)
+    names = check_attributes(project, by)
+    codes_all = project.codes.all()
+    code_rows = rows_of(project, codes_all, codes)
+    with project.tables.counted(include_interviewer=include_interviewer, include_pending=include_pending,
+                                coders=chosen) as units:
+        frame = frequency_frame(project, units, code_rows, names, options)
+        sample = units.sample([c.id for c in codes_all], CANDIDATES_PER_CODE) if quotes > 0 else {}
+        reported = [c.id for c in code_rows]
+        codings, documents = units.totals(reported)
+    # For the report's header (qualcode.export.report_context), so it need not count again.
+    frame.attrs["counted_totals"] = {"code_ids": reported, "codings": codings, "documents": documents}
+    ids = sorted({i for got in sample.values() for i in got})
+    corpus = load_codings(project, ids, options, all_participants=pseudonymise)
+    frame["definition"] = [c.description for c in code_rows] if code_rows else []
+    column = quote_column(corpus, code_rows, quotes, pseudonymise, max_chars)
+    frame["quotes"] = pd.Series(column, index=frame.index, dtype=object)
+    frame.attrs.update({"quotes": quotes, "pseudonymised": pseudonymise})
+    return frame
+
+
+def quote_column(corpus: Corpus, code_rows: list, quotes: int, pseudonymise: bool,
+                 max_chars: int = MAX_QUOTE_CHARS) -> list[list[Quote]]:
+    """Per code row, its ``quotes`` most representative quotes among ``corpus.codings``."""
     unique: dict[tuple[int, int, int, int | None], int] = {}
     items: list[Candidate] = []
-    keys: list[list[int]] = []  # per counted coding, its candidates' rows
+    own: dict[int, list[int]] = {}  # code id -> its codings' candidate rows
     for cc in corpus.codings:
-        rows_of_cc = []
         for pid in cc.units():
             item = Candidate(cc, pid)
             key = (cc.document.id, *item.span, pid)
             if key not in unique:
                 unique[key] = len(items)
                 items.append(item)
-            rows_of_cc.append(unique[key])
-        keys.append(rows_of_cc)
+            own.setdefault(cc.code.id, []).append(unique[key])
     vectors = segment_vectors([item.text for item in items]) if items and quotes > 0 else None
     pseudo = Pseudonymiser(corpus) if pseudonymise else None
     column = []
     for code in code_rows:
-        mine: dict[int, Candidate] = {}
-        for cc, rows_of_cc in zip(corpus.codings, keys):
-            if cc.code.id in corpus.subtree[code.id]:
-                for r in rows_of_cc:
-                    mine.setdefault(r, items[r])
-        rows = sorted(mine)
+        rows = sorted({r for cid in corpus.subtree[code.id] for r in own.get(cid, [])})
         picked = pick_quotes(rank_by_centroid(vectors, rows), items, quotes) if quotes > 0 else []
-        column.append([_quote(corpus, mine[r], s, pseudo, max_chars) for r, s in picked])
-    frame["definition"] = [c.description for c in code_rows] if code_rows else []
-    frame["quotes"] = pd.Series(column, index=frame.index, dtype=object)
-    frame.attrs.update({"quotes": quotes, "pseudonymised": pseudonymise})
-    return frame
+        column.append([_quote(corpus, items[r], s, pseudo, max_chars) for r, s in picked])
+    return column
 
 
 def evidence_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -301,5 +324,5 @@ def evidence_table(frame: pd.DataFrame) -> pd.DataFrame:
     return flat
 
 
-__all__ = ["Pseudonymiser", "Quote", "evidence", "evidence_records", "evidence_table", "group_block",
-           "quotes_frame"]
+__all__ = ["CANDIDATES_PER_CODE", "Pseudonymiser", "Quote", "evidence", "evidence_records", "evidence_table",
+           "group_block", "quote_column", "quotes_frame"]

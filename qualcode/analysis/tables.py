@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, load_corpus
+from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, CountOptions, load_corpus
+from qualcode.analysis.counted import cooccurrence_rows, coverage_rows, matrix_sql, presence_sql
 from qualcode.errors import ValidationError
 from qualcode.model import Code
 from qualcode.text import count_words
@@ -97,6 +98,7 @@ def matrix(
     rollup: bool = True,
     include_interviewer: bool = False,
     include_pending: bool = True,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """Codes × documents, participants or groups of an attribute (``attr:NAME``).
 
@@ -109,6 +111,10 @@ def matrix(
         raise ValidationError(f"matrix rows can only be 'code', not {rows!r}")
     if value not in VALUES:
         raise ValidationError(f"matrix value is one of {', '.join(VALUES)}, not {value!r}")
+    if value != "words" and not _reference:  # set-based; the Python path is the reference and counts words
+        frame = matrix_sql(project, cols, value, codes, rollup, CountOptions(include_interviewer, include_pending))
+        frame.attrs.update({"rows": rows, "cols": cols, "value": value, "rollup": rollup})
+        return frame
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     keys, key_of = _column_keys(corpus, cols)
     per_code = _rolled(corpus, rollup)
@@ -138,7 +144,8 @@ def _turn_sets(corpus: Corpus) -> dict[int, set[int]]:
 
 
 def cooccurrence(
-    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True
+    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """Pairs of codes occurring in the same turn: turns with both, and Jaccard.
 
@@ -149,6 +156,9 @@ def cooccurrence(
     as applied (no roll-up, so a theme never trivially co-occurs with its
     own sub-codes). Only pairs sharing a turn are listed, most frequent first.
     """
+    options = CountOptions(include_interviewer, include_pending)
+    if not _reference:  # set-based; the Python loop below is the reference
+        return _cooccurrence_frame(cooccurrence_rows(project, options), options)
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     sets = _turn_sets(corpus)
     by_code = {c.id: c for c in corpus.codes}
@@ -170,11 +180,15 @@ def cooccurrence(
                 "overlapping": _overlaps(corpus, a, b, both),
             }
         )
+    return _cooccurrence_frame(rows, corpus.options)
+
+
+def _cooccurrence_frame(rows: list[dict], options: CountOptions) -> pd.DataFrame:
     columns = ["code_a", "path_a", "code_b", "path_b", "turns", "turns_a", "turns_b", "jaccard", "overlapping"]
     frame = pd.DataFrame(rows, columns=columns)
     if not frame.empty:
         frame = frame.sort_values(["turns", "jaccard"], ascending=False, kind="stable").reset_index(drop=True)
-    frame.attrs.update(corpus.options.metadata())
+    frame.attrs.update(options.metadata())
     return frame
 
 
@@ -193,6 +207,7 @@ def presence(
     rollup: bool = True,
     include_interviewer: bool = False,
     include_pending: bool = True,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """0/1 per unit (participant in scope, or document) × code path.
 
@@ -202,6 +217,10 @@ def presence(
     """
     if unit not in ("participant", "document"):
         raise ValidationError(f"presence unit is participant or document, not {unit!r}")
+    if not _reference:
+        frame = presence_sql(project, unit, rollup, CountOptions(include_interviewer, include_pending))
+        frame.attrs.update({"unit": unit, "rollup": rollup})
+        return frame
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     per_code = _rolled(corpus, rollup)
     units = [(p.id, p.name) for p in corpus.scope] if unit == "participant" else \
@@ -225,6 +244,7 @@ def coverage(
     *,
     include_interviewer: bool = False,
     include_pending: bool = True,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """Which codes are supported by at least ``min_participants`` participants.
 
@@ -234,6 +254,10 @@ def coverage(
     """
     if min_participants < 0:
         raise ValidationError("min_participants cannot be negative")
+    if not _reference:  # set-based; the Python loop below is the reference
+        options = CountOptions(include_interviewer, include_pending)
+        rows, base = coverage_rows(project, options, min_participants)
+        return _coverage_frame(rows, options, min_participants, base)
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     per_code = _rolled(corpus, True)
     base = len(corpus.scope)
@@ -254,9 +278,13 @@ def coverage(
                 "participant_names": ", ".join(names),
             }
         )
+    return _coverage_frame(rows, corpus.options, min_participants, base)
+
+
+def _coverage_frame(rows: list[dict], options: CountOptions, min_participants: int, base: int) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["code", "path", "depth", "participants", "participants_percent",
                                         "documents", "meets_threshold", "participant_names"])
-    frame.attrs.update(corpus.options.metadata())
+    frame.attrs.update(options.metadata())
     frame.attrs.update({"min_participants": min_participants, "participants_base": base})
     return frame
 

@@ -61,6 +61,10 @@ def load_spec(path: str | Path) -> AutotagOptions:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise ValidationError(f"cannot read spec: {exc.strerror}", where=where) from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"not UTF-8 text (byte {exc.start})", where=where) from None
+    except RecursionError:
+        raise ValidationError("nested too deeply to read", where=where) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if mark is not None:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
+import click
 import typer
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import as_user_error
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -39,30 +41,75 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys, 
 
 
 def fail(message: str) -> NoReturn:
-    """Print a user error on stderr and exit 1."""
-    typer.echo(f"Error: {message}", err=True)
+    """Print a user error on stderr, on one line, and exit 1."""
+    typer.echo(f"Error: {' '.join(message.split())}", err=True)
     raise typer.Exit(1)
+
+
+_PASS_THROUGH = (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt)
+
+
+def wait_notice(message: str) -> None:
+    """Told once when a write has waited a second for another process's lock."""
+    typer.echo(message, err=True)
 
 
 @contextlib.contextmanager
 def open_for_command(project: Path | None, *, create: bool = False) -> Iterator["Project"]:
-    """Open the project for one command and turn user errors into exit 1."""
+    """Open the project for one command and turn user errors into exit 1.
+
+    Writes wait for another process's lock (``$QUALCODE_BUSY_TIMEOUT``, 60 s),
+    saying so on stderr after a second.
+    """
     from qualcode.store import open_project
 
+    where = str(project) if project else None
     try:
-        with open_project(project, create=create) as proj:
+        with open_project(project, create=create, on_wait=wait_notice) as proj:
+            where = str(proj.path)
             yield proj
-    except QualcodeError as exc:
-        fail(str(exc))
+    except _PASS_THROUGH:
+        raise
+    except Exception as exc:  # noqa: BLE001 - coded or re-raised
+        _fail_coded(exc, where)
 
 
 @contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn :class:`QualcodeError` raised inside the block into exit 1."""
+def user_errors(where: str | None = None) -> Iterator[None]:
+    """Turn :class:`QualcodeError` (and input/machine failures, see
+    :func:`qualcode.errors.as_user_error`) raised inside the block into exit 1."""
     try:
         yield
-    except QualcodeError as exc:
-        fail(str(exc))
+    except _PASS_THROUGH:
+        raise
+    except Exception as exc:  # noqa: BLE001 - coded or re-raised
+        _fail_coded(exc, where)
+
+
+def _fail_coded(exc: Exception, where: str | None) -> NoReturn:
+    # The project path names only project failures; input errors name their own file.
+    coded = as_user_error(exc, where if isinstance(exc, sqlite3.Error) else None)
+    if coded is None:
+        raise exc
+    fail(str(coded))
+
+
+@contextlib.contextmanager
+def discard_if_new(project: Path | None) -> Iterator[None]:
+    """Remove the project file the block created if the block fails, so a failed
+    first import leaves no empty project behind."""
+    from qualcode.store import resolve_project_path
+
+    target = resolve_project_path(project)
+    new = not target.exists()
+    try:
+        yield
+    except BaseException:
+        if new:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(str(target) + suffix).unlink()
+        raise
 
 
 def print_json(data: Any) -> None:

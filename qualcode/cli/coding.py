@@ -38,6 +38,7 @@ def code(
 ) -> None:
     """Apply codes to a span (code-point offsets, end exclusive), a turn, or a CSV batch."""
     with open_for_command(project) as proj, user_errors():
+        proj.coder = coder
         if batch is not None:
             from qualcode.coding_batch import apply_batch
 
@@ -82,8 +83,8 @@ def uncode(
     """Remove codings by id, or every coding on an exact span (undoable)."""
     with open_for_command(project) as proj, user_errors():
         if all(a.lstrip("#").isdigit() for a in args):
-            for a in args:
-                c = proj.codings.remove(int(a.lstrip("#")))
+            # All or nothing: an unknown id among several removes none of them.
+            for c in proj.codings.remove_many([int(a.lstrip("#")) for a in args]):
                 typer.echo(f"removed coding #{c.id}")
             return
         if len(args) not in (3, 4):

@@ -7,13 +7,23 @@ importers are imported inside the commands so ``qualcode --help`` stays fast.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from collections.abc import Iterable
 from typing import Annotated, Any, Optional
 
 import typer
 
-from qualcode.cli._common import JsonOpt, ProjectOpt, fail, open_for_command, print_json, progress, user_errors
+from qualcode.cli._common import (
+    JsonOpt,
+    ProjectOpt,
+    fail,
+    is_terminal,
+    open_for_command,
+    print_json,
+    progress,
+    user_errors,
+)
 
 
 def import_(
@@ -29,7 +39,8 @@ def import_(
         Optional[Path],
         typer.Option("--participants", help="CSV/XLSX: participant[,document][,speaker], attribute columns…"),
     ] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="Replace documents of the same name.")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace documents of the same name (their codings are removed; asks on a terminal).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --replace: do not ask before removing codings.")] = False,
     survey: Annotated[bool, typer.Option("--survey", help="Read CSV/XLSX as a survey: one document per answer.")] = False,
     id_column: Annotated[Optional[str], typer.Option("--id-column", help="Survey respondent id column.")] = None,
     text_column: Annotated[
@@ -73,11 +84,16 @@ def import_(
         exclude=tuple(exclude or ()),
     )
     with open_for_command(project, create=True) as proj, user_errors():
+        coded = {d["name"]: d["codings"] for d in proj.documents.summaries()} if replace else {}
+        if replace and not yes and _interactive():
+            _confirm_replace(paths, options, coded)
         with progress(len(paths), "importing") as bar:
             results = import_paths(proj, paths, options, on_progress=bar)
         warnings = _speaker_warnings(proj, results)
+    removed = {r.file: sum(coded.get(n, 0) for n in r.documents) if r.status == "replaced" else 0 for r in results}
     if as_json:
-        print_json([{**r.to_dict(), "warnings": [w.to_json() for w in warnings.get(i, [])]}
+        print_json([{**r.to_dict(), "codings_removed": removed[r.file],
+                     "warnings": [w.to_json() for w in warnings.get(i, [])]}
                     for i, r in enumerate(results)])
     else:
         if not results:
@@ -89,11 +105,39 @@ def import_(
             what = r.document if len(r.documents) <= 1 else f"{len(r.documents)} documents"
             enc = f", {r.encoding}" if r.encoding and r.status != "skipped" else ""
             extra = f" ({r.turns} turns{enc})" if r.status != "skipped" else " (identical file already imported)"
+            if r.controls_replaced:
+                extra += f", {r.controls_replaced} control characters replaced"
+            if removed[r.file]:
+                extra += f", {removed[r.file]} codings removed"
             typer.echo(f"{r.status:>8}  {r.file} -> {what}{extra}")
         for found in warnings.values():
             for w in found:
                 typer.echo(f"warning: {w.warning()}", err=True)
     if any(r.status == "error" for r in results):
+        raise typer.Exit(1)
+
+
+def _interactive() -> bool:
+    """A person at a terminal who can answer a question."""
+    return is_terminal() and sys.stdin.isatty()
+
+
+def _confirm_replace(paths: list[Path], options: Any, coded: dict[str, int]) -> None:
+    """On a terminal, say how many codings --replace will remove and ask first."""
+    from qualcode.ingest import parse_file
+    from qualcode.ingest.importer import walk
+
+    names: list[str] = []
+    for path in walk(paths, options.exclude):
+        try:
+            names += [d.name for d in parse_file(path, options)]
+        except Exception:  # noqa: BLE001 - the import itself reports bad files
+            continue
+    hit = [n for n in names if n in coded]
+    lost = sum(coded[n] for n in hit)
+    if hit and lost and not typer.confirm(
+        f"--replace will replace {len(hit)} document(s) and remove their {lost} coding(s). Continue?", default=False
+    ):
         raise typer.Exit(1)
 
 

@@ -8,11 +8,14 @@ load only when a command runs, so ``qualcode --help`` stays fast.
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from qualcode.cli._common import ProjectOpt, fail, open_for_command, print_json, user_errors
+from qualcode.cli._common import ProjectOpt, fail, open_for_command, user_errors
+from qualcode.errors import as_user_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +60,8 @@ def _write(kind: str, frame: "pd.DataFrame", output: str, fmt: str | None, title
         try:
             written = write_export(kind, frame, output, fmt, title=title, context=context)
         except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
+            coded = as_user_error(exc, output)
+            fail(str(coded) if coded else f"{output}: cannot write: {exc.strerror or exc} [E006]")
     for path in written:
         typer.echo(f"wrote {path}", err=True)
 
@@ -106,8 +110,9 @@ def _explain(project: Any, code: str, include_interviewer: bool, exclude_pending
         from qualcode.analysis import explain
 
         found = explain(proj, code, coders=coders or None, **_counting(include_interviewer, exclude_pending))
-    if as_json:
-        print_json(found.to_json())
+    if as_json:  # streamed: the listing of a big code is 10^5 items (print_json would build it all in memory)
+        json.dump(found.to_json(), sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
         return
     totals = found.totals()
     for item in found.items:

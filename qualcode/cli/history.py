@@ -6,14 +6,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from qualcode.cli._common import JsonOpt, ProjectOpt, open_for_command, print_json, user_errors
+from qualcode.cli._common import CoderOpt, JsonOpt, ProjectOpt, open_for_command, print_json, user_errors
+
+AnyOpt = Annotated[bool, typer.Option("--any", help="Act on the last action of any coder, not only yours.")]
 
 
 def undo(
     run: Annotated[Optional[int], typer.Option("--run", help="Remove every machine coding of this run instead.")] = None,
+    any_coder: AnyOpt = False,
     project: ProjectOpt = None,
+    coder: CoderOpt = None,
 ) -> None:
-    """Undo the last action (persists across sessions), or remove a whole machine run."""
+    """Undo your last action (persists across sessions; --any: anyone's), or remove a whole machine run."""
     with open_for_command(project) as proj, user_errors():
         if run is not None:
             from qualcode.autotag import undo_run
@@ -21,14 +25,15 @@ def undo(
             n = undo_run(proj, run)
             typer.echo(f"removed {n} codings of run {run}")
             return
-        ev = proj.history.undo()
-        typer.echo(f"undone: {ev.summary}")
+        ev = proj.history.undo(coder, any_coder=any_coder)
+        who = f" ({ev.actor}'s)" if any_coder else ""
+        typer.echo(f"undone{who}: {ev.summary}")
 
 
-def redo(project: ProjectOpt = None) -> None:
-    """Redo the last undone action."""
+def redo(any_coder: AnyOpt = False, project: ProjectOpt = None, coder: CoderOpt = None) -> None:
+    """Redo the action you undid last (--any: anyone's undo)."""
     with open_for_command(project) as proj, user_errors():
-        ev = proj.history.redo()
+        ev = proj.history.redo(coder, any_coder=any_coder)
         typer.echo(f"redone: {ev.summary}")
 
 

@@ -25,8 +25,15 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    shared: bool = typer.Option(
+        False, "--shared", help="Create project files and exports group-readable (0640) instead of owner-only (0600)."
+    ),
 ) -> None:
     """Qualitative coding and thematic analysis from the terminal."""
+    if shared:
+        import os
+
+        os.environ["QUALCODE_SHARED"] = "1"  # read by qualcode.outputs and open_project
 
 
 def _register() -> None:

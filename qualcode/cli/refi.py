@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qualcode.cli._common import CoderOpt, JsonOpt, ProjectOpt, fail, open_for_command, print_json, user_errors
+from qualcode.cli._common import (
+    CoderOpt,
+    JsonOpt,
+    ProjectOpt,
+    discard_if_new,
+    fail,
+    open_for_command,
+    print_json,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from qualcode.exchange import ExchangeSummary
@@ -77,6 +86,6 @@ def import_(
 
     if not file.is_file():
         fail(f"{file}: no such file")
-    with open_for_command(project, create=True) as proj, user_errors():
+    with discard_if_new(project), open_for_command(project, create=True) as proj, user_errors():
         summary = import_qdpx(proj, file, coder=coder)
     _print(summary, "imported", as_json)

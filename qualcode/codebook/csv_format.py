@@ -29,6 +29,7 @@ from qualcode.codebook.tree import (
 )
 from qualcode.errors import CodebookFormatError
 from qualcode.model import PATH_SEP, split_path
+from qualcode.outputs import neutralise_formula, restore_formula, write_text_atomic
 
 _ALIASES = {
     "path": "path",
@@ -104,7 +105,7 @@ def read_csv(path: str | Path, text: str | None = None) -> Codebook:
 
         def cell(name: str, row: list[str] = row) -> str:
             i = columns.get(name)
-            return row[i].strip() if i is not None and i < len(row) else ""
+            return restore_formula(row[i].strip()) if i is not None and i < len(row) else ""
 
         if by_path:
             raw = cell("path")
@@ -160,21 +161,21 @@ def dump_csv(codebook: Codebook) -> str:
         for kw in node.keywords:
             if ";" in kw:
                 raise CodebookFormatError(f"keyword {kw!r} of {path!r} contains ';', which CSV uses to separate keywords")
-        writer.writerow(
-            [
-                path,
-                node.description,
-                node.include,
-                node.exclude,
-                "\n".join(e.replace("\n", " ") for e in node.examples),
-                "; ".join(node.keywords),
-                node.colour or "",
-                node.key or "",
-            ]
-        )
+        cells = [
+            path,
+            node.description,
+            node.include,
+            node.exclude,
+            "\n".join(e.replace("\n", " ") for e in node.examples),
+            "; ".join(node.keywords),
+            node.colour or "",
+            node.key or "",
+        ]
+        # A spreadsheet runs '=…' cells: neutralised here, restored by read_csv.
+        writer.writerow([neutralise_formula(c) for c in cells])
     return out.getvalue()
 
 
 def write_csv(codebook: Codebook, path: str | Path) -> None:
     """Write a codebook as CSV, UTF-8 with a BOM so Excel reads accents right."""
-    Path(path).write_text(dump_csv(codebook), encoding="utf-8-sig", newline="")
+    write_text_atomic(path, dump_csv(codebook), encoding="utf-8-sig", newline="")

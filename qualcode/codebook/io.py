@@ -27,6 +27,13 @@ def load_codebook(path: str | Path) -> Codebook:
         raise CodebookFormatError(f"unknown codebook format {path.suffix or '(no extension)'!r}; use one of {known}", where=str(path))
     if not path.is_file():
         raise CodebookFormatError("no such file", where=str(path))
+    try:
+        return _read(path, fmt)
+    except RecursionError:
+        raise CodebookFormatError("the file is nested too deeply to read", where=str(path)) from None
+
+
+def _read(path: Path, fmt: str) -> Codebook:
     if fmt == "yaml":
         from qualcode.codebook.yaml_format import read_yaml
 

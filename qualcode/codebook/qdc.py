@@ -35,6 +35,7 @@ from pathlib import Path
 from qualcode import __version__
 from qualcode.codebook.tree import Codebook, CodebookNode, check_key, check_name, check_tree
 from qualcode.errors import CodebookFormatError
+from qualcode.limits import MAX_XML_BYTES, check_entries, check_file_size, read_entry
 
 NS = "urn:QDA-XML:codebook:1.0"
 _GUID_NS = uuid.UUID("5b1f6f0e-3c8a-4b59-9a55-7f0d4c1f2a10")
@@ -196,6 +197,7 @@ def read_qdc(path: str | Path) -> Codebook:
     try:
         if path.suffix.casefold() == ".qdpx":
             return read_qdpx_codebook(path)
+        check_file_size(path, MAX_XML_BYTES, CodebookFormatError)
         data = path.read_bytes()
     except OSError as exc:
         raise CodebookFormatError(f"cannot read file: {exc.strerror}", where=source) from None
@@ -209,11 +211,15 @@ def read_qdpx_codebook(path: str | Path) -> Codebook:
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1].casefold() == "project.qde"]
-            if not names:
+            # The same caps as 'refi import' (qualcode.limits): entries, size, zip-bomb ratio.
+            infos = archive.infolist()
+            check_entries(infos, str(path), CodebookFormatError)
+            found = [i for i in infos if i.filename.rsplit("/", 1)[-1].casefold() == "project.qde"]
+            if not found:
                 raise CodebookFormatError("no project.qde inside the .qdpx archive", where=str(path))
-            data = archive.read(names[0])
-    except zipfile.BadZipFile:
+            names = [found[0].filename]
+            data = read_entry(archive, found[0], MAX_XML_BYTES, f"{path}/{names[0]}", CodebookFormatError)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
         raise CodebookFormatError("not a .qdpx archive (not a zip file)", where=str(path)) from None
     book = codebook_from_xml(data, f"{path}/{names[0]}")
     book.name = book.name or path.stem

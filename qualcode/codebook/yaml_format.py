@@ -40,6 +40,7 @@ from qualcode.codebook.tree import (
     check_tree,
 )
 from qualcode.errors import CodebookFormatError
+from qualcode.outputs import write_text_atomic
 
 TOP_KEYS = ("codebook", "description", "themes")
 NODE_KEYS = ("name", "description", "include", "exclude", "examples", "keywords", "colour", "key", "codes")
@@ -228,4 +229,4 @@ def dump_yaml(codebook: Codebook) -> str:
 
 def write_yaml(codebook: Codebook, path: str | Path) -> None:
     """Write a codebook as YAML (UTF-8)."""
-    Path(path).write_text(dump_yaml(codebook), encoding="utf-8")
+    write_text_atomic(path, dump_yaml(codebook), encoding="utf-8")

@@ -17,18 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ImportFormatError
+from qualcode.limits import (
+    MAX_ENTRIES,
+    MAX_PROJECT_ENTRIES,
+    MAX_RATIO,
+    MAX_SOURCE_BYTES,
+    MAX_XML_BYTES,
+    check_entries,
+    read_entry,
+)
 
-#: The most entries a project archive may list. qualcode writes one source entry per document, and a
-#: consultation holds up to millions of answers: qualcode must always read its own export. The zip's
-#: central directory costs ~0.5 KB of memory per entry, so this bounds a hostile archive at ~2.5 GB.
-MAX_ENTRIES = 5_000_000
-#: The largest ``project.qde`` read (inline ``PlainTextContent`` can make it big).
-MAX_QDE_BYTES = 1 << 30
-#: The largest single source file read.
-MAX_SOURCE_BYTES = 512 << 20
-#: A deflated entry this many times smaller than its content is treated as a zip bomb (above 16 MiB).
-MAX_RATIO = 200
-_RATIO_FLOOR = 16 << 20
+#: The largest ``project.qde`` read: the shared XML cap of :mod:`qualcode.limits`.
+MAX_QDE_BYTES = MAX_XML_BYTES
+__all__ = ["MAX_ENTRIES", "MAX_PROJECT_ENTRIES", "MAX_QDE_BYTES", "MAX_RATIO", "MAX_SOURCE_BYTES", "QdpxArchive", "decode_text", "parse_xml"]
 
 
 class QdpxArchive:
@@ -49,9 +50,11 @@ class QdpxArchive:
         except OSError as exc:
             raise ImportFormatError(f"cannot read: {exc.strerror or exc}", where=self.where) from None
         infos = self._zip.infolist()
-        if len(infos) > MAX_ENTRIES:
+        try:
+            check_entries(infos, self.where, ImportFormatError, max_entries=MAX_PROJECT_ENTRIES)
+        except ImportFormatError:
             self._zip.close()
-            raise ImportFormatError(f"the archive lists {len(infos)} entries (more than {MAX_ENTRIES})", where=self.where)
+            raise
         self._by_name: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
             if not info.is_dir():
@@ -85,19 +88,7 @@ class QdpxArchive:
         info = self._by_name.get(name.casefold())
         if info is None:
             raise ImportFormatError(f"{name} is missing from the archive", where=self.where)
-        where = f"{self.where}/{info.filename}"
-        if info.file_size > limit:
-            raise ImportFormatError(f"entry is {info.file_size} bytes, more than the {limit} allowed", where=where)
-        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ImportFormatError("entry expands more than 200 times: refused as a possible zip bomb", where=where)
-        try:
-            with self._zip.open(info) as handle:
-                data = handle.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise ImportFormatError(f"cannot read entry: {exc}", where=where) from None
-        if len(data) > limit:  # the declared size lied
-            raise ImportFormatError(f"entry holds more than the {limit} bytes allowed", where=where)
-        return data
+        return read_entry(self._zip, info, limit, f"{self.where}/{info.filename}", ImportFormatError)
 
     def has(self, name: str) -> bool:
         return name.casefold() in self._by_name

@@ -283,6 +283,7 @@ def merge_project(project: "Project", other: str | Path, *, coder: str | None = 
         ValidationError: ``other`` is this very project.
     """
     from qualcode.exchange.qdpx_read import import_qdpx
+    from qualcode.outputs import private_workdir_prefix, sweep_stale_workdirs
     from qualcode.store import copy_project, open_project
 
     path = Path(other)
@@ -291,7 +292,10 @@ def merge_project(project: "Project", other: str | Path, *, coder: str | None = 
     if _same_file(path, project.path):
         raise ValidationError("cannot merge a project into itself", where=str(path))
     summary = MergeSummary(file=str(path))
-    with tempfile.TemporaryDirectory(prefix="qualcode-merge-") as tmp:
+    # Beside the project, never in a shared $TMPDIR: the copy holds a whole study.
+    folder = project.path.resolve().parent
+    sweep_stale_workdirs(folder, "merge")
+    with tempfile.TemporaryDirectory(prefix=private_workdir_prefix("merge"), dir=folder) as tmp:
         copy = Path(tmp) / "other.db"
         if path.suffix.casefold() == ".qdpx":
             with open_project(copy) as theirs:

@@ -51,6 +51,7 @@ from qualcode.codebook.tree import CodebookNode
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.exchange.summary import ExchangeSummary
 from qualcode.model import Code, Coding, Memo
+from qualcode.outputs import file_mode, refuse_project_file
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -370,8 +371,16 @@ def export_qdpx(
     path = Path(path)
     data, files, summary = build_qde(project, include_pending=include_pending, timestamp=timestamp)
     summary.file = str(path)
+    from qualcode.limits import MAX_PROJECT_ENTRIES, MAX_XML_BYTES
+
+    if len(data) > MAX_XML_BYTES or len(files) + 1 > MAX_PROJECT_ENTRIES:
+        summary.warnings.append(
+            f"project.qde is {len(data) >> 20} MiB in {len(files) + 1} entries: more than `refi import` reads"
+            f" ({MAX_XML_BYTES >> 20} MiB, {MAX_PROJECT_ENTRIES} entries); export part of the project instead"
+        )
     moment = _stamp(timestamp).astimezone(timezone.utc)
     date_time = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    refuse_project_file(path)  # never over the project or its -wal/-shm
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
@@ -389,6 +398,7 @@ def export_qdpx(
                     for at in range(0, len(payload), 1 << 20):
                         entry.write(payload[at : at + (1 << 20)])
                 del payload
+        os.chmod(tmp, file_mode())  # owner-only unless --shared
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

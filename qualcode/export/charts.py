@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.export.labels import groups_of, item_label
+from qualcode.outputs import atomic_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,7 +88,8 @@ def frequency_chart(frame: "pd.DataFrame", path: str | Path) -> Path | None:
     if len(series) > 1:
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(series), frameon=False)
     fig.tight_layout()
-    fig.savefig(str(path), dpi=110, bbox_inches="tight")
+    with atomic_path(path) as tmp:
+        fig.savefig(str(tmp), format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     return Path(path)
 
@@ -146,6 +148,7 @@ def likert_chart(frame: "pd.DataFrame", path: str | Path) -> Path | None:
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.legend(handles, names, loc="lower center", ncol=min(k, 5), frameon=False, fontsize="small",
                bbox_to_anchor=(0.5, 0.0))
-    fig.savefig(str(path), dpi=110, bbox_inches="tight")
+    with atomic_path(path) as tmp:
+        fig.savefig(str(tmp), format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     return Path(path)

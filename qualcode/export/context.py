@@ -46,28 +46,37 @@ class ReportContext:
         return tuple(dict.fromkeys(str(i) for i in self.survey["item"]))
 
 
+def _totals(project: "Project", attrs: dict[str, Any], reported: list[int] | None) -> tuple[int, int]:
+    """Counted codings and documents of the reported codes, under the table's counting switches."""
+    with project.tables.counted(
+        include_interviewer=bool(attrs.get("include_interviewer")),
+        include_pending=bool(attrs.get("include_pending", True)),
+        coders=attrs.get("coders") or None,
+    ) as units:
+        return units.totals(reported)
+
+
 def report_context(project: "Project", frame: "pd.DataFrame", *, quote_attributes: list[str] | None = None,
                    survey: "pd.DataFrame | None" = None) -> ReportContext:
     """Totals and turn numbers for ``frame`` (an evidence or frequency table) from ``project``.
 
     Counting follows the table's own rules (``frame.attrs``), so the totals
-    match its rows.
+    match its rows; turn numbers are looked up for the quoted turns only.
     """
-    from qualcode.analysis.corpus import load_corpus
-
     attrs: dict[str, Any] = frame.attrs
-    corpus = load_corpus(project, include_interviewer=bool(attrs.get("include_interviewer")),
-                         include_pending=bool(attrs.get("include_pending", True)), coders=attrs.get("coders"))
-    reported = set(int(c) for c in frame["code_id"]) if "code_id" in frame else None
-    counted = [cc for cc in corpus.codings if reported is None or cc.code.id in reported]
-    by_doc: dict[int, list[Any]] = {}
-    for turn in project.documents.all_turns():
-        by_doc.setdefault(turn.document_id, []).append(turn)
-    numbers = {t.id: i for turns in by_doc.values() if len(turns) > 1
-               for i, t in enumerate(sorted(turns, key=lambda t: t.seq), 1)}
+    reported = sorted(set(int(c) for c in frame["code_id"])) if "code_id" in frame else None
+    # Counted in SQL (the attribution rule of the table), not by loading the project; an evidence table
+    # brings its totals along.
+    totals = attrs.get("counted_totals")
+    if totals and reported is not None and sorted(totals["code_ids"]) == reported:
+        codings, documents = totals["codings"], totals["documents"]
+    else:
+        codings, documents = _totals(project, attrs, reported)
+    quoted = {q.turn_id for qs in frame["quotes"] for q in qs if q.turn_id is not None} if "quotes" in frame else set()
+    numbers = project.tables.turn_numbers(sorted(quoted))
     return ReportContext(
-        documents=len({cc.document.id for cc in counted}),
-        codings=len(counted),
+        documents=documents,
+        codings=codings,
         turn_numbers=numbers,
         quote_attributes=tuple(quote_attributes) if quote_attributes else None,
         survey=survey,

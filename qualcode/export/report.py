@@ -22,6 +22,7 @@ from qualcode.export.report_docx import render_docx
 from qualcode.export.report_html import render_html
 from qualcode.export.report_md import render_markdown
 from qualcode.export.tables import as_tables, format_for, records_of, write_csv, write_json, write_xlsx
+from qualcode.outputs import write_text_atomic
 
 # -- writing ---------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ def write_report(report: Report, target: str | Path | IO[str], fmt: str) -> list
     else:
         text = render_html(report)
     if path is not None:
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
         return [path, *written]
     out = target if not isinstance(target, (str, Path)) else None
     if out is None:

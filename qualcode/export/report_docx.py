@@ -16,6 +16,7 @@ from typing import Any
 
 from qualcode.export.blocks import Bullets, Grid, Heading, Image, Paragraph, QuoteBlock, Report, Table
 from qualcode.export.tables import display, rows_of
+from qualcode.outputs import atomic_path
 
 FONT = "Arial"  # Word has it; LibreOffice maps it to Liberation Sans (same metrics)
 MARGIN_IN = 0.75
@@ -288,4 +289,5 @@ def render_docx(report: Report, path: Path) -> None:
         if i == end_landscape:
             _new_section(doc, landscape=False)
             end_landscape = -1
-    doc.save(str(path))
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from qualcode.export.blocks import Bullets, Grid, Heading, Image, Paragraph, QuoteBlock, Report, Table
-from qualcode.export.tables import markdown_table
+from qualcode.export.tables import markdown_table, md_escape
 
 
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+    return md_escape(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
 
 
 def markdown_grid(grid: Grid) -> str:
@@ -26,22 +26,25 @@ def markdown_grid(grid: Grid) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    out = [f"# {report.title}", ""]
-    out += [f"- {n}" for n in report.notes] + ([""] if report.notes else [])
+    # Every text from the project (quotes, names, memos) is HTML-escaped: a
+    # Markdown renderer would otherwise run a participant's "<script>".
+    esc = md_escape
+    out = [f"# {esc(report.title)}", ""]
+    out += [f"- {esc(n)}" for n in report.notes] + ([""] if report.notes else [])
     for block in report.blocks:
         if isinstance(block, Heading):
-            out += ["#" * min(block.level + 1, 6) + " " + block.text, ""]
+            out += ["#" * min(block.level + 1, 6) + " " + esc(block.text), ""]
         elif isinstance(block, Paragraph):
-            out += [f"*{block.text}*" if block.style == "note" else block.text, ""]
+            out += [f"*{esc(block.text)}*" if block.style == "note" else esc(block.text), ""]
         elif isinstance(block, Bullets):
             links = block.links or ("",) * len(block.items)
-            out += [f"- [{t}](#{a})" if a else f"- {t}" for t, a in zip(block.items, links)] + [""]
+            out += [f"- [{esc(t)}](#{a})" if a else f"- {esc(t)}" for t, a in zip(block.items, links)] + [""]
         elif isinstance(block, Table):
             out += [markdown_table(block.frame), ""]
         elif isinstance(block, Grid):
-            out += [markdown_grid(block), ""] + ([f"*{block.caption}*", ""] if block.caption else [])
+            out += [markdown_grid(block), ""] + ([f"*{esc(block.caption)}*", ""] if block.caption else [])
         elif isinstance(block, QuoteBlock):
-            out += ["> " + block.text.replace("\n", " "), ">", f"> — {block.source}", ""]
+            out += ["> " + esc(block.text).replace("\n", " "), ">", f"> — {esc(block.source)}", ""]
         elif isinstance(block, Image):
-            out += [f"![{block.caption}]({block.path.name})", ""]
+            out += [f"![{esc(block.caption)}]({block.path.name})", ""]
     return "\n".join(out)

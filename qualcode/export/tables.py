@@ -9,15 +9,18 @@ single quote in CSV and XLSX, as OWASP recommends; numbers are untouched.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from qualcode.errors import ValidationError
+from qualcode.outputs import atomic_path, atomic_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,6 +59,18 @@ def neutralise(value: Any) -> Any:
     """Prefix text that a spreadsheet would run as a formula with a single quote."""
     if isinstance(value, str) and value.startswith(_DANGER):
         return "'" + value
+    return value
+
+
+# Characters an XLSX file cannot hold (openpyxl raises IllegalCharacterError on them).
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_cell(value: Any) -> Any:
+    """A cell value a workbook can hold: formulas neutralised, control characters replaced by U+FFFD."""
+    value = neutralise(value)
+    if isinstance(value, str) and _XLSX_ILLEGAL.search(value):
+        return _XLSX_ILLEGAL.sub("\ufffd", value)
     return value
 
 
@@ -107,28 +122,29 @@ def rows_of(frame: "pd.DataFrame") -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def _open(target: str | Path | IO[str]) -> tuple[IO[str], bool]:
+@contextlib.contextmanager
+def _open(target: str | Path | IO[str]) -> Iterator[IO[str]]:
+    """stdout for ``-``, the stream as given, or a file written atomically (see :mod:`qualcode.outputs`)."""
     if isinstance(target, (str, Path)):
         if str(target) == "-":
-            return sys.stdout, False
-        return open(target, "w", encoding="utf-8", newline=""), True
-    return target, False
+            yield sys.stdout
+            return
+        with atomic_text(target, newline="") as out:
+            yield out
+        return
+    yield target
 
 
 def write_csv(frame: "pd.DataFrame", target: str | Path | IO[str]) -> None:
     """CSV (UTF-8, comma, header), formula-looking text neutralised."""
     header, rows = rows_of(frame)
-    out, close = _open(target)
-    try:
+    with _open(target) as out:
         # RFC 4180 line ends: a field holding a bare CR is then quoted, not split.
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([neutralise(h) for h in header])
         for row in rows:
             writer.writerow([neutralise("" if v is None else (str(v) if isinstance(v, (list, dict)) else v))
                              for v in row])
-    finally:
-        if close:
-            out.close()
 
 
 def records_of(frame: "pd.DataFrame") -> list[dict[str, Any]]:
@@ -139,17 +155,13 @@ def records_of(frame: "pd.DataFrame") -> list[dict[str, Any]]:
 
 def write_json(data: Any, target: str | Path | IO[str]) -> None:
     """One JSON document (UTF-8, indented)."""
-    out, close = _open(target)
-    try:
+    with _open(target) as out:
         out.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         out.write("\n")
-    finally:
-        if close:
-            out.close()
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "table"
+    clean = "".join("_" if ch in "[]:*?/\\" or ord(ch) < 32 else ch for ch in name).strip("'") or "table"
     title, n = clean[:31], 2
     while title.casefold() in used:
         suffix = f" ({n})"
@@ -170,9 +182,9 @@ def write_xlsx(data: Any, path: str | Path, *, notes: list[str] | None = None) -
     for name, frame in as_tables(data).items():
         sheet = book.create_sheet(_sheet_title(name, used))
         header, rows = rows_of(frame)
-        sheet.append([neutralise(h) for h in header])
+        sheet.append([xlsx_cell(h) for h in header])
         for row in rows:
-            sheet.append([neutralise(str(v) if isinstance(v, (list, dict, tuple)) else v) for v in row])
+            sheet.append([xlsx_cell(str(v) if isinstance(v, (list, dict, tuple)) else v) for v in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -187,9 +199,10 @@ def write_xlsx(data: Any, path: str | Path, *, notes: list[str] | None = None) -
     if notes:
         about = book.create_sheet(_sheet_title("about", used))
         for note in notes:
-            about.append([neutralise(note)])
+            about.append([xlsx_cell(note)])
         about.column_dimensions["A"].width = min(max(len(n) for n in notes) + 2, 100)
-    book.save(str(path))
+    with atomic_path(path) as tmp:
+        book.save(str(tmp))
 
 
 def display(value: Any, column: str = "") -> str:
@@ -203,9 +216,14 @@ def display(value: Any, column: str = "") -> str:
     return str(value)
 
 
+def md_escape(text: str) -> str:
+    """Markdown text with HTML neutralised: ``<script>`` in a quote must not run in a renderer."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def md_cell(value: Any, column: str = "") -> str:
-    """A Markdown table cell: pipes escaped, line breaks kept as ``<br>``."""
-    text = display(value, column)
+    """A Markdown table cell: HTML escaped, pipes escaped, line breaks kept as ``<br>``."""
+    text = md_escape(display(value, column))
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
 
 

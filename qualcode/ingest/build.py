@@ -7,6 +7,7 @@ is follow the same rules for all of them (see README, "Importing data").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -24,6 +25,18 @@ from qualcode.ingest.turns import (
 from qualcode.model import ParsedDocument, ParsedTurn
 
 PARTICIPANT_SEP = " · "
+# C0 controls other than tab, newline and carriage return. A NUL made every later
+# offset uncodeable (SQLite's length() stops at it); the others break exports.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def replace_controls(text: str) -> tuple[str, int]:
+    """Replace C0 control characters one for one (offsets keep their meaning):
+    vertical tab and form feed (PDF page breaks) by a newline, the rest by a space."""
+    found = len(_CONTROLS.findall(text))
+    if not found:
+        return text, 0
+    return _CONTROLS.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else " ", text), found
 
 
 @dataclass
@@ -173,7 +186,8 @@ def finish(
                 who = doc_participant
             elif t.speaker:
                 who = f"{raw.name}{PARTICIPANT_SEP}{t.speaker}" if is_generic_label(t.speaker) else t.speaker
-        turns.append(ParsedTurn(t.speaker, t.start, t.end, role, who, t.time_start, t.time_end))
+        speaker = replace_controls(t.speaker)[0].strip() if t.speaker else t.speaker
+        turns.append(ParsedTurn(speaker, t.start, t.end, role, who, t.time_start, t.time_end))
     turns = _same_person(turns)
     if doc_participant is None:
         people = {t.participant for t in turns if t.role == "participant" and t.participant}
@@ -192,10 +206,13 @@ def finish(
         metadata["encoding"] = encoding
     if raw.key is not None:
         metadata["key"] = raw.key
+    text, replaced = replace_controls(raw.text)
+    if replaced:
+        metadata["controls_replaced"] = replaced
     return ParsedDocument(
-        name=raw.name,
+        name=replace_controls(raw.name)[0],
         kind=kind,
-        text=raw.text,
+        text=text,
         turns=turns,
         source_path=source_path,
         sha256=sha256,

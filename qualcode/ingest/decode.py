@@ -15,14 +15,17 @@ import zipfile
 from pathlib import Path
 
 from qualcode.errors import ImportFormatError
+from qualcode.limits import MAX_ENTRIES, MAX_OFFICE_BYTES, RATIO_FLOOR
+from qualcode.limits import MAX_RATIO as _SHARED_RATIO
 
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
 )
-MAX_UNZIPPED = 200 * 1024 * 1024  # a docx/xlsx expanding beyond this is refused
-MAX_RATIO = 200  # compression ratio above which a member counts as a zip bomb
+# The shared caps of qualcode.limits (kept under these names for callers).
+MAX_UNZIPPED = MAX_OFFICE_BYTES  # a docx/xlsx expanding beyond this is refused
+MAX_RATIO = _SHARED_RATIO  # compression ratio above which a member counts as a zip bomb
 
 
 def normalise_newlines(text: str) -> str:
@@ -90,11 +93,13 @@ def open_zip(data: bytes, path: Path, what: str) -> zipfile.ZipFile:
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise ImportFormatError(f"not a valid {what} file (not a zip archive)", where=str(path)) from None
+    if len(infos) > MAX_ENTRIES:
+        raise ImportFormatError(f"the {what} file lists {len(infos)} parts (more than {MAX_ENTRIES})", where=str(path))
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if total > MAX_UNZIPPED or (info.file_size > 10 * 1024 * 1024 and ratio > MAX_RATIO):
+        if total > MAX_UNZIPPED or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
             raise ImportFormatError(
                 f"refusing a {what} file that expands to more than it should (zip bomb?)", where=str(path)
             )

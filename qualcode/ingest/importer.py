@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import ImportFormatError, QualcodeError
+from qualcode.errors import ImportFormatError, QualcodeError, as_user_error
 from qualcode.ingest.build import RawFile, finish
 from qualcode.ingest.options import ImportOptions, ImportResult
 from qualcode.ingest.participants import ParticipantMap, load_participants_file
@@ -149,12 +149,14 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
         result.encoding = raw.encoding
         names: list[str] = []
         turns = 0
+        controls = [0]  # control characters replaced, summed over the documents
 
         def counted() -> Iterator[ParsedDocument]:
             nonlocal turns
             for doc in docs:
                 names.append(doc.name)
                 turns += len(doc.turns)
+                controls[0] += int(doc.metadata.get("controls_replaced", 0))
                 yield doc
 
         with project.action("import", f"import {path.name}") as act:
@@ -167,6 +169,7 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
         result.documents = names
         result.document = names[0] if names else None
         result.turns = turns
+        result.controls_replaced = controls[0]
         if "replaced" in statuses:
             result.status = "replaced"
         elif "imported" in statuses:
@@ -179,7 +182,8 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
         # Parsers are third-party libraries fed untrusted files; whatever they
         # raise is reported against this file (the project is unchanged, the
         # action rolled back) instead of ending the batch with a traceback.
-        result.error = f"{path}: cannot import: {type(exc).__name__}: {exc}"
+        coded = as_user_error(exc, str(path))  # deep nesting, corrupt zlib data, huge numbers…
+        result.error = str(coded) if coded else f"{path}: cannot import: {type(exc).__name__}: {exc}"
     if result.error:
         result.status = "error"
         result.error = " ".join(result.error.split())

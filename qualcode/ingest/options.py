@@ -62,6 +62,8 @@ class ImportResult:
     error: str | None = None
     encoding: str | None = None
     turns: int = 0
+    #: NUL and other C0 control characters replaced (one for one) in the text.
+    controls_replaced: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The stable ``--json`` shape."""
@@ -73,4 +75,5 @@ class ImportResult:
             "error": self.error,
             "encoding": self.encoding,
             "turns": self.turns,
+            "controls_replaced": self.controls_replaced,
         }

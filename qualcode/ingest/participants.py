@@ -80,7 +80,7 @@ def load_participants_file(path: str | Path) -> ParticipantMap:
         ImportFormatError: unreadable file, no ``participant`` column, or a
             row without a participant (named with its row number).
     """
-    from qualcode.ingest.tabular import read_table
+    from qualcode.ingest.tabular import column_list, read_table
 
     path = Path(path)
     if not path.is_file():
@@ -89,7 +89,7 @@ def load_participants_file(path: str | Path) -> ParticipantMap:
     lower = {c.strip().lower(): c for c in table.columns}
     if "participant" not in lower:
         raise ImportFormatError(
-            f"the participants file needs a 'participant' column (found: {', '.join(table.columns)})",
+            f"the participants file needs a 'participant' column (found: {column_list(table.columns)})",
             where=str(path),
         )
     rows: list[ParticipantRow] = []

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 # Characters that do not make an overlap (SQLite's trim() takes an explicit set).
 _SPACES = "' ' || char(9, 10, 11, 12, 13, 160, 8232, 8233, 12288)"
 
+_BATCH = 5000
+
 _QUERY = f"""
 SELECT c.id, c.code_id, c.document_id, c.start, c.[end], c.coder, c.origin, c.status, c.method,
        c.rule, c.confidence, c.run_id, c.created_at,
@@ -74,15 +76,19 @@ class AttributionStore:
         code_ids: Iterable[int] | None = None,
         coders: Iterable[str] | None = None,
         statuses: Iterable[str] | None = None,
+        coding_ids: Iterable[int] | None = None,
     ) -> Iterator[CodingOverlap]:
         """Every coding (optionally only these codes, coders, statuses) with the turns it overlaps.
 
         Rows come in coding-id order and are streamed from SQLite; a coding
         overlapping no turn (a header, a gap between turns) has ``turns == ()``.
+        Only the turns the rows name are read, a batch of rows at a time, so
+        asking for one code's codings does not read every turn of the project.
         """
         where: list[str] = []
         params: list[Any] = []
-        for column, values in (("c.code_id", code_ids), ("c.coder", coders), ("c.status", statuses)):
+        for column, values in (("c.code_id", code_ids), ("c.coder", coders), ("c.status", statuses),
+                               ("c.id", coding_ids)):
             if values is None:
                 continue
             items = list(values)
@@ -91,19 +97,34 @@ class AttributionStore:
             where.append(f"{column} IN (SELECT value FROM json_each(?))")
             params.append(_json_list(items))
         sql = _QUERY.format(where=("WHERE " + " AND ".join(where)) if where else "")
-        turns = {t.id: t for t in self.project.documents.all_turns()}
         cursor = self.project.db.execute(sql, params)
         names = [d[0] for d in cursor.description]
-        for values in cursor:
-            row = dict(zip(names, values))
-            ids = row["turn_ids"]
-            if not ids:
-                found: tuple[Turn, ...] = ()
-            elif "," not in ids:
-                found = (turns[int(ids)],)
-            else:
-                found = tuple(sorted((turns[int(i)] for i in ids.split(",")), key=lambda t: t.start))
-            yield CodingOverlap(coding_from_row(row), found, row["doc_participant_id"])
+        turns: dict[int, Turn] = {}
+        while batch := cursor.fetchmany(_BATCH):
+            rows = [dict(zip(names, values)) for values in batch]
+            wanted = {int(i) for row in rows if row["turn_ids"] for i in row["turn_ids"].split(",")}
+            turns = {i: turns[i] for i in wanted if i in turns}
+            turns.update(self._turns(wanted - set(turns)))
+            for row in rows:
+                ids = row["turn_ids"]
+                if not ids:
+                    found: tuple[Turn, ...] = ()
+                elif "," not in ids:
+                    found = (turns[int(ids)],)
+                else:
+                    found = tuple(sorted((turns[int(i)] for i in ids.split(",")), key=lambda t: t.start))
+                yield CodingOverlap(coding_from_row(row), found, row["doc_participant_id"])
+
+    def _turns(self, ids: set[int]) -> dict[int, Turn]:
+        """The turns with these ids (without their text)."""
+        if not ids:
+            return {}
+        from qualcode.store.documents import _turn
+
+        rows = self.project.query(
+            "SELECT id, document_id, seq, speaker, role, start, [end], participant_id, time_start, time_end"
+            " FROM turns WHERE id IN (SELECT value FROM json_each(?))", [_json_list(sorted(ids))])
+        return {r["id"]: _turn(r) for r in rows}
 
 
 def _json_list(items: list[Any]) -> str:

@@ -285,6 +285,16 @@ class CodingStore:
             delete_codings(act, [coding_id])
         return coding
 
+    def remove_many(self, coding_ids: Sequence[int]) -> list[Coding]:
+        """Remove several codings in one undoable action: all of them, or none
+        if any id does not exist (raises :class:`NotFoundError` naming it)."""
+        ids = list(dict.fromkeys(coding_ids))
+        found = [self.get(i) for i in ids]  # NotFoundError before anything is removed
+        with self.project.action("uncode", f"remove codings {', '.join(f'#{i}' for i in ids[:10])}"
+                                 + ("…" if len(ids) > 10 else "")) as act:
+            delete_codings(act, ids)
+        return found
+
     def remove_span(self, document: str | int, start: int, end: int, code: str | int | None = None) -> list[Coding]:
         """Remove codings exactly on a span (optionally of one code)."""
         doc = self.project.documents.resolve(document)

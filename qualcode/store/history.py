@@ -10,9 +10,10 @@ logged, so the history is linear, persistent and auditable.
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import NothingToUndoError
+from qualcode.errors import NothingToUndoError, ValidationError
 from qualcode.model import Event
 from qualcode.store.base import default_coder, now
 
@@ -39,46 +40,91 @@ class History:
         )
         return [_event(r) for r in rows]
 
-    def can_undo(self) -> bool:
-        return bool(self.project.query("SELECT 1 FROM events WHERE state = 'done' LIMIT 1"))
+    def _me(self, coder: str | None) -> str:
+        return coder or self.project.coder or default_coder()
 
-    def can_redo(self) -> bool:
-        return bool(self.project.query("SELECT 1 FROM events WHERE state = 'undone' LIMIT 1"))
+    def _undo_candidate(self, coder: str | None, any_coder: bool) -> dict[str, Any] | None:
+        sql, params = "SELECT * FROM events WHERE state = 'done'", []
+        if not any_coder:
+            sql, params = sql + " AND actor = ?", [self._me(coder)]
+        rows = self.project.query(sql + " ORDER BY id DESC LIMIT 1", params)
+        return rows[0] if rows else None
 
-    def undo(self) -> Event:
-        """Revert the most recent action that is still done."""
-        rows = self.project.query("SELECT * FROM events WHERE state = 'done' ORDER BY id DESC LIMIT 1")
-        if not rows:
-            raise NothingToUndoError("nothing to undo")
-        ev = rows[0]
+    def _redo_candidate(self, coder: str | None, any_coder: bool) -> dict[str, Any] | None:
+        # The most recent undo (by this coder) whose action is still undone.
+        sql = (
+            "SELECT e.* FROM events e JOIN events u ON u.undo_of = e.id AND u.action = 'undo'"
+            " WHERE e.state = 'undone'"
+        )
+        params: list[Any] = []
+        if not any_coder:
+            sql, params = sql + " AND u.actor = ?", [self._me(coder)]
+        rows = self.project.query(sql + " ORDER BY u.id DESC LIMIT 1", params)
+        return rows[0] if rows else None
+
+    def can_undo(self, coder: str | None = None, *, any_coder: bool = False) -> bool:
+        return self._undo_candidate(coder, any_coder) is not None
+
+    def can_redo(self, coder: str | None = None, *, any_coder: bool = False) -> bool:
+        return self._redo_candidate(coder, any_coder) is not None
+
+    def next_undo(self, coder: str | None = None, *, any_coder: bool = False) -> Event | None:
+        """The event :meth:`undo` would revert (to confirm before undoing someone else's)."""
+        row = self._undo_candidate(coder, any_coder)
+        return _event(row) if row else None
+
+    def _nothing(self, what: str, coder: str | None) -> NothingToUndoError:
+        me = self._me(coder)
+        other = self._undo_candidate(None, True) if what == "undo" else self._redo_candidate(None, True)
+        if other is not None:
+            return NothingToUndoError(
+                f"nothing of yours ({me}) to {what}; the last is {other['actor']}'s "
+                f"'{other['summary']}' (use --any to {what} it)"
+            )
+        return NothingToUndoError(f"nothing to {what}")
+
+    def undo(self, coder: str | None = None, *, any_coder: bool = False) -> Event:
+        """Revert the coder's most recent action that is still done (anyone's with ``any_coder``).
+
+        Why per coder: two people (or a person and a script) share the file;
+        ctrl+z must never silently revert a colleague's work.
+        """
+        ev = self._undo_candidate(coder, any_coder)
+        if ev is None:
+            raise self._nothing("undo", coder)
         changes = json.loads(ev["changes"] or "[]")
         db = self.project.db
-        with db.atomic():
-            for change in reversed(changes):
-                self._revert(change, ev["id"])
-            db.execute("UPDATE events SET state = 'undone' WHERE id = ?", [ev["id"]])
-            db.execute(
-                "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
-                ["undo", f"undo: {ev['summary']}", default_coder(), now(), ev["id"]],
-            )
+        try:
+            with db.atomic():
+                for change in reversed(changes):
+                    self._revert(change, ev["id"])
+                db.execute("UPDATE events SET state = 'undone' WHERE id = ?", [ev["id"]])
+                db.execute(
+                    "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
+                    ["undo", f"undo: {ev['summary']}", self._me(coder), now(), ev["id"]],
+                )
+        except sqlite3.IntegrityError as exc:
+            raise ValidationError(f"cannot undo '{ev['summary']}': a later action changed the same rows ({exc})") from None
         return _event({**ev, "state": "undone"})
 
-    def redo(self) -> Event:
-        """Re-apply the most recently undone action."""
-        rows = self.project.query("SELECT * FROM events WHERE state = 'undone' ORDER BY id ASC LIMIT 1")
-        if not rows:
-            raise NothingToUndoError("nothing to redo")
-        ev = rows[0]
+    def redo(self, coder: str | None = None, *, any_coder: bool = False) -> Event:
+        """Re-apply the action this coder undid last (anyone's undo with ``any_coder``)."""
+        ev = self._redo_candidate(coder, any_coder)
+        if ev is None:
+            raise self._nothing("redo", coder)
         changes = json.loads(ev["changes"] or "[]")
         db = self.project.db
-        with db.atomic():
-            for change in changes:
-                self._apply(change, ev["id"])
-            db.execute("UPDATE events SET state = 'done' WHERE id = ?", [ev["id"]])
-            db.execute(
-                "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
-                ["redo", f"redo: {ev['summary']}", default_coder(), now(), ev["id"]],
-            )
+        try:
+            with db.atomic():
+                for change in changes:
+                    self._apply(change, ev["id"])
+                db.execute("UPDATE events SET state = 'done' WHERE id = ?", [ev["id"]])
+                db.execute(
+                    "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
+                    ["redo", f"redo: {ev['summary']}", self._me(coder), now(), ev["id"]],
+                )
+        except sqlite3.IntegrityError as exc:
+            raise ValidationError(f"cannot redo '{ev['summary']}': a later action changed the same rows ({exc})") from None
         return _event({**ev, "state": "done"})
 
     # -- replay -------------------------------------------------------------

@@ -9,6 +9,7 @@ post messages back.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,13 +20,15 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import ProjectBusyError, QualcodeError, StorageError, as_user_error
 from qualcode.store import Project, SearchHit, default_coder, open_project, resolve_project_path
+from qualcode.store.busy import busy_limit_from_env
 from qualcode.tui.commands import QualcodeCommands
 from qualcode.tui.screens import SCREENS, entry
 from qualcode.tui.workers import with_own_project
 
 T = TypeVar("T")
+UI_BUSY_LIMIT = 5.0
 
 
 class ImportProgress(Message):
@@ -59,6 +62,7 @@ class QualcodeApp(App[None]):
         Binding("ctrl+f", "search", "Search", show=False, id="app.search_alt"),
         Binding("ctrl+o", "import", "Import", id="app.import"),
         Binding("ctrl+t", "set_coder", "Coder", show=False, id="app.coder"),
+        Binding("ctrl+r", "retry", "Retry", show=False, id="app.retry"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ] + [
         Binding(e.key, f"show_screen('{e.name}')", e.title, show=e.name != "home", id=f"screen.{e.name}")
@@ -72,6 +76,12 @@ class QualcodeApp(App[None]):
         self.blink = blink
         self.data_version = 0
         self.last_code_id: int | None = None
+        #: The last write that failed on a busy or failing store, kept for ctrl+r.
+        self.pending_retry: Callable[[], Any] | None = None
+        project.coder = self.coder
+        # The UI thread must not freeze for a minute behind another writer: wait a
+        # few seconds, then show the error and keep the action for ctrl+r.
+        project.set_busy(min(busy_limit_from_env(), UI_BUSY_LIMIT))
 
     # -- lifecycle -------------------------------------------------------------
     def on_mount(self) -> None:
@@ -86,17 +96,50 @@ class QualcodeApp(App[None]):
 
     # -- errors ------------------------------------------------------------------
     def attempt(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        """Call a store function; a user error becomes a notification, not a crash."""
+        """Call a store function; an error becomes a notification, never a crash.
+
+        Why everything is caught: a busy project, a full disk or a read-only
+        file must not end the session and lose the analyst's place; the failed
+        call is kept so ctrl+r can retry it once the cause is gone.
+        """
         try:
             return fn(*args, **kwargs)
         except QualcodeError as exc:
-            self.notify(exc.message, title=f"Error {exc.code}", severity="error")
+            if isinstance(exc, ProjectBusyError | StorageError):
+                self._keep_for_retry(fn, args, kwargs)
+            self.notify(exc.message + self._retry_hint(exc), title=f"Error {exc.code}", severity="error")
+            return None
+        except Exception as exc:  # noqa: BLE001 - never exit on a store error
+            coded = as_user_error(exc, str(self.project.path))
+            self._keep_for_retry(fn, args, kwargs)
+            message = coded.message if coded else f"{type(exc).__name__}: {exc}"
+            self.notify(message + " — ctrl+r retries", title=f"Error {coded.code if coded else 'E000'}",
+                        severity="error")
             return None
 
+    def _keep_for_retry(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.pending_retry = lambda: fn(*args, **kwargs)
+
+    @staticmethod
+    def _retry_hint(exc: QualcodeError) -> str:
+        return " — ctrl+r retries" if isinstance(exc, ProjectBusyError | StorageError) else ""
+
+    def action_retry(self) -> None:
+        """Run the write that last failed on a busy or failing store again."""
+        job, self.pending_retry = self.pending_retry, None
+        if job is None:
+            self.notify("nothing to retry", timeout=2)
+            return
+        if self.attempt(job) is not None or self.pending_retry is None:
+            self.notify("retried: saved", timeout=2)
+            self.data_changed()
+
     def _handle_exception(self, error: Exception) -> None:
-        # Safety net: a QualcodeError that escaped a handler is a user error.
-        if isinstance(error, QualcodeError):
-            self.notify(error.message, title=f"Error {error.code}", severity="error")
+        # Safety net: a store or user error that escaped a handler is shown, not fatal.
+        coded = as_user_error(error, str(self.project.path))
+        if coded is not None or isinstance(error, sqlite3.Error):
+            message = coded.message if coded else str(error)
+            self.notify(message, title=f"Error {coded.code if coded else 'E000'}", severity="error")
             return
         super()._handle_exception(error)
 
@@ -118,13 +161,34 @@ class QualcodeApp(App[None]):
 
     # -- actions ------------------------------------------------------------------
     def action_undo(self) -> None:
-        event = self.attempt(self.project.history.undo)
+        """Undo this coder's last action; another coder's only after a confirmation naming them."""
+        history = self.project.history
+        if self.attempt(history.next_undo, self.coder) is None:
+            other = self.attempt(history.next_undo, any_coder=True)
+            if other is not None:
+                self._confirm_undo_other(other)
+                return
+        self._undo(any_coder=False)
+
+    def _undo(self, *, any_coder: bool) -> None:
+        event = self.attempt(self.project.history.undo, self.coder, any_coder=any_coder)
         if event is not None:
             self.notify(f"Undid: {event.summary}", timeout=3)
             self.data_changed()
 
+    def _confirm_undo_other(self, other: Any) -> None:
+        from qualcode.tui.modals.choice import ChoiceModal
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._undo(any_coder=True)
+
+        self.push_screen(ChoiceModal(
+            f"Nothing of yours ({self.coder}) to undo. Undo {other.actor}'s \"{other.summary}\"?",
+            [(f"Yes, undo {other.actor}'s action", True), ("No, keep it", False)], highlight=1), done)
+
     def action_redo(self) -> None:
-        event = self.attempt(self.project.history.redo)
+        event = self.attempt(self.project.history.redo, self.coder)
         if event is not None:
             self.notify(f"Redid: {event.summary}", timeout=3)
             self.data_changed()
@@ -191,6 +255,7 @@ class QualcodeApp(App[None]):
         def done(value: str | None) -> None:
             if value:
                 self.coder = value
+                self.project.coder = value
                 self._update_subtitle()
                 self.notify(f"Coding as {value}")
 

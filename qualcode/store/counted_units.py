@@ -1,0 +1,308 @@
+"""Aggregations over the counted units of one command (the temporary tables built by :mod:`qualcode.store.tables`).
+
+Why a module of its own: :class:`qualcode.store.tables.TablesStore` builds
+the counted units (``qc_units``: coding × participant under the attribution
+rule; ``qc_tree``: each code with its subtree; ``qc_scope``: the participants
+in scope; ``qc_turn_units`` on request); :class:`CountedUnits` answers every
+table's ``GROUP BY`` over them while the ``with`` block lasts.
+
+Group values follow :meth:`qualcode.analysis.corpus.Corpus.attribute`: a
+missing or blank attribute (blank as Python's ``str.strip`` sees it) is
+:data:`MISSING`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qualcode.store.project import Project
+
+MISSING = "(missing)"
+# Every character Python's str.strip() removes (str.isspace), for SQLite's trim(X, Y); a test checks the list.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+# The codes with sub-codes, as roots of the subtree join (a leaf's rolled-up row is its own row).
+_NONLEAF = (
+    "JOIN temp.qc_tree tr ON tr.code_id = u.code_id"
+    " AND tr.root IN (SELECT root FROM temp.qc_tree GROUP BY root HAVING count(*) > 1)"
+)
+
+
+def attribute_value(column: str) -> str:
+    """SQL for a participant's value of the attribute bound as the next parameter (MISSING when blank).
+
+    Bind :func:`attribute_params` for it: the attribute is read with
+    ``json_extract`` and a quoted JSON path (fast), or, for a name a path
+    cannot quote, by scanning the object's keys with ``json_each``.
+    """
+    value = f"CASE WHEN ? IS NULL THEN (SELECT value FROM json_each({column}) WHERE key = ?) ELSE json_extract({column}, ?) END"
+    return f"CASE WHEN {column} IS NULL OR trim(coalesce({value}, ''), ?) = '' THEN '{MISSING}' ELSE {value} END"
+
+
+def attribute_params(name: str) -> list[Any]:
+    """The parameters of one :func:`attribute_value` expression for attribute ``name``."""
+    path = None if any(ch in name for ch in '"\\') else f'$."{name}"'
+    one = [path, name, path]
+    return [*one, WHITESPACE, *one]
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Codings, distinct documents and distinct participants of one code (or code subtree)."""
+
+    codings: int
+    documents: int
+    participants: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTally:
+    """Codings and distinct participants of one code (subtree) within one group of participants."""
+
+    codings: int
+    participants: int
+
+
+class CountedUnits:
+    """The counted units of one command, in a temporary table, and the aggregations over them."""
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+        self.db = project.db
+        self._own: dict[int, Tally] | None = None
+        self._people: list[str] = []
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, list(params)).fetchall()
+
+    def tallies(self, *, rollup: bool) -> dict[int, Tally]:
+        """Per code: codings, documents, participants (over its subtree with ``rollup``, distinct).
+
+        Rolled-up codings are the sum of the subtree's own codings (a coding
+        has one code); only codes with sub-codes need the subtree join for
+        their distinct documents and participants.
+        """
+        if self._own is None:
+            self._own = {
+                r[0]: Tally(r[1], r[2], r[3])
+                for r in self._all(
+                    "SELECT code_id, count(DISTINCT coding_id), count(DISTINCT document_id), count(DISTINCT pid)"
+                    " FROM temp.qc_units GROUP BY code_id"
+                )
+            }
+        own = self._own
+        if not rollup:
+            return dict(own)
+        wide = {
+            r[0]: (r[1], r[2])
+            for r in self._all(
+                "SELECT tr.root, count(DISTINCT u.document_id), count(DISTINCT u.pid)"
+                f" FROM temp.qc_units u {_NONLEAF} GROUP BY tr.root"
+            )
+        }
+        out = {}
+        for root, members in self._members().items():
+            if len(members) == 1 and root in own:
+                out[root] = own[root]
+            elif root in wide:
+                out[root] = Tally(sum(own[c].codings for c in members if c in own), *wide[root])
+        return out
+
+    def _members(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for root, cid in self._all("SELECT root, code_id FROM temp.qc_tree"):
+            out.setdefault(root, []).append(cid)
+        return out
+
+    def group_tallies(self, attrs: Sequence[str]) -> dict[tuple[int, tuple[str, ...]], GroupTally]:
+        """Per code subtree and group of ``attrs`` values: codings and distinct participants.
+
+        A coding counts in a group when one of its participants is in it (an
+        unattributed coding is in the :data:`MISSING` group). As in
+        :meth:`tallies`, codings are summed over the subtree's own codes.
+        """
+        n = len(attrs)
+        own_rows, wide_rows = self._grouped(attrs, [("u.code_id", ""), ("tr.root", _NONLEAF)])
+        own = {(r[0], tuple(r[1 : 1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in own_rows}
+        members = self._members()
+        out = {}
+        for r in wide_rows:
+            values = tuple(r[1 : 1 + n])
+            codings = sum(own[(c, values)].codings for c in members[r[0]] if (c, values) in own)
+            out[(r[0], values)] = GroupTally(codings, r[2 + n])
+        for (code, values), tally in own.items():
+            if len(members.get(code, ())) == 1:
+                out[(code, values)] = tally
+        return out
+
+    def people(self, attrs: Sequence[str]) -> None:
+        """Look up ``attrs`` once for every participant in scope or counted (``qc_people``), for the block.
+
+        Why: the group bases (people in scope) and the group tallies (people
+        counted) read the same attributes; at 10^6 respondents reading them
+        twice per attribute is seconds.
+        """
+        n = len(attrs)
+        names = ", ".join(f"v{i}" for i in range(n))
+        values = ", ".join(f"{attribute_value('p.attributes')}" for _ in attrs)
+        params: list[Any] = []
+        for a in attrs:
+            params += attribute_params(a)
+        self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
+        self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, in_scope INTEGER, {names})")
+        self.db.execute(
+            f"""INSERT INTO temp.qc_people
+                SELECT p.id, p.id IN (SELECT id FROM temp.qc_scope), {values} FROM participants p
+                WHERE p.id IN (SELECT id FROM temp.qc_scope) OR p.id IN (SELECT pid FROM temp.qc_units)""",
+            params,
+        )
+        self._people = list(attrs)
+
+    def scope_size(self) -> int:
+        """Participants in scope (see :meth:`TablesStore.scope_size`)."""
+        return self._all("SELECT count(*) FROM temp.qc_scope")[0][0]
+
+    def group_bases(self, attrs: Sequence[str]) -> dict[tuple[str, ...], int]:
+        """Participants in scope per combination of ``attrs`` values (from :meth:`people` when it has them)."""
+        if not all(a in self._people for a in attrs):
+            return self.project.tables.group_bases(attrs)
+        cols = ", ".join(f"v{self._people.index(a)}" for a in attrs)
+        rows = self._all(f"SELECT {cols}, count(*) FROM temp.qc_people WHERE in_scope GROUP BY {cols}")
+        return {tuple(r[:-1]): r[-1] for r in rows}
+
+    def _grouped(self, attrs: Sequence[str], queries: Sequence[tuple[str, str]]) -> list[list[tuple[Any, ...]]]:
+        """Per (``key``, ``join``) query: key, the ``attrs`` values, codings and distinct participants.
+
+        Each person's values are looked up once, into ``qc_people`` (kept when
+        :meth:`people` built it for these attributes).
+        """
+        n = len(attrs)
+        names = ", ".join(f"v{i}" for i in range(n))
+        kept = all(a in self._people for a in attrs)
+        if not kept:
+            self.people(attrs)
+        index = [self._people.index(a) for a in attrs]
+        try:
+            missing = ", ".join(f"coalesce(g.v{j}, '{MISSING}') AS v{i}" for i, j in enumerate(index))
+            return [
+                self._all(
+                    f"""SELECT {key}, {names}, count(DISTINCT u.coding_id), count(DISTINCT u.pid)
+                        FROM (SELECT u.code_id, u.coding_id, u.pid, {missing}
+                              FROM temp.qc_units u LEFT JOIN temp.qc_people g ON g.pid = u.pid) u
+                        {join}
+                        GROUP BY {key}, {names}"""
+                )
+                for key, join in queries
+            ]
+        finally:
+            if not kept:
+                self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
+                self._people = []
+
+    def cells(self, column: str, *, rollup: bool, attr: str | None = None) -> dict[tuple[int, Any], GroupTally]:
+        """Per code (subtree with ``rollup``) and ``column`` key: codings and distinct participants.
+
+        ``column`` is ``document`` (document id), ``participant`` (participant
+        id; unattributed units left out) or ``attr`` (the value of ``attr``,
+        :data:`MISSING` when blank or unattributed).
+        """
+        key = "tr.root" if rollup else "u.code_id"
+        join = "JOIN temp.qc_tree tr ON tr.code_id = u.code_id" if rollup else ""
+        if column == "document":
+            sql = (
+                f"SELECT {key}, u.document_id, count(DISTINCT u.coding_id), count(DISTINCT u.pid)"
+                f" FROM temp.qc_units u {join} GROUP BY {key}, u.document_id"
+            )
+        elif column == "participant":
+            sql = (
+                f"SELECT {key}, u.pid, count(DISTINCT u.coding_id), count(DISTINCT u.pid)"
+                f" FROM temp.qc_units u {join} WHERE u.pid IS NOT NULL GROUP BY {key}, u.pid"
+            )
+        else:
+            (rows,) = self._grouped([attr or ""], [(key, join)])
+            return {(r[0], r[1]): GroupTally(r[2], r[3]) for r in rows}
+        return {(r[0], r[1]): GroupTally(r[2], r[3]) for r in self._all(sql)}
+
+    def cooccurrence(self) -> tuple[dict[int, int], dict[tuple[int, int], tuple[int, int]]]:
+        """Turns per code (as applied), and per pair of codes sharing a turn: shared turns, overlapping pairs.
+
+        ``overlapping`` counts pairs of an A and a B coding, each attributed to
+        a turn the two codes share, in one document with overlapping spans
+        (needs ``counted(turns=True)``). Pairs are keyed with the lower id first.
+        """
+        per_code = dict(self._all("SELECT code_id, count(DISTINCT turn_id) FROM temp.qc_turn_units GROUP BY code_id"))
+        self.db.execute("DROP TABLE IF EXISTS temp.qc_shared")
+        try:
+            self.db.execute("""CREATE TEMP TABLE qc_shared AS
+                               WITH ct AS (SELECT DISTINCT code_id, turn_id FROM temp.qc_turn_units)
+                               SELECT a.code_id AS ca, b.code_id AS cb, a.turn_id
+                               FROM ct a JOIN ct b ON b.turn_id = a.turn_id AND b.code_id > a.code_id""")
+            shared = {
+                (r[0], r[1]): r[2] for r in self._all("SELECT ca, cb, count(*) FROM temp.qc_shared GROUP BY ca, cb")
+            }
+            overlapping = {
+                (r[0], r[1]): r[2]
+                for r in self._all(
+                    """WITH side AS (
+                     SELECT DISTINCT s.ca, s.cb, u.code_id = s.ca AS is_a, c.id, c.document_id, c.start, c.[end]
+                     FROM temp.qc_shared s
+                     JOIN temp.qc_turn_units u ON u.turn_id = s.turn_id AND u.code_id IN (s.ca, s.cb)
+                     JOIN codings c ON c.id = u.coding_id)
+                   SELECT x.ca, x.cb, count(*) FROM side x JOIN side y
+                     ON y.ca = x.ca AND y.cb = x.cb AND x.is_a AND NOT y.is_a AND y.document_id = x.document_id
+                    AND x.start < y.[end] AND y.start < x.[end]
+                   GROUP BY x.ca, x.cb"""
+                )
+            }
+        finally:
+            self.db.execute("DROP TABLE IF EXISTS temp.qc_shared")
+        return per_code, {k: (n, overlapping.get(k, 0)) for k, n in shared.items()}
+
+    def sample(self, roots: Sequence[int], per_code: int) -> dict[int, list[int]]:
+        """Up to ``per_code`` counted coding ids per code subtree: all of them when there are that few.
+
+        Larger subtrees get a deterministic spread: the ids with the smallest
+        multiplicative hash, so a theme's sample is not just its first
+        documents. Only ids under a hash threshold set for about twice the
+        sample are read back (no sort of every coding), then the smallest
+        ``per_code`` of them kept; the threshold widens until enough pass.
+        """
+        sizes = {root: t.codings for root, t in self.tallies(rollup=True).items()}
+        out: dict[int, list[int]] = {}
+        for root in roots:
+            n = sizes.get(root, 0)
+            if not n:
+                continue
+            fraction = min(1.0, 2.0 * per_code / n)
+            while True:
+                rows = self._all(
+                    """SELECT DISTINCT u.coding_id, (u.coding_id * 2654435761) % 4294967296 AS h
+                       FROM temp.qc_units u JOIN temp.qc_tree tr ON tr.code_id = u.code_id
+                       WHERE tr.root = ? AND (u.coding_id * 2654435761) % 4294967296 < ?""",
+                    [root, int(fraction * 4294967296) + 1],
+                )
+                if len(rows) >= min(per_code, n) or fraction >= 1.0:
+                    break
+                fraction = min(1.0, fraction * 4)
+            out[root] = sorted(cid for cid, _ in sorted(rows, key=lambda r: (r[1], r[0]))[:per_code])
+        return out
+
+    def totals(self, code_ids: Sequence[int] | None = None) -> tuple[int, int]:
+        """Distinct counted codings and documents (of ``code_ids`` as applied, or all)."""
+        where, params = "", []
+        if code_ids is not None:
+            where, params = "WHERE code_id IN (SELECT value FROM json_each(?))", [json.dumps(list(code_ids))]
+        row = self._all(
+            f"SELECT count(DISTINCT coding_id), count(DISTINCT document_id) FROM temp.qc_units {where}", params
+        )[0]
+        return row[0], row[1]
+
+
+__all__ = ["CountedUnits", "GroupTally", "MISSING", "Tally", "WHITESPACE", "attribute_params", "attribute_value"]
