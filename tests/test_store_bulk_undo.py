@@ -148,7 +148,7 @@ def test_event_rows_written_row_by_row_still_undo_and_redo(project):
         project.db.execute("INSERT INTO codes (id, name) VALUES (7, 'Old')")
         project.db.execute(
             "INSERT INTO events (action, summary, actor, created_at, state, changes) VALUES (?, ?, ?, ?, ?, ?)",
-            ["code", "old-style", "t", "2025", "done", json.dumps([["i", "codes", 7, {"id": 7, "name": "Old"}]])],
+            ["code", "old-style", "tester", "2025", "done", json.dumps([["i", "codes", 7, {"id": 7, "name": "Old"}]])],
         )
     project.history.undo()
     assert project.codes.all() == []

@@ -84,7 +84,7 @@ def import_(
         exclude=tuple(exclude or ()),
     )
     with open_for_command(project, create=True) as proj, user_errors():
-        coded = {d["name"]: d["codings"] for d in proj.documents.summaries()} if replace else {}
+        coded = {s.name: s.codings for s in proj.documents.iter_summaries(names=False)} if replace else {}
         if replace and not yes and _interactive():
             _confirm_replace(paths, options, coded)
         with progress(len(paths), "importing") as bar:
