@@ -47,8 +47,21 @@ REGIONS = ["North", "South", "East", "West", "Central"]
 AGES = ["18-34", "35-54", "55+"]
 MODES = ["online", "paper"]
 
-STEPS = ("ref", "import", "code", "documents", "frequencies", "evidence", "agreement",
-         "refi-export", "refi-import", "suggest", "stats", "search", "tui")
+STEPS = (
+    "ref",
+    "import",
+    "code",
+    "documents",
+    "frequencies",
+    "evidence",
+    "agreement",
+    "refi-export",
+    "refi-import",
+    "suggest",
+    "stats",
+    "search",
+    "tui",
+)
 
 
 def generate(folder: Path, n: int, seed: int = 15) -> tuple[Path, Path]:
@@ -78,8 +91,9 @@ def run_step(cmd: list[str], cwd: Path, timeout: float, root: Path = ROOT) -> tu
     """Wall seconds, peak RSS (MB) and exit status of one subprocess (code from ``root``)."""
     t0 = time.perf_counter()
     with open(cwd / "out.log", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log,
-                                env={**os.environ, "PYTHONPATH": str(root)})
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, "PYTHONPATH": str(root)}
+        )
         deadline = t0 + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -96,16 +110,20 @@ def run_step(cmd: list[str], cwd: Path, timeout: float, root: Path = ROOT) -> tu
 def commands(py: str, db: Path, survey: Path, batch: Path, work: Path) -> dict[str, list[str]]:
     q = [py, "-m", "qualcode.cli.main"]
     p = ["--project", str(db)]
-    ref = ("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);"
-           " print(sum(len(r[0]) for r in c.execute('SELECT text FROM turns')))")
+    ref = (
+        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);"
+        " print(sum(len(r[0]) for r in c.execute('SELECT text FROM turns')))"
+    )
     return {
         "ref": [py, "-c", ref, str(db)],
-        "import": q + ["import", str(survey), "--survey", "--id-column", "respondent_id",
-                       "--text-column", "answer", "--json"] + p,
+        "import": q
+        + ["import", str(survey), "--survey", "--id-column", "respondent_id", "--text-column", "answer", "--json"]
+        + p,
         "code": q + ["code", "--batch", str(batch), "--create-codes", "--json"] + p,
         "documents": q + ["documents", "--json"] + p,
-        "frequencies": q + ["export", "frequencies", "--by", "region", "--format", "xlsx",
-                            "-o", str(work / "freq.xlsx")] + p,
+        "frequencies": q
+        + ["export", "frequencies", "--by", "region", "--format", "xlsx", "-o", str(work / "freq.xlsx")]
+        + p,
         "evidence": q + ["export", "evidence", "--format", "json", "-o", str(work / "evidence.json")] + p,
         "agreement": q + ["agreement", "--json"] + p,
         "refi-export": q + ["refi", "export", str(work / "out.qdpx"), "--json"] + p,
@@ -157,11 +175,17 @@ def main() -> int:
     parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated subset of " + ",".join(STEPS))
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per step before it is killed")
     parser.add_argument("--keep", type=Path, help="keep the generated projects in this folder")
-    parser.add_argument("--baseline", type=Path,
-                        help="another checkout (e.g. `git worktree add /tmp/before main`): each step also runs with"
-                             " its code, right after ours on a project of its own, so both see the same load")
-    parser.add_argument("--baseline-steps", default="",
-                        help="with --baseline: only these steps run with the baseline too (default: all)")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. `git worktree add /tmp/before main`): each step also runs with"
+        " its code, right after ours on a project of its own, so both see the same load",
+    )
+    parser.add_argument(
+        "--baseline-steps",
+        default="",
+        help="with --baseline: only these steps run with the baseline too (default: all)",
+    )
     parser.add_argument("--tui-first-paint", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tui_first_paint:
@@ -180,8 +204,7 @@ def main() -> int:
         n *= 10
     py = sys.executable
     trees = [("", ROOT)] + ([("base:", args.baseline.resolve())] if args.baseline else [])
-    results: dict[str, dict[int, tuple[float, float, int]]] = {
-        tag + s: {} for tag, _ in trees for s in wanted}
+    results: dict[str, dict[int, tuple[float, float, int]]] = {tag + s: {} for tag, _ in trees for s in wanted}
     base = args.keep or Path(tempfile.mkdtemp(prefix="qc-scale-"))
     print(f"python {py}; cores {os.cpu_count()}; load {os.getloadavg()[0]:.1f}; work in {base}")
     for n in sizes:
@@ -206,14 +229,24 @@ def main() -> int:
                     continue
                 sub, cmd = cmds[tag]
                 if step in ("import", "code") and step not in wanted:
-                    subprocess.run(cmd[step], cwd=sub, stdout=subprocess.DEVNULL, check=False,
-                                   env={**os.environ, "PYTHONPATH": str(root)})
+                    subprocess.run(
+                        cmd[step],
+                        cwd=sub,
+                        stdout=subprocess.DEVNULL,
+                        check=False,
+                        env={**os.environ, "PYTHONPATH": str(root)},
+                    )
                     continue
                 secs, rss, rc = run_step(cmd[step], sub, args.timeout, root)
                 if rc != 0 and tag and step in ("import", "code"):
                     # The old build failed or ran out of time: build its project with ours, measure the rest.
-                    subprocess.run(cmds[""][1][step], cwd=sub, stdout=subprocess.DEVNULL, check=False,
-                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+                    subprocess.run(
+                        cmds[""][1][step],
+                        cwd=sub,
+                        stdout=subprocess.DEVNULL,
+                        check=False,
+                        env={**os.environ, "PYTHONPATH": str(ROOT)},
+                    )
                 results[tag + step][n] = (secs, rss, rc)
                 flag = "" if rc == 0 else f"  (exit {rc}; see {sub / 'out.log'})"
                 print(f"N={n:>9,} {tag + step:<17} {secs:9.2f} s {rss:9.0f} MB{flag}", flush=True)
@@ -237,8 +270,12 @@ def main() -> int:
         ref = results["ref"].get(sizes[-1], (0.0, 0, 0))[0]
         last = row.get(sizes[-1], (0.0, 0, 0))[0]
         ratio = f"{last / ref:.0f}×" if ref and last < float("inf") else "—"
-        print(f"| {step} | " + " | ".join(cells) + f" | {exp:.2f} |" if exp is not None else
-              f"| {step} | " + " | ".join(cells) + " | — |", end="")
+        print(
+            f"| {step} | " + " | ".join(cells) + f" | {exp:.2f} |"
+            if exp is not None
+            else f"| {step} | " + " | ".join(cells) + " | — |",
+            end="",
+        )
         print(f" {ratio} |")
     if not args.keep:
         import shutil

@@ -99,7 +99,8 @@ def split_turns(
         else:
             pieces.append((t, t.start, t.end, t.text))
     needs = [
-        i for i, p in enumerate(pieces)
+        i
+        for i, p in enumerate(pieces)
         if unit == "sentence" or (max_words is not None and count_words(p[3]) > max_words)
     ]
     # spaCy loads only when some piece must be split (a rerun on short answers needs none of it).
@@ -133,8 +134,11 @@ def build_segments(
     """
     if unit not in ("turn", "sentence"):
         raise ValidationError(f"unknown unit {unit!r}; use one of turn, sentence")
-    turns = [t for t in select_turns(project, document_ids=document_ids, include_interviewer=include_interviewer)
-             if t.text.strip()]
+    turns = [
+        t
+        for t in select_turns(project, document_ids=document_ids, include_interviewer=include_interviewer)
+        if t.text.strip()
+    ]
     return [
         Segment(t.document_id, a, b, text, t.speaker, t.role, t.participant_id, t.id)  # type: ignore[arg-type]
         for t, a, b, text in split_turns(turns, unit)

@@ -15,10 +15,12 @@ from qualcode.store import open_project
 
 @pytest.fixture
 def survey(project):
-    project.documents.add_many([
-        ParsedDocument(name=f"R{i}", kind="survey", text=f"answer number {i}", participant=f"R{i}", sha256=f"s{i}")
-        for i in range(5)
-    ])
+    project.documents.add_many(
+        [
+            ParsedDocument(name=f"R{i}", kind="survey", text=f"answer number {i}", participant=f"R{i}", sha256=f"s{i}")
+            for i in range(5)
+        ]
+    )
     return project
 
 

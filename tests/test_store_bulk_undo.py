@@ -19,7 +19,7 @@ def _survey(path, n=30):
     lines = ["rid,region,answer"]
     for i in range(n):
         answer = f"The bus to ward {i} is late again, price {i * 0.1:.1f}" if i % 7 else ""
-        lines.append(f"R{i:03d},{'North' if i % 2 else 'South'},\"{answer}\"")
+        lines.append(f'R{i:03d},{"North" if i % 2 else "South"},"{answer}"')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -59,8 +59,9 @@ def test_reimport_of_the_same_survey_is_skipped_and_replace_replaces(project, tm
     ids = [d["id"] for d in _dump(project, "documents")]
     [again] = import_paths(project, [csv], SURVEY_OPTS)
     assert again.status == "skipped"
-    [rep] = import_paths(project, [csv], ImportOptions(survey=True, id_column="rid", text_columns=("answer",),
-                                                        replace=True))
+    [rep] = import_paths(
+        project, [csv], ImportOptions(survey=True, id_column="rid", text_columns=("answer",), replace=True)
+    )
     assert rep.status == "replaced"
     assert len(_dump(project, "documents")) == len(ids)
     assert len(_dump(project, "participants")) == 30
@@ -121,11 +122,13 @@ def test_batch_coding_undo_redo_and_what_add_many_returns(project, tmp_path):
 
     doc = project.documents.find(names[0])
     bus = project.codes.resolve("Themes/bus").id
-    done = project.codings.add_many([
-        NewCoding(bus, doc.id, 0, 3, coder="alice"),  # new
-        NewCoding(bus, doc.id, 0, len(doc.text), coder="alice"),  # already there
-        NewCoding(bus, doc.id, 0, 3, coder="alice"),  # repeated in this batch
-    ])
+    done = project.codings.add_many(
+        [
+            NewCoding(bus, doc.id, 0, 3, coder="alice"),  # new
+            NewCoding(bus, doc.id, 0, len(doc.text), coder="alice"),  # already there
+            NewCoding(bus, doc.id, 0, 3, coder="alice"),  # repeated in this batch
+        ]
+    )
     assert len(done.added) == 1 and done.duplicates == 2
     new = done.added[0]
     assert (new.start, new.end, new.coder, new.status, new.origin) == (0, 3, "alice", "confirmed", "manual")

@@ -11,16 +11,25 @@ from qualcode.store import NewCoding
 @pytest.fixture
 def listed(project):
     text = "Q: hello there\n\nAna: the pump broke\n\nBen: and the valve"
-    turns = [ParsedTurn("Q", 3, 14, "interviewer", None), ParsedTurn("Ana", 21, 35, "participant", "Ana"),
-             ParsedTurn("Ben", 42, 55, "participant", "Ben")]
+    turns = [
+        ParsedTurn("Q", 3, 14, "interviewer", None),
+        ParsedTurn("Ana", 21, 35, "participant", "Ana"),
+        ParsedTurn("Ben", 42, 55, "participant", "Ben"),
+    ]
     project.documents.add(ParsedDocument(name="Focus b", kind="focus_group", text=text, turns=turns))
     for i, name in enumerate(["ans_2", "Ans_10", "zed"]):
-        project.documents.add(ParsedDocument(name=name, kind="survey", text=f"answer number {i} here",
-                                             participant=f"R{i}"))
+        project.documents.add(
+            ParsedDocument(name=name, kind="survey", text=f"answer number {i} here", participant=f"R{i}")
+        )
     code = project.codes.add("Pump")
     doc = project.documents.find("Focus b")
-    done = project.codings.add_many([NewCoding(code.id, doc.id, 21, 35), NewCoding(code.id, doc.id, 42, 55),
-                                     NewCoding(code.id, doc.id, 3, 14, origin="auto")])
+    done = project.codings.add_many(
+        [
+            NewCoding(code.id, doc.id, 21, 35),
+            NewCoding(code.id, doc.id, 42, 55),
+            NewCoding(code.id, doc.id, 3, 14, origin="auto"),
+        ]
+    )
     project.codings.set_status([done.ids[2]], "rejected")
     return project
 
@@ -35,10 +44,20 @@ def _reference(project):
     out = []
     for d in project.documents.all():
         ids = set(by_doc.get(d.id, set())) | ({d.participant_id} if d.participant_id else set())
-        out.append((d.id, d.name, d.kind, len(d.text.split()), len(project.documents.turns(d.id)),
-                    len(project.codings.for_document(d.id)), len(d.text),
-                    people.get(d.participant_id) if d.participant_id else None,
-                    ", ".join(sorted(people[i] for i in ids)), d.metadata.get("encoding")))
+        out.append(
+            (
+                d.id,
+                d.name,
+                d.kind,
+                len(d.text.split()),
+                len(project.documents.turns(d.id)),
+                len(project.codings.for_document(d.id)),
+                len(d.text),
+                people.get(d.participant_id) if d.participant_id else None,
+                ", ".join(sorted(people[i] for i in ids)),
+                d.metadata.get("encoding"),
+            )
+        )
     return out
 
 

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from qualcode.text import lemma_text_many
-from qualcode.themes import SuggestParams, run_segments, suggest
+from qualcode.themes import SuggestParams, run_segments, steps, suggest
 from qualcode.themes import lemmas as lemma_mod
-from qualcode.themes import steps
 
 
 def _study(project):
@@ -24,8 +23,11 @@ def _study(project):
     for i in range(45):
         theme = list(vocab)[i % 3]
         words = rng.choice(vocab[theme].split(), size=7).tolist()
-        docs.append(ParsedDocument(name=f"a{i:02d}", kind="survey", text=" ".join(words) + ".",
-                                   participant=f"R{i}", sha256=f"s{i}"))
+        docs.append(
+            ParsedDocument(
+                name=f"a{i:02d}", kind="survey", text=" ".join(words) + ".", participant=f"R{i}", sha256=f"s{i}"
+            )
+        )
     project.documents.add_many(docs)
     return project
 

@@ -18,10 +18,12 @@ def db(tmp_path, monkeypatch):
     monkeypatch.setenv("QUALCODE_CODER", "tester")
     path = tmp_path / "big.db"
     with open_project(path) as project:
-        project.documents.add_many([
-            ParsedDocument(name=f"R{i:04d}", kind="survey", text=f"answer {i} about buses", participant=f"P{i}")
-            for i in range(30)
-        ])
+        project.documents.add_many(
+            [
+                ParsedDocument(name=f"R{i:04d}", kind="survey", text=f"answer {i} about buses", participant=f"P{i}")
+                for i in range(30)
+            ]
+        )
     return path
 
 

@@ -8,8 +8,8 @@ importers are imported inside the commands so ``qualcode --help`` stays fast.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
