@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 DEMO_DB ?= demo.qualcode.db
 
-.PHONY: setup setup-neural demo serve test test-install lint bench soak clean
+.PHONY: setup setup-neural demo serve test test-install lint bench bench-scale soak clean
 
 setup: $(VENV)/.installed
 
@@ -58,6 +58,11 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_import.py
+
+# Every step of a survey study at 10^3..10^5 answers (time, peak RSS, scaling exponent);
+# BENCH_SCALE_ARGS="--max 1000000" for the full curve, "--baseline DIR" to compare with another checkout.
+bench-scale: setup
+	$(PY) benchmarks/bench_scale.py $(BENCH_SCALE_ARGS)
 
 # The long reliability trials (tests/reliability/soak.py: SIGKILLs, concurrent
 # writers, 2,000 fuzzed files) and the pathological-size benchmark; the fast

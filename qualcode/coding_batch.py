@@ -11,13 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from qualcode.errors import ImportFormatError, QualcodeError
 from qualcode.ingest.decode import decode
-from qualcode.model import Code, Document
+from qualcode.model import Code
 from qualcode.store import NewCoding, Project
+from qualcode.store.documents import DocumentExtent
 
 REQUIRED = ("document", "code")
 
@@ -35,15 +38,26 @@ class BatchResult:
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     """Read the batch CSV (``,`` ``;`` or tab separated)."""
+    return list(iter_rows(path))
+
+
+def iter_rows(path: Path) -> Iterator[dict[str, str]]:
+    """The batch CSV's rows one at a time (keys lower-cased, values stripped).
+
+    Raises:
+        ImportFormatError: unreadable or empty file, missing columns, or a
+            row with more fields than the header (named by line).
+    """
     where = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportFormatError(f"cannot read: {exc.strerror}", where=where) from None
     text, _ = decode(raw, Path(path))
+    del raw
     if not text.strip():
         raise ImportFormatError("the file is empty", where=where)
-    header = text.splitlines()[0]
+    header = re.match(r"[^\r\n]*", text).group(0)  # type: ignore[union-attr]
     delimiter = max(",;\t", key=header.count)
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     try:
@@ -51,17 +65,15 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         missing = [c for c in REQUIRED if c not in fields]
         if missing:
             raise ImportFormatError(f"missing column(s): {', '.join(missing)}", where=where)
-        rows = []
         for row in reader:
             if None in row:
                 raise ImportFormatError(
                     "more fields than the header has (a quote with an unescaped '\"'?)",
                     where=f"{where}:{reader.line_num}",
                 )
-            rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
+            yield {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
     except csv.Error as exc:  # e.g. a cell longer than the csv module's 131,072-character limit
         raise ImportFormatError(f"malformed CSV: {exc}", where=f"{where}:{reader.line_num}") from None
-    return rows
 
 
 def locate_quote(text: str, quote: str) -> tuple[int, int]:
@@ -99,57 +111,68 @@ def apply_batch(
         ImportFormatError: a row is invalid; the message names file and row
             (row 2 is the first data row, as a spreadsheet shows it).
     """
-    rows = read_rows(Path(path))
     items: list[NewCoding] = []
     memo_texts: list[str] = []
     created = 0
-    # Rows usually repeat documents and codes: resolve each name once, so a
-    # long transcript's text is not re-read for every row.
-    docs: dict[str, Document] = {}
+    n_rows = 0
+    # Rows usually repeat documents and codes: resolve each name once (exact
+    # names in bulk, 5,000 rows at a time, without reading texts); a text is
+    # read only for a quote. Rows are read as a stream, not held all at once.
+    docs: dict[str, DocumentExtent] = {}
+    texts: dict[int, str] = {}
     codes: dict[str, Code] = {}
+    rows = iter_rows(Path(path))
     with project.action("code-batch", f"code --batch {Path(path).name}") as act:
-        for n, row in enumerate(rows, start=2):
-            where = f"{path}:{n}"
-            try:
-                doc = docs.get(row["document"])
-                if doc is None:
-                    doc = docs[row["document"]] = project.documents.resolve(row["document"])
-                start_s, end_s = row.get("start", ""), row.get("end", "")
-                quote = row.get("quote") or row.get("text") or ""
-                if start_s == "" and end_s == "" and quote:
-                    start, end = locate_quote(doc.text, quote)
-                elif start_s == "" and end_s == "":
-                    start, end = 0, len(doc.text)
-                else:
-                    try:
-                        start, end = int(start_s), int(end_s)
-                    except ValueError:
-                        raise ImportFormatError(f"start/end must be integers, not {start_s!r}/{end_s!r}") from None
-                if not (0 <= start < end <= len(doc.text)):
-                    raise ImportFormatError(f"span {start}-{end} is outside {doc.name} (0-{len(doc.text)})")
-                if not row["code"]:
-                    raise ImportFormatError("empty code")
-                code = codes.get(row["code"])
-                if code is None:
-                    try:
-                        code = project.codes.resolve(row["code"])
-                    except QualcodeError:
-                        if not create_codes:
-                            raise
-                        code, made = project.codes.ensure_path(row["code"])
-                        created += int(made)
-                    codes[row["code"]] = code
-            except QualcodeError as exc:
-                raise ImportFormatError(exc.message, where=where) from None
-            items.append(NewCoding(code.id, doc.id, start, end, coder=row.get("coder") or coder))
-            memo_texts.append(row.get("memo", ""))
-        last = project.codings.max_id()
-        ids = project.codings.add_many(items, summary=f"code --batch {Path(path).name}")
-        added = len({i for i in ids if i > last})
+        while chunk := list(islice(rows, 5000)):
+            docs.update(project.documents.extents([r["document"] for r in chunk if r["document"] not in docs]))
+            for n, row in enumerate(chunk, start=n_rows + 2):
+                where = f"{path}:{n}"
+                try:
+                    doc = docs.get(row["document"])
+                    if doc is None:
+                        found = project.documents.resolve(row["document"])
+                        doc = docs[row["document"]] = DocumentExtent(found.id, found.name, len(found.text))
+                        texts[found.id] = found.text
+                    start_s, end_s = row.get("start", ""), row.get("end", "")
+                    quote = row.get("quote") or row.get("text") or ""
+                    if start_s == "" and end_s == "" and quote:
+                        if doc.id not in texts:
+                            texts[doc.id] = project.documents.get(doc.id).text
+                        start, end = locate_quote(texts[doc.id], quote)
+                    elif start_s == "" and end_s == "":
+                        start, end = 0, doc.length
+                    else:
+                        try:
+                            start, end = int(start_s), int(end_s)
+                        except ValueError:
+                            raise ImportFormatError(
+                                f"start/end must be integers, not {start_s!r}/{end_s!r}"
+                            ) from None
+                    if not (0 <= start < end <= doc.length):
+                        raise ImportFormatError(f"span {start}-{end} is outside {doc.name} (0-{doc.length})")
+                    if not row["code"]:
+                        raise ImportFormatError("empty code")
+                    code = codes.get(row["code"])
+                    if code is None:
+                        try:
+                            code = project.codes.resolve(row["code"])
+                        except QualcodeError:
+                            if not create_codes:
+                                raise
+                            code, made = project.codes.ensure_path(row["code"])
+                            created += int(made)
+                        codes[row["code"]] = code
+                except QualcodeError as exc:
+                    raise ImportFormatError(exc.message, where=where) from None
+                items.append(NewCoding(code.id, doc.id, start, end, coder=row.get("coder") or coder))
+                memo_texts.append(row.get("memo", ""))
+            n_rows += len(chunk)
+        done = project.codings.add_many(items, summary=f"code --batch {Path(path).name}")
+        added = len(done.added)
         memos = 0
-        for cid, text in zip(ids, memo_texts):
+        for cid, text in zip(done.ids, memo_texts):
             if text:
                 project.memos.add("coding", cid, text, author=coder)
                 memos += 1
         act.summary = f"code --batch {Path(path).name}: {added} codings"
-    return BatchResult(len(rows), added, len(rows) - added, created, memos)
+    return BatchResult(n_rows, added, n_rows - added, created, memos)

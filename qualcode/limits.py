@@ -16,6 +16,10 @@ from qualcode.errors import QualcodeError
 
 #: The most entries an archive may list (NVivo projects hold thousands of sources, not millions).
 MAX_ENTRIES = 100_000
+#: The most entries a REFI-QDA project (``.qdpx``) may list: qualcode writes one source entry per document,
+#: and reads its own export of a consultation (10^5 answers = 100,001 entries). The zip's directory costs
+#: about 0.5 KB per entry, so this bounds a hostile archive's directory at about 2.5 GB.
+MAX_PROJECT_ENTRIES = 5_000_000
 #: The largest XML document read: a ``project.qde``, a ``.qdc`` codebook.
 MAX_XML_BYTES = 256 << 20
 #: The largest single source file read from a project archive.
@@ -28,11 +32,15 @@ RATIO_FLOOR = 10 << 20
 
 
 def check_entries(
-    infos: list[zipfile.ZipInfo], where: str, error: type[QualcodeError], total_limit: int | None = None
+    infos: list[zipfile.ZipInfo],
+    where: str,
+    error: type[QualcodeError],
+    total_limit: int | None = None,
+    max_entries: int = MAX_ENTRIES,
 ) -> None:
     """Refuse an archive with too many entries, too much in all, or a bomb-like entry."""
-    if len(infos) > MAX_ENTRIES:
-        raise error(f"the archive lists {len(infos)} entries (more than {MAX_ENTRIES})", where=where)
+    if len(infos) > max_entries:
+        raise error(f"the archive lists {len(infos)} entries (more than {max_entries})", where=where)
     total = 0
     for info in infos:
         total += info.file_size

@@ -154,7 +154,7 @@ class Corpus:
         return dict(sorted(base.items(), key=lambda kv: (kv[0] == MISSING, kv[0].casefold())))
 
 
-def _subtrees(codes: list[Code]) -> dict[int, frozenset[int]]:
+def subtrees(codes: list[Code]) -> dict[int, frozenset[int]]:
     """Each code id mapped to itself and all its descendants."""
     children: dict[int | None, list[int]] = {}
     for c in codes:
@@ -220,7 +220,7 @@ def load_corpus(
         participants=participants,
         scope=_scope(participants, documents, all_turns),
         codings=counted,
-        subtree=_subtrees(codes),
+        subtree=subtrees(codes),
         turns=turns,
     )
 
@@ -250,7 +250,7 @@ def load_codings(project: "Project", coding_ids: list[int], options: CountOption
                              f.participant_ids) for f in found]
     counted.sort(key=lambda c: (c.document.id, c.coding.start, c.coding.end, c.coding.id))
     return Corpus(options=options, codes=codes, documents=documents, participants={p.id: p for p in people},
-                  scope=[], codings=counted, subtree=_subtrees(codes))
+                  scope=[], codings=counted, subtree=subtrees(codes))
 
 
 def check_by(by: list[str] | str | None, corpus: Corpus, *, most: int = 2) -> list[str]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qualcode.analysis.attribution import check_coders
-from qualcode.analysis.corpus import MISSING, CountOptions
+from qualcode.analysis.corpus import MISSING, CountOptions, subtrees
 from qualcode.errors import ValidationError
 from qualcode.model import Code
 
@@ -43,25 +43,6 @@ class Group:
 
     def as_meta(self) -> dict[str, Any]:
         return {"attrs": list(self.attrs), "values": list(self.values), "base": self.base, "label": self.label}
-
-
-def subtrees(codes: list[Code]) -> dict[int, frozenset[int]]:
-    """Each code id mapped to itself and all its descendants."""
-    children: dict[int | None, list[int]] = {}
-    for c in codes:
-        children.setdefault(c.parent_id, []).append(c.id)
-    out: dict[int, frozenset[int]] = {}
-
-    def walk(cid: int) -> frozenset[int]:
-        ids = {cid}
-        for child in children.get(cid, []):
-            ids |= walk(child)
-        out[cid] = frozenset(ids)
-        return out[cid]
-
-    for root in children.get(None, []):
-        walk(root)
-    return out
 
 
 def code_rows(project: "Project", codes_all: list[Code], codes: list[str | int] | None) -> list[Code]:

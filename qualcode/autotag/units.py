@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import ValidationError
 from qualcode.model import Segment
+from qualcode.units import build_segments
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -37,39 +38,15 @@ def build_units(
     """Every unit of the chosen documents, in document and text order.
 
     Interviewer turns are left out by default: questions are not data about
-    the participants, and coding them would inflate every count.
+    the participants, and coding them would inflate every count. Built by
+    :func:`qualcode.units.build_segments`, shared with theme suggestion.
 
     Raises:
         ValidationError: an unknown unit kind.
     """
     if unit not in UNITS:
         raise ValidationError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
-    wanted = set(document_ids) if document_ids is not None else None
-    texts = {d.id: d.text for d in project.documents.all() if wanted is None or d.id in wanted}
-    turns = [
-        t
-        for t in project.documents.all_turns()
-        if t.document_id in texts and (include_interviewer or t.role != "interviewer") and t.end > t.start
-    ]
-    turns = [t for t in turns if texts[t.document_id][t.start : t.end].strip()]
-    if unit == "turn":
-        return [
-            Segment(t.document_id, t.start, t.end, texts[t.document_id][t.start : t.end], t.speaker, t.role,
-                    t.participant_id, t.id)
-            for t in turns
-        ]
-    from qualcode.text import sentence_spans_many
-
-    turn_texts = [texts[t.document_id][t.start : t.end] for t in turns]
-    out: list[Segment] = []
-    for t, spans in zip(turns, sentence_spans_many(turn_texts)):
-        doc_text = texts[t.document_id]
-        for s, e in spans:
-            out.append(
-                Segment(t.document_id, t.start + s, t.start + e, doc_text[t.start + s : t.start + e], t.speaker,
-                        t.role, t.participant_id, t.id)
-            )
-    return out
+    return build_segments(project, unit, document_ids=document_ids, include_interviewer=include_interviewer)
 
 
 def covers(unit_start: int, unit_end: int, span_start: int, span_end: int) -> bool:

@@ -8,6 +8,7 @@ importers are imported inside the commands so ``qualcode --help`` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -23,7 +24,7 @@ from qualcode.cli._common import (
     progress,
     user_errors,
 )
-from qualcode.services.documents import document_rows, participant_rows
+from qualcode.services.documents import participant_rows
 
 if TYPE_CHECKING:
     from qualcode.services.imports import ImportSummary
@@ -68,7 +69,7 @@ def import_(
     still import (exit status 1 if any file failed).
     """
     from qualcode.ingest import ImportOptions
-    from qualcode.services.imports import codings_by_document, import_files
+    from qualcode.services.imports import import_files
 
     texts = tuple(text_column or ())
     if not survey and len(texts) > 1:
@@ -88,7 +89,7 @@ def import_(
         exclude=tuple(exclude or ()),
     )
     with open_for_command(project, create=True) as proj, user_errors():
-        coded = codings_by_document(proj) if replace else {}
+        coded = {s.name: s.codings for s in proj.documents.iter_summaries(names=False)} if replace else {}
         if replace and not yes and _interactive():
             _confirm_replace(paths, options, coded)
         with progress(len(paths), "importing") as bar:
@@ -151,17 +152,78 @@ def _confirm_replace(paths: list[Path], options: Any, coded: dict[str, int]) -> 
 def documents(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """List documents with kind, words, turns and codings."""
     with open_for_command(project) as proj, user_errors():
-        rows = document_rows(proj, encodings=True)
-    if as_json:
-        print_json([r.to_json() for r in rows])
-        return
+        if as_json:
+            # Streamed page by page: a 10^6-answer survey is listed in constant memory.
+            _print_json_stream(_document_row(s) for s in proj.documents.iter_summaries(names=False))
+            return
+        rows = [_document_row(s) for s in proj.documents.iter_summaries(names=False)]
     if not rows:
         typer.echo("no documents; add some with 'qualcode import'")
         return
     width = max(len(r.name) for r in rows)
     typer.echo(f"{'document':<{width}}  {'kind':<11} {'words':>7} {'turns':>6} {'codings':>8}  participant")
     for r in rows:
-        typer.echo(f"{r.name:<{width}}  {r.kind:<11} {r.words:>7} {r.turns:>6} {r.codings:>8}  {r.participant or ''}")
+        typer.echo(
+            f"{r['name']:<{width}}  {r['kind']:<11} {r['words']:>7} {r['turns']:>6} {r['codings']:>8}  {r['participant'] or ''}"
+        )
+
+
+def _print_json_stream(items: Iterable[dict[str, Any]]) -> None:
+    """Print a JSON array of flat objects item by item, laid out exactly as ``print_json`` lays out the list.
+
+    Why by hand: ``json.dumps(..., indent=2)`` runs the pure-Python encoder,
+    the slowest part of listing 10^6 documents; flat rows need only scalars.
+    """
+    import json
+    import sys
+    from json.encoder import encode_basestring
+
+    def scalar(v: Any) -> str:
+        if v is None:
+            return "null"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return encode_basestring(v)
+        if isinstance(v, int):
+            return int.__repr__(v)
+        return json.dumps(v, ensure_ascii=False, default=str)
+
+    out = sys.stdout
+    buf: list[str] = []
+    prefixes: dict[str, str] = {}
+    started = False
+    for item in items:
+        fields = []
+        for k, v in item.items():
+            if k not in prefixes:
+                prefixes[k] = f"    {encode_basestring(k)}: "
+            fields.append(prefixes[k] + scalar(v))
+        buf.append("  {\n" + ",\n".join(fields) + "\n  }")
+        if len(buf) >= 1000:
+            out.write(("[\n" if not started else ",\n") + ",\n".join(buf))
+            started = True
+            buf.clear()
+    if buf:
+        out.write(("[\n" if not started else ",\n") + ",\n".join(buf))
+        started = True
+    out.write("\n]\n" if started else "[]\n")
+    out.flush()
+
+
+def _document_row(s: Any) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "name": s.name,
+        "kind": s.kind,
+        "words": s.words,
+        "turns": s.turns,
+        "codings": s.codings,
+        "participant": s.participant,
+        "source_path": s.source_path,
+        "imported_at": s.imported_at,
+        "encoding": s.encoding,
+    }
 
 
 def show(

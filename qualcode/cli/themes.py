@@ -43,8 +43,21 @@ def _where(items: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def topic_json(project: "Project", run_id: int, t: "TopicSuggestion", *, segments: bool = True) -> dict[str, Any]:
-    """One topic as the ``--json`` outputs print it."""
+def topic_json(
+    project: "Project",
+    run_id: int,
+    t: "TopicSuggestion",
+    *,
+    segments: bool = True,
+    names: dict[int, str] | None = None,
+    members: list[Any] | None = None,
+) -> dict[str, Any]:
+    """One topic as the ``--json`` outputs print it.
+
+    ``names`` (document id → name) and ``members`` (this topic's segments)
+    may be given by a caller printing a whole run, so that a run of 60
+    topics reads documents and segments once, not once per topic.
+    """
     data: dict[str, Any] = {
         "id": t.topic,
         "label": t.label,
@@ -69,20 +82,30 @@ def topic_json(project: "Project", run_id: int, t: "TopicSuggestion", *, segment
     if segments:
         from qualcode.themes import run_segments
 
-        names = {d.id: d.name for d in project.documents.all()}
+        if names is None:
+            names = {d.id: d.name for d in project.documents.headers()}
+        if members is None:
+            members = run_segments(project, run_id, t.topic)
         data["segments"] = [
             {"document": names.get(s.document_id, str(s.document_id)), "start": s.start, "end": s.end,
              "probability": s.probability}
-            for s in run_segments(project, run_id, t.topic)
+            for s in members
         ]
     return data
 
 
 def run_json(project: "Project", srun: "SuggestionRun") -> dict[str, Any]:
+    from qualcode.themes import run_segments
+
+    names = {d.id: d.name for d in project.documents.headers()}
+    by_topic: dict[int, list[Any]] = {}
+    for seg in run_segments(project, srun.run.id):
+        by_topic.setdefault(seg.topic, []).append(seg)
     return {
         "run": {"id": srun.run.id, "created_at": srun.run.created_at, "params": srun.run.params,
                 "summary": srun.run.summary},
-        "topics": [topic_json(project, srun.run.id, t) for t in srun.topics],
+        "topics": [topic_json(project, srun.run.id, t, names=names, members=by_topic.get(t.topic, []))
+                   for t in srun.topics],
     }
 
 

@@ -17,11 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ImportFormatError
-from qualcode.limits import MAX_ENTRIES, MAX_RATIO, MAX_SOURCE_BYTES, MAX_XML_BYTES, check_entries, read_entry
+from qualcode.limits import (
+    MAX_ENTRIES,
+    MAX_PROJECT_ENTRIES,
+    MAX_RATIO,
+    MAX_SOURCE_BYTES,
+    MAX_XML_BYTES,
+    check_entries,
+    read_entry,
+)
 
 #: The largest ``project.qde`` read: the shared XML cap of :mod:`qualcode.limits`.
 MAX_QDE_BYTES = MAX_XML_BYTES
-__all__ = ["MAX_ENTRIES", "MAX_QDE_BYTES", "MAX_RATIO", "MAX_SOURCE_BYTES", "QdpxArchive", "decode_text", "parse_xml"]
+__all__ = ["MAX_ENTRIES", "MAX_PROJECT_ENTRIES", "MAX_QDE_BYTES", "MAX_RATIO", "MAX_SOURCE_BYTES", "QdpxArchive", "decode_text", "parse_xml"]
 
 
 class QdpxArchive:
@@ -43,7 +51,7 @@ class QdpxArchive:
             raise ImportFormatError(f"cannot read: {exc.strerror or exc}", where=self.where) from None
         infos = self._zip.infolist()
         try:
-            check_entries(infos, self.where, ImportFormatError)
+            check_entries(infos, self.where, ImportFormatError, max_entries=MAX_PROJECT_ENTRIES)
         except ImportFormatError:
             self._zip.close()
             raise

@@ -277,10 +277,11 @@ class _Importer:
             self.summary.warnings.append(f"source {source.name!r}: {bad_spans} selection(s) outside the text skipped")
         if unknown_codes:
             self.summary.warnings.append(f"source {source.name!r}: {unknown_codes} coding(s) of unknown codes skipped")
-        last = self.project.codings.max_id()
         keys = list(items)
-        ids = dict(zip(keys, self.project.codings.add_many([items[k] for k in keys], action="refi-import")))
-        self.summary.codings += sum(1 for coding_id in ids.values() if coding_id > last)
+        done = self.project.codings.add_many([items[k] for k in keys], action="refi-import")
+        ids = dict(zip(keys, done.ids))
+        new_ids = {c.id for c in done.added}
+        self.summary.codings += sum(1 for coding_id in ids.values() if coding_id in new_ids)
         # Memos: on the document, on codings, on selections.
         turns = {(t.start, t.end): t.id for t in self.project.documents.turns(doc.id)}
         plain = [g for g in source.notes if not self._anchored(act, g, doc.id, text, turns)]

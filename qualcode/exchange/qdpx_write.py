@@ -371,17 +371,33 @@ def export_qdpx(
     path = Path(path)
     data, files, summary = build_qde(project, include_pending=include_pending, timestamp=timestamp)
     summary.file = str(path)
+    from qualcode.limits import MAX_PROJECT_ENTRIES, MAX_XML_BYTES
+
+    if len(data) > MAX_XML_BYTES or len(files) + 1 > MAX_PROJECT_ENTRIES:
+        summary.warnings.append(
+            f"project.qde is {len(data) >> 20} MiB in {len(files) + 1} entries: more than `refi import` reads"
+            f" ({MAX_XML_BYTES >> 20} MiB, {MAX_PROJECT_ENTRIES} entries); export part of the project instead"
+        )
     moment = _stamp(timestamp).astimezone(timezone.utc)
     date_time = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
     refuse_project_file(path)  # never over the project or its -wal/-shm
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, payload in [("project.qde", data), *sorted(files.items())]:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            # Each entry is streamed into the zip and dropped once written, so
+            # the texts are not held twice (source bytes and zip buffers).
+            names = ["project.qde", *sorted(files)]
+            files["project.qde"] = data
+            del data
+            for name in names:
                 info = zipfile.ZipInfo(name, date_time=date_time)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
-                archive.writestr(info, payload)
+                payload = files.pop(name)
+                with archive.open(info, "w", force_zip64=len(payload) > (1 << 31)) as entry:
+                    for at in range(0, len(payload), 1 << 20):
+                        entry.write(payload[at : at + (1 << 20)])
+                del payload
         os.chmod(tmp, file_mode())  # owner-only unless --shared
         os.replace(tmp, path)
     except OSError as exc:

@@ -196,8 +196,10 @@ def finish(
     attributes: dict[str, dict[str, str]] = {}
     used = {t.participant for t in turns if t.participant} | ({doc_participant} if doc_participant else set())
     for name in sorted(used):
-        attrs = {**raw.attributes.get(name, {}), **pmap.attributes.get(name, {})}
-        attributes[name] = attrs
+        extra = pmap.attributes.get(name)
+        # Shared, not copied, when the participants sheet adds nothing: a survey
+        # file has one document per answer and memory must not grow per copy.
+        attributes[name] = {**raw.attributes.get(name, {}), **extra} if extra else raw.attributes.get(name, {})
     kind = options.kind or raw.kind or guess_kind(turns)
     metadata = dict(raw.metadata)
     if encoding:

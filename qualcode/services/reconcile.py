@@ -130,10 +130,9 @@ def _seed(project: "Project", session: ReconcileSession, items: list[ReconcileIt
 def _copy(project: "Project", codings: list[Coding], coder: str) -> int:
     from qualcode.store import NewCoding
 
-    before = project.codings.max_id()
-    ids = project.codings.add_many(
+    done = project.codings.add_many(
         [NewCoding(c.code_id, c.document_id, c.start, c.end, coder=coder) for c in codings], action="reconcile")
-    return len({i for i in ids if i > before})
+    return len(done.added)
 
 
 def open_session(project: "Project", coder_a: str, coder_b: str, into: str, unit: str = "turn") -> ReconcileState:

@@ -134,6 +134,14 @@ def similar_label(label: "SpeakerLabel", others: list["SpeakerLabel"]) -> "Speak
     return best[2] if best else None
 
 
+def _by_document(labels: list["SpeakerLabel"]) -> dict[int, list["SpeakerLabel"]]:
+    """Labels grouped by document: a label is only compared within its document (linear, not quadratic)."""
+    out: dict[int, list[SpeakerLabel]] = {}
+    for label in labels:
+        out.setdefault(label.document_id, []).append(label)
+    return out
+
+
 def list_speakers(project: "Project", document: str | None = None) -> list[SpeakerInfo]:
     """Every speaker label per document with turns, role, participant and ``similar_to``.
 
@@ -142,9 +150,10 @@ def list_speakers(project: "Project", document: str | None = None) -> list[Speak
     """
     ids = [project.documents.resolve(document).id] if document else None
     labels = project.speakers.labels(ids)
+    same_doc = _by_document(labels)
     out = []
     for label in labels:
-        like = similar_label(label, labels)
+        like = similar_label(label, same_doc[label.document_id])
         out.append(SpeakerInfo(label.document, label.speaker, label.turns, label.role, label.participant,
                                like.speaker if like else None, like.turns if like else None))
     return out
@@ -152,13 +161,15 @@ def list_speakers(project: "Project", document: str | None = None) -> list[Speak
 
 def suspect_labels(project: "Project", document_names: list[str]) -> list[SpeakerInfo]:
     """The labels of these documents that look like a misspelling or case variant (import warnings)."""
-    ids = [d.id for d in (project.documents.find(n) for n in document_names) if d is not None]
+    # One query per 500 names, no texts: a survey import names a document per answer.
+    ids = [e.id for e in project.documents.extents(document_names).values()]
     if not ids:
         return []
     labels = project.speakers.labels(ids)
+    same_doc = _by_document(labels)
     out = []
     for label in labels:
-        like = similar_label(label, labels)
+        like = similar_label(label, same_doc[label.document_id])
         if like is not None:
             out.append(SpeakerInfo(label.document, label.speaker, label.turns, label.role, label.participant,
                                    like.speaker, like.turns))

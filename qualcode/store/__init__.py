@@ -3,7 +3,7 @@
 ``import qualcode.store`` must stay light: no spaCy, BERTopic or Textual.
 """
 
-from qualcode.store.codings import NewCoding
+from qualcode.store.codings import AddedCodings, NewCoding
 from qualcode.store.project import (
     Action,
     Project,
@@ -17,6 +17,7 @@ from qualcode.store.stats import project_stats
 
 __all__ = [
     "Action",
+    "AddedCodings",
     "NewCoding",
     "Project",
     "SearchHit",

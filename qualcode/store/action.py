@@ -7,7 +7,7 @@ the transaction and writes the recorded changes to the ``events`` table.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,27 +46,60 @@ class Action:
         self.changes.append(["i", table, new_id, stored])
         return new_id
 
-    def insert_many(self, table: str, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """Insert rows sharing the same columns; returns their ids in order."""
-        if not rows:
-            return []
-        cols = list(rows[0])
-        sql = f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"
-        first = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM [{table}]").fetchone()[0]
-        self.conn.executemany(sql, [[r[c] for c in cols] for r in rows])
-        ids = [
-            r[0]
-            for r in self.conn.execute(
-                f"SELECT id FROM [{table}] WHERE id > ? ORDER BY id", [first]
-            )
-        ]
-        if len(ids) != len(rows):  # pragma: no cover - defensive
-            raise RuntimeError(f"insert_many into {table}: id bookkeeping failed")
-        for new_id, row in zip(ids, rows):
-            stored = dict(row)
-            stored["id"] = new_id
-            self.changes.append(["i", table, new_id, stored])
+    def insert_many(self, table: str, rows: Iterable[dict[str, Any]], *, chunk: int = 5000) -> list[int]:
+        """Insert rows sharing the same columns; returns their ids in order.
+
+        Why an id range in the log instead of each row: a bulk import of a
+        million answers would otherwise copy every row into the event as
+        JSON (gigabytes of memory, a 100 MB event row). Without an explicit
+        ``id`` the new rows take the ids just above the table's maximum, one
+        contiguous range per call, so the log holds ``["r", table, first,
+        last]``; undo saves the rows to ``undone_rows`` and deletes the
+        range, redo puts them back. Rows are sent to SQLite ``chunk`` at a
+        time, so ``rows`` may be a generator (constant memory).
+        """
+        ids: list[int] = []
+        cols: list[str] | None = None
+        sql = ""
+        batch: list[list[Any]] = []
+        explicit = False
+
+        def flush() -> None:
+            if not batch:
+                return
+            if explicit:
+                for values in batch:
+                    self.insert(table, dict(zip(cols or [], values)))
+                    ids.append(int(self.changes[-1][2]))
+            else:
+                first = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM [{table}]").fetchone()[0]
+                self.conn.executemany(sql, batch)
+                last = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM [{table}]").fetchone()[0]
+                if last - first != len(batch):  # pragma: no cover - defensive
+                    raise RuntimeError(f"insert_many into {table}: id bookkeeping failed")
+                self._log_range(table, first + 1, last)
+                ids.extend(range(first + 1, last + 1))
+            batch.clear()
+
+        for row in rows:
+            if cols is None:
+                cols = list(row)
+                explicit = "id" in cols
+                sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
+                       f" VALUES ({', '.join('?' for _ in cols)})")
+            batch.append([row[c] for c in cols])
+            if len(batch) >= chunk:
+                flush()
+        flush()
         return ids
+
+    def _log_range(self, table: str, first: int, last: int) -> None:
+        """Log inserted ids ``first..last``, extending the previous range when contiguous."""
+        prev = self.changes[-1] if self.changes else None
+        if prev is not None and prev[0] == "r" and prev[1] == table and prev[3] + 1 == first:
+            prev[3] = last
+        else:
+            self.changes.append(["r", table, first, last])
 
     def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
         """Update columns of one row, remembering their previous values."""

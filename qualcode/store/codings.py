@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -46,6 +46,42 @@ def delete_codings(act: "Action", coding_ids: Sequence[int]) -> int:
         marks = ", ".join("?" for _ in chunk)
         act.delete_where("memos", f"target = 'coding' AND target_id IN ({marks})", chunk)
     return act.delete_many("codings", ids)
+
+
+def _coding_row(c: Coding) -> dict[str, Any]:
+    return {
+        "code_id": c.code_id, "document_id": c.document_id, "start": c.start, "end": c.end, "coder": c.coder,
+        "origin": c.origin, "status": c.status, "method": c.method, "rule": c.rule,
+        "confidence": c.confidence, "run_id": c.run_id, "created_at": c.created_at,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class AddedCodings:
+    """What :meth:`CodingStore.add_many` did.
+
+    ``ids`` has one id per item given (an existing coding's id for a
+    duplicate); ``added`` holds the codings inserted by this call, so callers
+    need not guess new ones by comparing ids. Iterating, ``len`` and indexing
+    act on ``ids``, as the list ``add_many`` used to return.
+    """
+
+    ids: list[int]
+    added: list[Coding]
+
+    @property
+    def duplicates(self) -> int:
+        """Items that were already in the project (or repeated in the batch)."""
+        return len(self.ids) - len(self.added)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int) -> int:
+        return self.ids[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +177,8 @@ class CodingStore:
         if not code_objs:
             raise ValidationError("name at least one code")
         batch = [NewCoding(c.id, doc.id, start, end, coder=coder) for c in code_objs]
-        ids = self.add_many(batch, summary=f"code {doc.name} {start}-{end} " + ", ".join(c.path for c in code_objs))
-        return [self.get(i) for i in ids]
+        done = self.add_many(batch, summary=f"code {doc.name} {start}-{end} " + ", ".join(c.path for c in code_objs))
+        return [self.get(i) for i in done.ids]
 
     def apply_turn(self, turn_id: int, codes: Sequence[str | int], *, coder: str | None = None) -> list[Coding]:
         """Apply codes to a whole speaker turn."""
@@ -158,33 +194,28 @@ class CodingStore:
         summary: str = "",
         action: str = "code",
         run_id: int | None = None,
-    ) -> list[int]:
+    ) -> "AddedCodings":
         """Validate and insert codings in one transaction; all or none.
 
         Duplicates of an existing coding (same code, span, coder, origin) are
-        skipped and their existing id returned.
+        skipped and their existing id returned. Documents are looked up 500
+        at a time and the rows go in with ``executemany`` (logged as an id
+        range), so a batch of 10^6 codings costs a few dozen queries.
+
+        Returns:
+            :class:`AddedCodings`: ``ids`` per item in order (it iterates as
+            that list) and ``added``, the codings this call inserted.
 
         Raises:
             ValidationError: an offset is outside its document, or an origin
                 is unknown. Nothing is written.
         """
         items = list(items)
-        lengths: dict[int, int] = {}
         coder_default = default_coder()
-        rows: list[dict[str, Any]] = []
-        # Positive: an existing coding's id; negative: -(1 + index) of a row of this batch.
+        lengths, existing = self._lengths_and_keys({it.document_id for it in items})
+        fresh: list[Coding] = []
+        # Positive: an existing coding's id; negative: -(1 + index) into ``fresh``.
         result: list[int] = []
-        existing: dict[tuple[Any, ...], int] = {}
-        doc_ids = {it.document_id for it in items}
-        for did in doc_ids:
-            r = self.project.query("SELECT length(text) AS n FROM documents WHERE id = ?", [did])
-            if not r:
-                raise NotFoundError(f"no document with id {did}")
-            lengths[did] = r[0]["n"]
-            for c in self.project.query(
-                "SELECT id, code_id, start, [end], coder, origin FROM codings WHERE document_id = ?", [did]
-            ):
-                existing[(c["code_id"], did, c["start"], c["end"], c["coder"], c["origin"])] = c["id"]
         stamp = now()
         for n, it in enumerate(items, 1):
             if it.origin not in ORIGINS:
@@ -197,32 +228,55 @@ class CodingStore:
                 raise ValidationError(f"item {n}: confidence {it.confidence} is not within 0-1")
             coder = it.coder or coder_default
             key = (it.code_id, it.document_id, it.start, it.end, coder, it.origin)
-            if key in existing:
-                result.append(existing[key])
+            found = existing.get(key)
+            if found is not None:
+                result.append(found)
                 continue
-            existing[key] = -(len(rows) + 1)
+            existing[key] = -(len(fresh) + 1)
             status = it.status or ("confirmed" if it.origin == "manual" else "pending")
-            rows.append(
-                {
-                    "code_id": it.code_id,
-                    "document_id": it.document_id,
-                    "start": it.start,
-                    "end": it.end,
-                    "coder": coder,
-                    "origin": it.origin,
-                    "status": status,
-                    "method": it.method,
-                    "rule": it.rule,
-                    "confidence": it.confidence,
-                    "run_id": it.run_id if it.run_id is not None else run_id,
-                    "created_at": it.created_at or stamp,
-                }
+            fresh.append(
+                Coding(0, it.code_id, it.document_id, it.start, it.end, coder, it.origin, status, it.method,
+                       it.confidence, it.run_id if it.run_id is not None else run_id, it.created_at or stamp, it.rule)
             )
             result.append(existing[key])
-        with self.project.action(action, summary or f"add {len(rows)} codings") as act:
+        with self.project.action(action, summary or f"add {len(fresh)} codings") as act:
             act.run_id = run_id
-            new_ids = act.insert_many("codings", rows)
-        return [r if r > 0 else new_ids[-r - 1] for r in result]
+            new_ids = act.insert_many("codings", (_coding_row(c) for c in fresh))
+        for k, new_id in enumerate(new_ids):  # in place: a 10^6 batch is not held twice
+            fresh[k] = replace(fresh[k], id=new_id)
+        for k, r in enumerate(result):
+            if r < 0:
+                result[k] = new_ids[-r - 1]
+        return AddedCodings(result, fresh)
+
+    def _lengths_and_keys(
+        self, doc_ids: set[int]
+    ) -> tuple[dict[int, int], dict[tuple[Any, ...], int]]:
+        """Text length of each document and the duplicate keys of its codings, 500 documents a query.
+
+        Raises:
+            NotFoundError: a document id does not exist.
+        """
+        lengths: dict[int, int] = {}
+        existing: dict[tuple[Any, ...], int] = {}
+        ids = sorted(doc_ids)
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for r in self.project.db.execute(
+                f"SELECT id, length(text) FROM documents WHERE id IN ({marks})", chunk
+            ):
+                lengths[r[0]] = r[1]
+            for c in self.project.db.execute(
+                f"SELECT id, code_id, document_id, start, [end], coder, origin FROM codings"
+                f" WHERE document_id IN ({marks})",
+                chunk,
+            ):
+                existing[c[1:]] = c[0]
+        missing = [i for i in ids if i not in lengths]
+        if missing:
+            raise NotFoundError(f"no document with id {missing[0]}")
+        return lengths, existing
 
     def remove(self, coding_id: int) -> Coding:
         """Remove one coding (and its memos); undoable."""

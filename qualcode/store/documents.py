@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,109 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _document_row(parsed: ParsedDocument, pid: dict[str, int], stamp: str) -> dict[str, Any]:
+    return {
+        "name": parsed.name,
+        "kind": parsed.kind,
+        "source_path": parsed.source_path,
+        "sha256": parsed.sha256,
+        "text_sha256": text_sha256(parsed.text),
+        "text": parsed.text,
+        "words": len(parsed.text.split()),
+        "imported_at": stamp,
+        "participant_id": pid.get(parsed.participant) if parsed.participant else None,
+        "metadata": json.dumps(parsed.metadata, ensure_ascii=False, default=str),
+    }
+
+
+def _turn_rows(parsed: ParsedDocument, doc_id: int, pid: dict[str, int]) -> list[dict[str, Any]]:
+    """The turn rows of a document; a document without turns gets one covering it all,
+    so search, units and participant attribution work the same for survey answers."""
+    if not parsed.turns:
+        who = pid.get(parsed.participant) if parsed.participant else None
+        return [{"document_id": doc_id, "seq": 0, "speaker": parsed.participant or "", "role": "participant",
+                 "participant_id": who, "start": 0, "end": len(parsed.text), "time_start": None,
+                 "time_end": None, "text": parsed.text}]
+    return [
+        {
+            "document_id": doc_id,
+            "seq": i,
+            "speaker": t.speaker,
+            "role": t.role,
+            "participant_id": pid.get(t.participant) if t.participant else None,
+            "start": t.start,
+            "end": t.end,
+            "time_start": t.time_start,
+            "time_end": t.time_end,
+            "text": parsed.text[t.start : t.end],
+        }
+        for i, t in enumerate(parsed.turns)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """One row of a document listing: counts and names, no text."""
+
+    id: int
+    name: str
+    kind: str
+    words: int
+    turns: int
+    codings: int
+    chars: int
+    participant_id: int | None
+    participant: str | None
+    participants: str
+    source_path: str | None
+    imported_at: str | None
+    encoding: str | None
+
+
+_SUMMARY_SQL = """
+SELECT d.id, d.name, d.kind, COALESCE(d.words, 0),
+       (SELECT count(*) FROM turns t WHERE t.document_id = d.id),
+       (SELECT count(*) FROM codings c WHERE c.document_id = d.id AND c.status != 'rejected'),
+       length(d.text), d.participant_id,
+       (SELECT p.name FROM participants p WHERE p.id = d.participant_id),
+       {names},
+       d.source_path, d.imported_at,
+       CASE WHEN json_valid(d.metadata) THEN json_extract(d.metadata, '$.encoding') END
+FROM documents d"""
+_NAMES_SQL = """COALESCE((SELECT group_concat(name, ', ') FROM (
+           SELECT DISTINCT p.name AS name FROM participants p
+           WHERE p.id = d.participant_id
+              OR p.id IN (SELECT t.participant_id FROM turns t WHERE t.document_id = d.id)
+           ORDER BY p.name)), '')"""
+
+
+@dataclass(frozen=True, slots=True)
+class TurnText:
+    """A turn with its text and its document's name, kind and participant (units of analysis)."""
+
+    id: int
+    document_id: int
+    document: str
+    kind: str
+    seq: int
+    start: int
+    end: int
+    speaker: str
+    role: str
+    participant_id: int | None
+    document_participant_id: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentExtent:
+    """A document's id, name and text length: enough to check a span without the text."""
+
+    id: int
+    name: str
+    length: int
+
+
 def validate_parsed(parsed: ParsedDocument) -> None:
     """Check a parsed document before anything is written.
 
@@ -103,18 +207,76 @@ class DocumentStore:
         )
         return [DocumentHeader(r["id"], r["name"], r["kind"], r["sha256"], r["text_sha256"]) for r in rows]
 
-    def summaries(self) -> list[dict[str, Any]]:
-        """Name, kind, words, turns and codings per document (cheap, no text)."""
-        return self.project.query(
-            """
-            SELECT d.id, d.name, d.kind, d.words,
-                   (SELECT count(*) FROM turns t WHERE t.document_id = d.id) AS turns,
-                   (SELECT count(*) FROM codings c WHERE c.document_id = d.id
-                      AND c.status != 'rejected') AS codings,
-                   length(d.text) AS chars, d.participant_id, d.source_path, d.imported_at
-            FROM documents d ORDER BY d.name COLLATE NOCASE
-            """
+    def summaries(
+        self,
+        *,
+        query: str = "",
+        limit: int | None = None,
+        offset: int = 0,
+        after: tuple[str, int] | None = None,
+        names: bool = True,
+    ) -> list["DocumentSummary"]:
+        """Name, kind, words, turns, codings and participants per document, without texts.
+
+        Computed in SQL and paged (``limit``/``offset`` in name order), so a
+        listing of 10^6 survey answers neither loads every text nor every
+        turn into Python. ``query`` keeps documents whose name, kind or
+        participant names contain it (case-insensitive), best first: a name
+        match, earliest in the name, then the rest. ``after`` = (name, id) of
+        the last row of the previous page (without ``query``): the next page
+        is found through the name index instead of skipping ``offset`` rows.
+        ``names=False`` leaves ``participants`` empty (the costliest column).
+        """
+        where, params, order, head = "", [], "d.name COLLATE NOCASE, d.id", ""
+        if after is not None and not query:
+            # The first condition lets SQLite seek in the name index (an OR alone made it scan from the start).
+            where = " WHERE d.name >= ? COLLATE NOCASE AND (d.name > ? COLLATE NOCASE OR d.id > ?)"
+            params += [after[0], after[0], after[1]]
+        if query:
+            like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            # The matching participants are found once, not once per document.
+            head = "WITH mp AS (SELECT id FROM participants WHERE name LIKE ? ESCAPE '\\') "
+            where = (" WHERE d.name LIKE ? ESCAPE '\\' OR d.kind LIKE ? ESCAPE '\\' OR d.participant_id IN mp"
+                     " OR EXISTS (SELECT 1 FROM turns t WHERE t.document_id = d.id AND t.participant_id IN mp)")
+            params += [like, like, like]
+            order = "instr(lower(d.name), lower(?)) = 0, instr(lower(d.name), lower(?)), lower(d.name)"
+            params += [query, query]
+        page = " LIMIT ? OFFSET ?" if limit is not None else ""
+        rows = self.project.db.execute(
+            head + _SUMMARY_SQL.format(names=_NAMES_SQL if names else "''") + where + f" ORDER BY {order}" + page,
+            [*params, *([limit, offset] if limit is not None else [])],
         )
+        return [DocumentSummary(*r) for r in rows]
+
+    def count(self) -> int:
+        """How many documents the project holds."""
+        return int(self.project.db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def iter_summaries(self, chunk: int = 2000, *, names: bool = True) -> Iterator["DocumentSummary"]:
+        """Every document's summary in name order, ``chunk`` at a time (constant memory)."""
+        after: tuple[str, int] | None = None
+        while True:
+            page = self.summaries(limit=chunk, after=after, names=names)
+            yield from page
+            if len(page) < chunk:
+                return
+            after = (page[-1].name, page[-1].id)
+
+    def extents(self, names: Sequence[str]) -> dict[str, "DocumentExtent"]:
+        """Id and text length of the documents called exactly one of ``names`` (500 a query).
+
+        Why: batch coding names one document per row; reading each text to
+        check a span made 10^6 rows cost 10^6 queries and every text in memory.
+        """
+        found: dict[str, DocumentExtent] = {}
+        unique = list(dict.fromkeys(names))
+        for at in range(0, len(unique), 500):
+            chunk = unique[at : at + 500]
+            for r in self.project.db.execute(
+                f"SELECT id, name, length(text) FROM documents WHERE name IN ({', '.join('?' for _ in chunk)})", chunk
+            ):
+                found[r[1]] = DocumentExtent(r[0], r[1], r[2])
+        return found
 
     def get(self, document_id: int) -> Document:
         row = self.project.row("documents", document_id)
@@ -168,6 +330,33 @@ class DocumentStore:
         )
         return [_turn(r) for r in rows]
 
+    def turn_texts(self, document_ids: Sequence[int] | None = None) -> list[TurnText]:
+        """Every turn with its stored text, in document and turn order, in one query.
+
+        Why: units of analysis are turns or pieces of turns; reading each
+        turn's own text (stored at import) avoids loading every whole document.
+        """
+        sql = (
+            "SELECT t.id, t.document_id, d.name, d.kind, t.seq, t.start, t.[end], COALESCE(t.speaker, ''),"
+            " COALESCE(t.role, 'participant'), t.participant_id, d.participant_id,"
+            " COALESCE(t.text, substr(d.text, t.start + 1, t.[end] - t.start))"
+            " FROM turns t JOIN documents d ON d.id = t.document_id"
+        )
+        if document_ids is None:
+            return [TurnText(*r) for r in self.project.db.execute(sql + " ORDER BY t.document_id, t.seq")]
+        out: list[TurnText] = []
+        ids = sorted(set(document_ids))
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            out += [
+                TurnText(*r)
+                for r in self.project.db.execute(
+                    sql + f" WHERE t.document_id IN ({', '.join('?' for _ in chunk)}) ORDER BY t.document_id, t.seq",
+                    chunk,
+                )
+            ]
+        return out
+
     def turn(self, turn_id: int) -> Turn | None:
         """One turn by id, or ``None``."""
         rows = self.project.query(
@@ -202,76 +391,99 @@ class DocumentStore:
                 different document already has this name and ``replace`` is
                 false.
         """
-        validate_parsed(parsed)
-        existing = self.find(parsed.name)
-        if existing and parsed.sha256 and existing.sha256 == parsed.sha256 and not replace:
-            return existing, "skipped"
-        if existing and not replace:
-            raise ValidationError(
-                f"a different document called {parsed.name!r} exists; use --replace to replace it"
+        status = self.add_many([parsed], replace=replace, summary=f"import {parsed.name}")[0]
+        found = self.find(parsed.name)
+        assert found is not None
+        return found, status
+
+    def add_many(
+        self,
+        parsed: Iterable[ParsedDocument],
+        *,
+        replace: bool = False,
+        participants: dict[str, dict[str, str]] | None = None,
+        summary: str = "import documents",
+        chunk: int = 5000,
+    ) -> list[str]:
+        """Store many parsed documents (one file's worth) in one action, in bulk.
+
+        Why bulk: a survey file holds one document per answer; a query, a
+        participant look-up and a logged insert per answer do not scale to
+        10^6 answers. Documents, turns and participants go in with
+        ``executemany``, ``chunk`` documents at a time (``parsed`` may be a
+        generator, so they need not all be in memory), logged as id ranges.
+        ``participants`` are extra people to ensure after the documents' own
+        (respondents with no answer). Same results as :meth:`add` called for
+        each in order; one transaction, so all or nothing.
+
+        Returns:
+            ``"imported"``, ``"replaced"`` or ``"skipped"`` per document.
+
+        Raises:
+            ValidationError: as :meth:`add`; nothing is written then.
+        """
+        statuses: list[str] = []
+        with self.project.action("import", summary) as act:
+            batch: list[ParsedDocument] = []
+            for doc in parsed:
+                batch.append(doc)
+                if len(batch) >= chunk:
+                    statuses += self._add_chunk(act, batch, replace)
+                    batch = []
+            statuses += self._add_chunk(act, batch, replace)
+            extra = list((participants or {}).items())
+            for at in range(0, len(extra), chunk):
+                self.project.participants.ensure_many(extra[at : at + chunk])
+        return statuses
+
+    def _add_chunk(self, act: "Action", parsed: list[ParsedDocument], replace: bool) -> list[str]:
+        """Validate and store one chunk; earlier chunks are already in the table (so they count as existing)."""
+        for doc in parsed:
+            validate_parsed(doc)
+        stored = self._by_names([d.name for d in parsed])
+        statuses: list[str] = []
+        keep: dict[str, int] = {}  # name -> index in parsed of the version to insert
+        for i, doc in enumerate(parsed):
+            prior = stored.get(doc.name)
+            earlier = keep.get(doc.name)
+            sha = parsed[earlier].sha256 if earlier is not None else (prior[1] if prior else None)
+            if (prior or earlier is not None) and doc.sha256 and sha == doc.sha256 and not replace:
+                statuses.append("skipped")
+                continue
+            if (prior or earlier is not None) and not replace:
+                raise ValidationError(
+                    f"a different document called {doc.name!r} exists; use --replace to replace it"
+                )
+            statuses.append("replaced" if prior or earlier is not None else "imported")
+            keep[doc.name] = i
+        todo = [parsed[i] for i in sorted(keep.values())]
+        if not todo:
+            return statuses
+        self._delete_many(act, [stored[d.name][0] for d in todo if d.name in stored])
+        pairs: list[tuple[str, dict[str, str] | None]] = []
+        for doc in todo:
+            names = set(doc.participants)
+            names.update(t.participant for t in doc.turns if t.participant)
+            if doc.participant:
+                names.add(doc.participant)
+            pairs.extend((n, doc.participants.get(n)) for n in sorted(names))
+        pid = self.project.participants.ensure_many(pairs) if pairs else {}
+        stamp = now()
+        doc_ids = act.insert_many("documents", (_document_row(d, pid, stamp) for d in todo))
+        act.insert_many("turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid)))
+        return statuses
+
+    def _by_names(self, names: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+        """Stored documents among ``names``: name → (id, sha256)."""
+        found: dict[str, tuple[int, str | None]] = {}
+        unique = list(dict.fromkeys(names))
+        for at in range(0, len(unique), 500):
+            chunk = unique[at : at + 500]
+            rows = self.project.query(
+                f"SELECT id, name, sha256 FROM documents WHERE name IN ({', '.join('?' for _ in chunk)})", chunk
             )
-        status = "replaced" if existing else "imported"
-        with self.project.action("import", f"import {parsed.name}") as act:
-            if existing:
-                self._delete(act, existing.id)
-            people = self.project.participants
-            pid_by_name: dict[str, int] = {}
-            names = set(parsed.participants)
-            names.update(t.participant for t in parsed.turns if t.participant)
-            if parsed.participant:
-                names.add(parsed.participant)
-            for name in sorted(names):
-                pid_by_name[name] = people.ensure(name, parsed.participants.get(name)).id
-            doc_id = act.insert(
-                "documents",
-                {
-                    "name": parsed.name,
-                    "kind": parsed.kind,
-                    "source_path": parsed.source_path,
-                    "sha256": parsed.sha256,
-                    "text_sha256": text_sha256(parsed.text),
-                    "text": parsed.text,
-                    "words": len(parsed.text.split()),
-                    "imported_at": now(),
-                    "participant_id": pid_by_name.get(parsed.participant) if parsed.participant else None,
-                    "metadata": json.dumps(parsed.metadata, ensure_ascii=False, default=str),
-                },
-            )
-            turns = parsed.turns or []
-            rows = [
-                {
-                    "document_id": doc_id,
-                    "seq": i,
-                    "speaker": t.speaker,
-                    "role": t.role,
-                    "participant_id": pid_by_name.get(t.participant) if t.participant else None,
-                    "start": t.start,
-                    "end": t.end,
-                    "time_start": t.time_start,
-                    "time_end": t.time_end,
-                    "text": parsed.text[t.start : t.end],
-                }
-                for i, t in enumerate(turns)
-            ]
-            if not rows:
-                # Every document has at least one turn, so search, units and
-                # participant attribution work the same for survey answers.
-                rows = [
-                    {
-                        "document_id": doc_id,
-                        "seq": 0,
-                        "speaker": parsed.participant or "",
-                        "role": "participant",
-                        "participant_id": pid_by_name.get(parsed.participant) if parsed.participant else None,
-                        "start": 0,
-                        "end": len(parsed.text),
-                        "time_start": None,
-                        "time_end": None,
-                        "text": parsed.text,
-                    }
-                ]
-            act.insert_many("turns", rows)
-        return self.get(doc_id), status
+            found.update((r["name"], (r["id"], r["sha256"])) for r in rows)
+        return found
 
     def remove(self, ref: str | int) -> Document:
         """Delete a document with its turns, codings and memos (undoable)."""
@@ -315,16 +527,25 @@ class DocumentStore:
         return len(turns)
 
     def _delete(self, act: "Action", doc_id: int) -> None:
+        self._delete_many(act, [doc_id])
+
+    def _delete_many(self, act: "Action", doc_ids: Sequence[int]) -> None:
+        """Delete documents with their codings, memos, suggestion segments and turns, 500 at a time."""
         from qualcode.store.codings import delete_codings
 
-        coding_ids = [
-            r["id"] for r in self.project.query("SELECT id FROM codings WHERE document_id = ?", [doc_id])
-        ]
-        delete_codings(act, coding_ids)
-        act.delete_where(
-            "memos", "target = 'turn' AND target_id IN (SELECT id FROM turns WHERE document_id = ?)", [doc_id]
-        )
-        act.delete_where("memos", "target = 'document' AND target_id = ?", [doc_id])
-        act.delete_where("suggestion_segments", "document_id = ?", [doc_id])
-        act.delete_where("turns", "document_id = ?", [doc_id])
-        act.delete("documents", doc_id)
+        for at in range(0, len(doc_ids), 500):
+            chunk = list(doc_ids[at : at + 500])
+            marks = ", ".join("?" for _ in chunk)
+            coding_ids = [
+                r[0] for r in act.conn.execute(f"SELECT id FROM codings WHERE document_id IN ({marks})", chunk)
+            ]
+            delete_codings(act, coding_ids)
+            act.delete_where(
+                "memos",
+                f"target = 'turn' AND target_id IN (SELECT id FROM turns WHERE document_id IN ({marks}))",
+                chunk,
+            )
+            act.delete_where("memos", f"target = 'document' AND target_id IN ({marks})", chunk)
+            act.delete_where("suggestion_segments", f"document_id IN ({marks})", chunk)
+            act.delete_where("turns", f"document_id IN ({marks})", chunk)
+            act.delete_many("documents", chunk)

@@ -20,6 +20,8 @@ from qualcode.store.base import default_coder, now
 if TYPE_CHECKING:
     from qualcode.store.project import Project
 
+_CHUNK = 5000
+
 
 def _event(r: dict[str, Any]) -> Event:
     return Event(r["id"], r["action"], r["summary"] or "", r["actor"] or "", r["created_at"], r["state"])
@@ -95,7 +97,7 @@ class History:
         try:
             with db.atomic():
                 for change in reversed(changes):
-                    self._revert(change)
+                    self._revert(change, ev["id"])
                 db.execute("UPDATE events SET state = 'undone' WHERE id = ?", [ev["id"]])
                 db.execute(
                     "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
@@ -115,7 +117,7 @@ class History:
         try:
             with db.atomic():
                 for change in changes:
-                    self._apply(change)
+                    self._apply(change, ev["id"])
                 db.execute("UPDATE events SET state = 'done' WHERE id = ?", [ev["id"]])
                 db.execute(
                     "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
@@ -137,20 +139,71 @@ class History:
         sets = ", ".join(f"[{c}] = ?" for c in values)
         self.project.db.execute(f"UPDATE [{table}] SET {sets} WHERE id = ?", [*values.values(), row_id])
 
-    def _revert(self, change: list[Any]) -> None:
+    def _revert(self, change: list[Any], event_id: int) -> None:
         kind, table, row_id = change[0], change[1], change[2]
         if kind == "i":
             self.project.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
+        elif kind == "r":
+            self._stash_range(table, row_id, change[3], event_id)
         elif kind == "d":
             self._insert(table, change[3])
         elif kind == "u":
             self._set(table, row_id, change[3])
 
-    def _apply(self, change: list[Any]) -> None:
+    def _apply(self, change: list[Any], event_id: int) -> None:
         kind, table, row_id = change[0], change[1], change[2]
         if kind == "i":
             self._insert(table, change[3])
+        elif kind == "r":
+            self._unstash_range(table, row_id, change[3], event_id)
         elif kind == "d":
             self.project.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
         elif kind == "u":
             self._set(table, row_id, change[4])
+
+    # -- id ranges (bulk inserts) ---------------------------------------------
+    def _stash_range(self, table: str, first: int, last: int, event_id: int) -> None:
+        """Undo a bulk insert: keep its rows in ``undone_rows`` (for redo), then delete them.
+
+        Rows are copied in chunks as JSON written by Python (SQLite's
+        ``json_object`` rounds floats), so memory stays bounded.
+        """
+        conn = self.project.db.conn
+        at = first
+        while at <= last:
+            upto = min(last, at + _CHUNK - 1)
+            cur = conn.execute(f"SELECT * FROM [{table}] WHERE id BETWEEN ? AND ? ORDER BY id", [at, upto])
+            names = [d[0] for d in cur.description]
+            conn.executemany(
+                "INSERT INTO undone_rows (event_id, tbl, row_id, data) VALUES (?, ?, ?, ?)",
+                [(event_id, table, r[0], json.dumps(dict(zip(names, r)), ensure_ascii=False)) for r in cur],
+            )
+            conn.execute(f"DELETE FROM [{table}] WHERE id BETWEEN ? AND ?", [at, upto])
+            at = upto + 1
+
+    def _unstash_range(self, table: str, first: int, last: int, event_id: int) -> None:
+        """Redo a bulk insert: put back the rows its undo kept, in chunks."""
+        conn = self.project.db.conn
+        at = first
+        while at <= last:
+            upto = min(last, at + _CHUNK - 1)
+            rows = [
+                json.loads(r[0])
+                for r in conn.execute(
+                    "SELECT data FROM undone_rows WHERE event_id = ? AND tbl = ? AND row_id BETWEEN ? AND ?"
+                    " ORDER BY row_id",
+                    [event_id, table, at, upto],
+                )
+            ]
+            if rows:
+                cols = list(rows[0])
+                conn.executemany(
+                    f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
+                    f" VALUES ({', '.join('?' for _ in cols)})",
+                    [[r.get(c) for c in cols] for r in rows],
+                )
+            conn.execute(
+                "DELETE FROM undone_rows WHERE event_id = ? AND tbl = ? AND row_id BETWEEN ? AND ?",
+                [event_id, table, at, upto],
+            )
+            at = upto + 1

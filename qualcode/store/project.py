@@ -129,6 +129,11 @@ class Project:
                     if undoable:
                         # A new action invalidates its actor's redo stack (not another coder's).
                         self.db.execute(
+                            "DELETE FROM undone_rows WHERE event_id IN (SELECT id FROM events WHERE state = 'undone'"
+                            " AND id IN (SELECT undo_of FROM events WHERE action = 'undo' AND actor = ?))",
+                            [act.actor],
+                        )
+                        self.db.execute(
                             "UPDATE events SET state = 'discarded' WHERE state = 'undone' AND id IN"
                             " (SELECT undo_of FROM events WHERE action = 'undo' AND actor = ?)",
                             [act.actor],

@@ -259,3 +259,39 @@ def m005_reconcile_decisions(db: Database) -> None:
         not_null={"coder_a", "coder_b", "consensus", "unit", "choice"},
     )
     db["reconcile_decisions"].create_index(["consensus", "coder_a", "coder_b", "unit"])
+
+
+@migrations()
+def m006_undone_rows(db: Database) -> None:
+    """Rows of undone bulk inserts, kept for redo; a name index for paged listings.
+
+    Why: a bulk insert is logged as an id range, not row by row; undo moves
+    its rows here and redo moves them back (see ``store/history.py``).
+    """
+    db["undone_rows"].create(
+        {"event_id": int, "tbl": str, "row_id": int, "data": str},
+        not_null={"event_id", "tbl", "row_id", "data"},
+    )
+    db["undone_rows"].create_index(["event_id", "tbl", "row_id"])
+    # Document listings are paged in name order (case-insensitive).
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_name_nocase ON documents (name COLLATE NOCASE)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_participants_name_nocase ON participants (name COLLATE NOCASE)")
+    # Who speaks where, without scanning every turn.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_turns_participant ON turns (participant_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_participant ON documents (participant_id)")
+    # Counted codings per document from the index alone.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_codings_document_status ON codings (document_id, status)")
+
+
+@migrations()
+def m007_lemma_cache(db: Database) -> None:
+    """Lemmas of unit texts, keyed by pipeline and text hash.
+
+    Why: lemmatising is the slow part of a theme suggestion; a rerun (new
+    seed, topic count) on the same units reads them back. Keyed by the hash
+    of the text, an edited or re-imported text simply misses the cache.
+    """
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS lemma_cache (model TEXT NOT NULL, text_sha TEXT NOT NULL, lemmas TEXT NOT NULL,"
+        " PRIMARY KEY (model, text_sha)) WITHOUT ROWID"
+    )

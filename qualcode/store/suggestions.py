@@ -172,3 +172,29 @@ class SuggestionStore:
                 "INSERT OR REPLACE INTO embeddings (model, text_sha, dim, vector) VALUES (?, ?, ?, ?)",
                 [(model, sha, dim, blob) for sha, blob in vectors.items()],
             )
+
+    # -- lemma cache ----------------------------------------------------------
+    def cached_lemmas(self, model: str, shas: Sequence[str]) -> dict[str, str]:
+        """Stored lemma strings of ``model`` for the given text hashes."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(shas))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found.update(
+                self.project.db.execute(
+                    f"SELECT text_sha, lemmas FROM lemma_cache WHERE model = ? AND text_sha IN ({marks})",
+                    [model, *chunk],
+                ).fetchall()
+            )
+        return found
+
+    def cache_lemmas(self, model: str, lemmas: dict[str, str]) -> None:
+        """Store new lemma strings; like the vector cache, not part of the undo history."""
+        if not lemmas:
+            return
+        with self.project.action("lemmatise", f"cache lemmas of {len(lemmas)} texts", undoable=False):
+            self.project.db.conn.executemany(
+                "INSERT OR REPLACE INTO lemma_cache (model, text_sha, lemmas) VALUES (?, ?, ?)",
+                [(model, sha, text) for sha, text in lemmas.items()],
+            )

@@ -94,7 +94,7 @@ def accept(
                 ],
                 run_id=run_id,
                 action="accept-suggestion",
-            )
+            ).ids
         store.update(act, sugg, status="accepted", code_id=code.id)
     return AcceptResult(project.codes.get(code.id), tuple(ids))
 

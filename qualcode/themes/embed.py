@@ -44,9 +44,10 @@ class TfidfSvdEmbedder:
 
     name = "tfidf-svd"
 
-    def __init__(self, dims: int = 100, seed: int = 0) -> None:
+    def __init__(self, dims: int = 100, seed: int = 0, project: "Project | None" = None) -> None:
         self.dims = dims
         self.seed = seed
+        self.project = project  # for the lemma cache (keywords and code texts embedded again on a rerun)
         self._vectorizer: Any = None
         self._svd: Any = None
 
@@ -70,11 +71,11 @@ class TfidfSvdEmbedder:
         return _normalise(self._svd.fit_transform(matrix))
 
     def embed(self, texts: list[str]) -> "np.ndarray":
-        from qualcode.text import lemma_text_many
+        from qualcode.themes.lemmas import lemma_texts
 
         if self._vectorizer is None:
             raise RuntimeError("fit_embed must be called before embed")
-        return _normalise(self._svd.transform(self._vectorizer.transform(lemma_text_many(texts))))
+        return _normalise(self._svd.transform(self._vectorizer.transform(lemma_texts(self.project, texts))))
 
 
 def _normalise(matrix: Any) -> "np.ndarray":
@@ -88,7 +89,7 @@ def make_embedder(params: SuggestParams, project: "Project | None" = None) -> Em
     """The embedding step named by ``params.embedder``."""
     if params.embedder in NEURAL_EMBEDDERS:
         return SentenceTransformerEmbedder(params.model, project)
-    return TfidfSvdEmbedder(params.svd_dims, params.seed)
+    return TfidfSvdEmbedder(params.svd_dims, params.seed, project)
 
 
 def embed_texts(

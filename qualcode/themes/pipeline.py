@@ -32,6 +32,42 @@ class TopicModelResult:
     scores: dict[int, float] = field(default_factory=dict)
 
 
+def defer_bertopic_plotting() -> None:
+    """Load ``bertopic.plotting`` (plotly, a third of BERTopic's import time) only if a plot is asked for.
+
+    Why: a suggestion never plots; ``import bertopic`` imports plotly
+    eagerly. A stand-in module is registered under that name before BERTopic
+    is imported; its first attribute look-up loads the real one.
+    """
+    import importlib.util
+    import sys
+    import types
+    from pathlib import Path
+
+    if "bertopic" in sys.modules or "bertopic.plotting" in sys.modules:
+        return
+    top = importlib.util.find_spec("bertopic")
+    if top is None or not top.submodule_search_locations:
+        return
+    folder = Path(next(iter(top.submodule_search_locations))) / "plotting"
+    spec = importlib.util.spec_from_file_location(
+        "bertopic.plotting", folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    if spec is None or spec.loader is None:
+        return
+
+    class _Deferred(types.ModuleType):
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            real = importlib.util.module_from_spec(spec)
+            sys.modules["bertopic.plotting"] = real
+            spec.loader.exec_module(real)  # type: ignore[union-attr]
+            return getattr(real, name)
+
+    sys.modules["bertopic.plotting"] = _Deferred("bertopic.plotting")
+
+
 def _backend(embedder: Embedder) -> Any:
     from bertopic.backend import BaseEmbedder
 
@@ -81,6 +117,7 @@ def fit_topics(
 
     from qualcode.themes.requirements import require_bertopic
 
+    defer_bertopic_plotting()
     require_bertopic()
     from bertopic import BERTopic
     from bertopic.representation import MaximalMarginalRelevance

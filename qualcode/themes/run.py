@@ -49,26 +49,25 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
         ValidationError: bad parameters or too little text.
         DependencyError: the neural backend is asked for but unavailable.
     """
-    from qualcode.text import lemma_text_many
     from qualcode.themes.embed import make_embedder
-    from qualcode.themes.pipeline import fit_topics
+    from qualcode.themes.pipeline import defer_bertopic_plotting, fit_topics
     from qualcode.themes.represent import describe_topics, seed_topics
     from qualcode.themes.requirements import require_bertopic
-    from qualcode.themes.units import build_units
+    from qualcode.themes.units import build_units_with_lemmas
 
     steps = 5
     tick: Progress = on_progress or (lambda done, total: None)
     params.validate()
+    defer_bertopic_plotting()  # before anything imports BERTopic: no plotly for a run that never plots
     require_bertopic()  # fail before the embeddings, with the install command
     embedder = make_embedder(params, project)  # fail fast on a missing model
     tick(0, steps)
-    units = build_units(project, params)
+    units, lemmas = build_units_with_lemmas(project, params)
     if len(units) < MIN_UNITS:
         raise ValidationError(f"only {len(units)} units to analyse; theme suggestion needs at least {MIN_UNITS}")
     if params.topics is not None and params.topics >= len(units):
         raise ValidationError(f"--topics {params.topics} is not smaller than the number of units ({len(units)})")
     tick(1, steps)
-    lemmas = lemma_text_many([u.text for u in units])
     embeddings = embedder.fit_embed([u.text for u in units], lemmas)
     tick(2, steps)
     codes = [c for c in project.codes.all()] if params.guided else []

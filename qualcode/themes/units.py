@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.errors import NotFoundError, ValidationError
-from qualcode.text import TRANSCRIPT_FILLERS, count_words, paragraph_spans
+from qualcode.text import TRANSCRIPT_FILLERS
 from qualcode.themes.params import SuggestParams, Unit
+from qualcode.units import select_turns, split_turns, windows
 
 if TYPE_CHECKING:
     from qualcode.store import Project
+    from qualcode.store.documents import TurnText
 
 
 def stop_words() -> list[str]:
@@ -27,25 +29,7 @@ def stop_words() -> list[str]:
     return sorted(set(ENGLISH_STOP_WORDS) | fillers)
 
 
-def _windows(spans: list[tuple[int, int]], text: str, base: int, max_words: int) -> list[tuple[int, int]]:
-    """Group consecutive sentence spans into windows of ≤ ``max_words`` words."""
-    out: list[tuple[int, int]] = []
-    cur_start: int | None = None
-    cur_end = 0
-    words = 0
-    for s, e in spans:
-        n = count_words(text[s:e])
-        if cur_start is not None and words + n > max_words:
-            out.append((base + cur_start, base + cur_end))
-            cur_start = None
-            words = 0
-        if cur_start is None:
-            cur_start = s
-        cur_end = e
-        words += n
-    if cur_start is not None:
-        out.append((base + cur_start, base + cur_end))
-    return out
+_windows = windows  # the old private name, kept for callers
 
 
 def build_units(project: "Project", params: SuggestParams) -> list[Unit]:
@@ -55,69 +39,50 @@ def build_units(project: "Project", params: SuggestParams) -> list[Unit]:
         NotFoundError: a named document does not exist.
         ValidationError: a filter leaves nothing to analyse.
     """
-    from qualcode.text import lemmas_many, sentence_spans_many
+    return build_units_with_lemmas(project, params)[0]
 
-    docs = {d.id: d for d in project.documents.all()}
+
+def build_units_with_lemmas(project: "Project", params: SuggestParams) -> tuple[list[Unit], list[str]]:
+    """:func:`build_units` and each kept unit's lemma string (lemmatised once, cached in the project).
+
+    Raises:
+        NotFoundError: a named document does not exist.
+        ValidationError: a filter leaves nothing to analyse.
+    """
+    from qualcode.themes.lemmas import lemma_texts
+
+    wanted = None
     if params.documents:
         wanted = {project.documents.resolve(ref).id for ref in params.documents}
-        docs = {i: d for i, d in docs.items() if i in wanted}
-    if params.kinds:
-        docs = {i: d for i, d in docs.items() if d.kind in params.kinds}
-    people = {p.id: p for p in project.participants.all()}
+    keep = None
     if params.where:
         known = set(project.participants.attribute_names())
         for name, _ in params.where:
             if name not in known:
                 raise NotFoundError(f"no participant attribute called {name!r}")
+        people = {p.id: p.attributes for p in project.participants.all()}
 
-    pieces: list[tuple[int, int, int, str, int | None, int]] = []  # doc, start, end, speaker, pid, turn
-    for turn in project.documents.all_turns():
-        doc = docs.get(turn.document_id)
-        if doc is None or turn.end <= turn.start:
-            continue
-        if turn.role == "interviewer" and not params.include_interviewer:
-            continue
-        pid = turn.participant_id or doc.participant_id
-        if params.where:
-            attrs = people[pid].attributes if pid in people else {}
-            if any(attrs.get(k) != v for k, v in params.where):
-                continue
-        pieces.append((doc.id, turn.start, turn.end, turn.speaker, pid, turn.id))
-    if not pieces:
+        def keep(t: "TurnText") -> bool:
+            attrs = people.get(t.participant_id or t.document_participant_id or -1, {})
+            return all(attrs.get(k) == v for k, v in params.where)
+
+    turns = select_turns(project, document_ids=wanted, kinds=tuple(params.kinds or ()),
+                         include_interviewer=params.include_interviewer, keep=keep)
+    if not turns:
         raise ValidationError("no turns to analyse: check --document, --kind, --where and interviewer settings")
-
-    # Paragraph mode first splits turns at blank lines; then every piece that
-    # is too long (or every piece, in sentence mode) is split into sentences.
-    if params.unit == "paragraph":
-        split: list[tuple[int, int, int, str, int | None, int]] = []
-        for doc_id, s, e, spk, pid, tid in pieces:
-            for ps, pe in paragraph_spans(docs[doc_id].text[s:e]):
-                split.append((doc_id, s + ps, s + pe, spk, pid, tid))
-        pieces = split
-    texts = [docs[p[0]].text[p[1] : p[2]] for p in pieces]
-    needs = [i for i, t in enumerate(texts) if params.unit == "sentence" or count_words(t) > params.max_words]
-    spans_of = dict(zip(needs, sentence_spans_many(texts[i] for i in needs)))
-
-    units: list[Unit] = []
-    for i, (doc_id, s, e, spk, pid, tid) in enumerate(pieces):
-        if i not in spans_of:
-            ranges = [(s, e)]
-        elif params.unit == "sentence":
-            ranges = [(s + a, s + b) for a, b in spans_of[i]]
-        else:
-            ranges = _windows(spans_of[i], texts[i], s, params.max_words)
-        for a, b in ranges:
-            text = docs[doc_id].text[a:b]
-            if text.strip():
-                units.append(Unit(doc_id, docs[doc_id].name, a, b, text, spk, pid, tid))
+    units = [
+        Unit(t.document_id, t.document, a, b, text, t.speaker, t.participant_id or t.document_participant_id, t.id)
+        for t, a, b, text in split_turns(turns, params.unit, params.max_words)
+    ]
 
     stops = set(stop_words())
-    keep = [
-        u
-        for u, lemmas in zip(units, lemmas_many(u.text for u in units))
-        if sum(1 for w in lemmas if w not in stops and len(w) > 1) >= params.min_content_words
+    lemmas = lemma_texts(project, [u.text for u in units])
+    kept = [
+        i
+        for i, lemma in enumerate(lemmas)
+        if sum(1 for w in lemma.split() if w not in stops and len(w) > 1) >= params.min_content_words
     ]
-    if not keep:
+    if not kept:
         raise ValidationError("every unit is too short to analyse (fewer than "
                               f"{params.min_content_words} content words)")
-    return keep
+    return [units[i] for i in kept], [lemmas[i] for i in kept]

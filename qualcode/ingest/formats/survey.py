@@ -7,6 +7,7 @@ respondent who left the free text empty still counts in the sample.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from qualcode.errors import ImportFormatError
@@ -41,7 +42,9 @@ def survey_file(path: Path, table: Table, options: ImportOptions) -> RawFile:
         if not rid:
             raise ImportFormatError(f"row has an empty {id_col!r}", where=f"{path}:{number}")
         # Blank cells are kept as "" so an unanswered item reads as missing.
-        attrs = {c: row[c].strip() for c in table.columns if c not in skip}
+        # Values are interned: closed questions repeat a few answers over
+        # every row, and a consultation has up to millions of rows.
+        attrs = {c: sys.intern(row[c].strip()) for c in table.columns if c not in skip}
         known = people.setdefault(rid, {})
         for k, v in attrs.items():
             if k not in known or not known[k]:

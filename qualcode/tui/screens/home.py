@@ -7,15 +7,41 @@ the highlighted row without leaving the box.
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
+from textual.worker import Worker, WorkerState
 
-from qualcode.services.documents import DocumentRow, document_rows, participant_rows
-from qualcode.tui.messages import OpenDocument
 from qualcode.tui.screens.base import QScreen
+from qualcode.tui.messages import OpenDocument
+from qualcode.tui.workers import own_project
+
+if TYPE_CHECKING:
+    from qualcode.store.documents import DocumentSummary
+
+PAGE = 500  # rows shown in each table; the filter finds the others
+THREADED_FILTER = 20_000  # above this many documents the filter query runs in a worker
+
+
+@dataclass(frozen=True, slots=True)
+class DocRow:
+    """One row of the documents table."""
+
+    id: int
+    name: str
+    kind: str
+    participants: str
+    words: int
+    codings: int
+
+    def matches(self, query: str) -> bool:
+        q = query.casefold()
+        return q in self.name.casefold() or q in self.kind.casefold() or q in self.participants.casefold()
 
 
 class HomeScreen(QScreen):
@@ -29,7 +55,8 @@ class HomeScreen(QScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[DocumentRow] = []
+        self.rows: list[DocRow] = []
+        self.total = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -52,32 +79,53 @@ class HomeScreen(QScreen):
         self.reload()
 
     def reload(self) -> None:
+        """Fill both tables from paged SQL queries (the first ``PAGE`` rows).
+
+        Why paged: a consultation project holds 10^6 answers; filling a
+        DataTable with every row took minutes. Filtering runs in SQL too.
+        """
         project = self.project
-        self.rows = document_rows(project)
+        self.total = project.documents.count()
         self._fill(self.query_one("#filter", Input).value)
-        if not self.rows:
+        if not self.total:
             self.notify("No documents yet: import some with ctrl+o (or `qualcode import`).", timeout=6)
+        elif self.total > PAGE:
+            self.notify(f"{self.total:,} documents: the first {PAGE} are listed; type to filter.", timeout=6)
         table = self.query_one("#participants", DataTable)
         table.clear()
-        for p in participant_rows(project):
+        for s in project.participants.summaries(limit=PAGE):
+            p = s.participant
             attrs = ", ".join(f"{k}={v}" for k, v in sorted(p.attributes.items()))
-            table.add_row(p.name, attrs or "—", str(len(p.documents)), key=str(p.id))
+            table.add_row(p.name, attrs or "—", str(s.documents), key=str(p.id))
 
     def _fill(self, query: str) -> None:
+        self._show_rows(query, self.project.documents.summaries(query=query, limit=PAGE))
+
+    def _show_rows(self, query: str, found: list["DocumentSummary"]) -> None:
+        if query != self.query_one("#filter", Input).value:
+            return  # the filter moved on while this page was read
         table = self.query_one("#documents", DataTable)
         table.clear()
-        q = query.casefold()
-        shown = [r for r in self.rows if not query or r.matches(query)]
-        if q:
-            # Best first: a name match, earliest in the name, before a kind or participant match.
-            shown.sort(key=lambda r: (q not in r.name.casefold(), r.name.casefold().find(q), r.name.casefold()))
-        for r in shown:
-            people = ", ".join(r.participants)
-            table.add_row(r.name, r.kind, people or "—", f"{r.words:,}", str(r.codings), key=str(r.id))
+        self.rows = [DocRow(s.id, s.name, s.kind, s.participants, s.words, s.codings) for s in found]
+        for r in self.rows:
+            table.add_row(r.name, r.kind, r.participants or "—", f"{r.words:,}", str(r.codings), key=str(r.id))
+
+    @work(thread=True, exclusive=True, group="home-filter", name="Filter", exit_on_error=False)
+    def _fill_later(self, query: str) -> tuple[str, list["DocumentSummary"]]:
+        """Filter a big project off the UI thread (a LIKE over 10^6 names takes about a second)."""
+        with own_project(self.project.path) as project:
+            return query, project.documents.summaries(query=query, limit=PAGE)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "home-filter" and event.state == WorkerState.SUCCESS:
+            self._show_rows(*event.worker.result)
 
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        if self.total > THREADED_FILTER:
+            self._fill_later(event.value)
+        else:
+            self._fill(event.value)
 
     @on(Input.Submitted, "#filter")
     def _open_highlighted(self, event: Input.Submitted) -> None:
