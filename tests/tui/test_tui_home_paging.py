@@ -35,7 +35,7 @@ def test_first_page_only_and_threaded_filter(db, monkeypatch):
     monkeypatch.setattr(home, "THREADED_FILTER", 5)  # 30 documents count as "big" here
 
     async def go():
-        app = make_app(db, blink=False, coder="tester")
+        app = make_app(db, coder="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             screen = app.screen
             table = screen.query_one("#documents")
