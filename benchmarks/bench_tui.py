@@ -31,8 +31,10 @@ from qualcode.store import open_project  # noqa: E402
 
 AMI = ROOT.parent / "shared" / "corpora" / "qmsum-ami-product" / "meetings"
 N_CODINGS = 200
-WORDS = ("procurement value social bid tender feedback score weeks small firm buyer contract "
-         "evaluation answer question cost time skills team local jobs training carbon supplier").split()
+WORDS = (
+    "procurement value social bid tender feedback score weeks small firm buyer contract "
+    "evaluation answer question cost time skills team local jobs training carbon supplier"
+).split()
 
 
 def ami_document() -> ParsedDocument | None:
@@ -58,8 +60,9 @@ def generated_document(chars: int = 1_000_000, seed: int = 7) -> ParsedDocument:
     total = 0
     while total < chars:
         speaker = "Interviewer" if len(turns) % 2 == 0 else f"P{rng.randint(1, 6)}"
-        sents = [" ".join(rng.choices(WORDS, k=rng.randint(4, 18))).capitalize() + "."
-                 for _ in range(rng.randint(1, 12))]
+        sents = [
+            " ".join(rng.choices(WORDS, k=rng.randint(4, 18))).capitalize() + "." for _ in range(rng.randint(1, 12))
+        ]
         said = " ".join(sents)
         turns.append((speaker, said))
         total += len(speaker) + 4 + len(said)
@@ -73,8 +76,11 @@ def _transcript(name: str, turns: list[tuple[str, str]]) -> ParsedDocument:
     for speaker, said in turns:
         label = f"{speaker}: "
         start = pos + len(label)
-        parsed.append(ParsedTurn(speaker, start, start + len(said),
-                                 role="interviewer" if speaker == "Interviewer" else "participant"))
+        parsed.append(
+            ParsedTurn(
+                speaker, start, start + len(said), role="interviewer" if speaker == "Interviewer" else "participant"
+            )
+        )
         chunk = label + said + "\n\n"
         parts.append(chunk)
         pos += len(chunk)
@@ -135,11 +141,15 @@ def main() -> None:
             ids = [project.documents.add(d)[0].id for d in docs]
             for k in range(1, 6):
                 project.codes.add(f"Code {k}", key=str(k))
-        print(f"{'document':<16}{'chars':>10}{'turns':>7}{'first paint':>13}{'median':>10}{'p95':>10}{'max':>10}{'stored':>8}")
+        print(
+            f"{'document':<16}{'chars':>10}{'turns':>7}{'first paint':>13}{'median':>10}{'p95':>10}{'max':>10}{'stored':>8}"
+        )
         for doc, doc_id in zip(docs, ids):
             r = asyncio.run(measure(db, doc_id))
-            print(f"{doc.name:<16}{r['chars']:>10,}{r['turns']:>7}{r['first_paint_s']:>12.3f}s"
-                  f"{r['median_ms']:>8.1f}ms{r['p95_ms']:>8.1f}ms{r['max_ms']:>8.1f}ms{r['stored']:>8}")
+            print(
+                f"{doc.name:<16}{r['chars']:>10,}{r['turns']:>7}{r['first_paint_s']:>12.3f}s"
+                f"{r['median_ms']:>8.1f}ms{r['p95_ms']:>8.1f}ms{r['max_ms']:>8.1f}ms{r['stored']:>8}"
+            )
     print(f"targets on the 1M document: first paint < 0.5 s, p95 < 50 ms ({N_CODINGS} codings each)")
 
 

@@ -87,8 +87,11 @@ def build_project(path: Path, answers: dict[str, str], tags: dict[str, set[str]]
         name = tag.replace(">", "-")
         code_ids[tag] = proj.codes.add(name, keywords=keywords_for(tag)).id
     proj.codings.add_many(
-        [NewCoding(code_ids[t], doc_ids[lfdn], 0, len(answers[lfdn]), coder="napire")
-         for lfdn, ts in tags.items() for t in sorted(ts)],
+        [
+            NewCoding(code_ids[t], doc_ids[lfdn], 0, len(answers[lfdn]), coder="napire")
+            for lfdn, ts in tags.items()
+            for t in sorted(ts)
+        ],
         summary="NaPiRE human coding",
     )
     return proj
@@ -99,8 +102,12 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--method", default="model", choices=["model", "previous"],
-                        help="model: the hierarchy tagger; previous: the one-vs-rest model it replaced")
+    parser.add_argument(
+        "--method",
+        default="model",
+        choices=["model", "previous"],
+        help="model: the hierarchy tagger; previous: the one-vs-rest model it replaced",
+    )
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"NaPiRE data not found at {DATA}", file=sys.stderr)
@@ -117,28 +124,48 @@ def main() -> int:
             ev = evaluate(proj, folds=args.folds, unit="turn", method=args.method, seed=args.seed)
             proj.close()
         n_codes = len({t for ts in tags.values() for t in ts})
-        rows.append({
-            "question": f"v_{q}", "answers": len(answers), "codes": n_codes,
-            "evaluated": len(ev.scores.codes), "skipped": n_codes - len(ev.scores.codes),
-            "model": {"micro_f1": ev.scores.micro_f1, "macro_f1": ev.scores.macro_f1, "kappa": ev.scores.kappa},
-            **{name: {"micro_f1": s.micro_f1, "macro_f1": s.macro_f1, "kappa": s.kappa}
-               for name, s in ev.baselines.items()},
-        })
+        rows.append(
+            {
+                "question": f"v_{q}",
+                "answers": len(answers),
+                "codes": n_codes,
+                "evaluated": len(ev.scores.codes),
+                "skipped": n_codes - len(ev.scores.codes),
+                "model": {"micro_f1": ev.scores.micro_f1, "macro_f1": ev.scores.macro_f1, "kappa": ev.scores.kappa},
+                **{
+                    name: {"micro_f1": s.micro_f1, "macro_f1": s.macro_f1, "kappa": s.kappa}
+                    for name, s in ev.baselines.items()
+                },
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{'question':<9}{'answers':>8}{'codes':>6}{'eval':>5}{'skip':>5} | "
-          f"{'model mi/ma':>13} | {'majority mi/ma':>15} | {'keywords mi/ma':>15}")
+    print(
+        f"{'question':<9}{'answers':>8}{'codes':>6}{'eval':>5}{'skip':>5} | "
+        f"{'model mi/ma':>13} | {'majority mi/ma':>15} | {'keywords mi/ma':>15}"
+    )
     for r in rows:
         cells = [f"{r[k]['micro_f1']:.3f}/{r[k]['macro_f1']:.3f}" for k in ("model", "majority", "keywords")]
-        print(f"{r['question']:<9}{r['answers']:>8}{r['codes']:>6}{r['evaluated']:>5}{r['skipped']:>5} | "
-              f"{cells[0]:>13} | {cells[1]:>15} | {cells[2]:>15}")
-    mean = {k: (sum(r[k]["micro_f1"] for r in rows) / len(rows), sum(r[k]["macro_f1"] for r in rows) / len(rows))
-            for k in ("model", "majority", "keywords")}
-    print(f"{'mean':<33} | " + " | ".join(f"{mean[k][0]:.3f}/{mean[k][1]:.3f}".rjust(w)
-                                          for k, w in (("model", 13), ("majority", 15), ("keywords", 15))))
-    print(f"({args.folds}-fold CV grouped by respondent, seed {args.seed}; codes with < 5 answers skipped; "
-          f"{time.perf_counter() - t0:.0f} s)")
+        print(
+            f"{r['question']:<9}{r['answers']:>8}{r['codes']:>6}{r['evaluated']:>5}{r['skipped']:>5} | "
+            f"{cells[0]:>13} | {cells[1]:>15} | {cells[2]:>15}"
+        )
+    mean = {
+        k: (sum(r[k]["micro_f1"] for r in rows) / len(rows), sum(r[k]["macro_f1"] for r in rows) / len(rows))
+        for k in ("model", "majority", "keywords")
+    }
+    print(
+        f"{'mean':<33} | "
+        + " | ".join(
+            f"{mean[k][0]:.3f}/{mean[k][1]:.3f}".rjust(w)
+            for k, w in (("model", 13), ("majority", 15), ("keywords", 15))
+        )
+    )
+    print(
+        f"({args.folds}-fold CV grouped by respondent, seed {args.seed}; codes with < 5 answers skipped; "
+        f"{time.perf_counter() - t0:.0f} s)"
+    )
     return 0
 
 

@@ -97,9 +97,7 @@ def locate_quote(text: str, quote: str) -> tuple[int, int]:
     raise ImportFormatError(f"quote not found in the document: {quote[:60]!r}")
 
 
-def apply_batch(
-    project: Project, path: Path, *, coder: str | None = None, create_codes: bool = False
-) -> BatchResult:
+def apply_batch(project: Project, path: Path, *, coder: str | None = None, create_codes: bool = False) -> BatchResult:
     """Validate every row, then apply them all in one transaction.
 
     Empty ``start`` and ``end`` code the whole document, or, with a ``quote``
@@ -145,9 +143,7 @@ def apply_batch(
                         try:
                             start, end = int(start_s), int(end_s)
                         except ValueError:
-                            raise ImportFormatError(
-                                f"start/end must be integers, not {start_s!r}/{end_s!r}"
-                            ) from None
+                            raise ImportFormatError(f"start/end must be integers, not {start_s!r}/{end_s!r}") from None
                     if not (0 <= start < end <= doc.length):
                         raise ImportFormatError(f"span {start}-{end} is outside {doc.name} (0-{doc.length})")
                     if not row["code"]:

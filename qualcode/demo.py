@@ -59,9 +59,7 @@ def is_demo_project(target: Path, demo_dir: Path = DEMO_DIR) -> bool:
                 return True
             docs = proj.documents.all()
             root = demo_dir.resolve()
-            return bool(docs) and all(
-                d.source_path and root in Path(d.source_path).resolve().parents for d in docs
-            )
+            return bool(docs) and all(d.source_path and root in Path(d.source_path).resolve().parents for d in docs)
     except QualcodeError:
         return False
 
@@ -106,7 +104,9 @@ def build_demo(target: Path, *, rebuild: bool = False, demo_dir: Path = DEMO_DIR
             results += import_paths(
                 proj,
                 [survey],
-                ImportOptions(survey=True, id_column="respondent_id", text_columns=("feedback_comments", "improvements")),
+                ImportOptions(
+                    survey=True, id_column="respondent_id", text_columns=("feedback_comments", "improvements")
+                ),
             )
         errors = [r for r in results if r.status == "error"]
         if errors:

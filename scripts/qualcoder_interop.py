@@ -81,12 +81,18 @@ def _create_tables(src: Path, conn: sqlite3.Connection) -> None:
     for fn in ast.walk(tree):
         if isinstance(fn, ast.FunctionDef) and "CREATE TABLE source " in ast.unparse(fn):
             for node in ast.walk(fn):
-                if (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-                        and str(node.args[0].value).startswith("CREATE TABLE")):
+                if (
+                    isinstance(node, ast.Call)
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and str(node.args[0].value).startswith("CREATE TABLE")
+                ):
                     conn.execute(node.args[0].value)
             break
-    conn.execute("INSERT INTO project (databaseversion, date, memo, about, codername) VALUES "
-                 "('v17', '2024-01-01 00:00:00', '', 'QualCoder', 'qualcoder')")
+    conn.execute(
+        "INSERT INTO project (databaseversion, date, memo, about, codername) VALUES "
+        "('v17', '2024-01-01 00:00:00', '', 'QualCoder', 'qualcoder')"
+    )
     conn.commit()
 
 
@@ -97,8 +103,13 @@ class _App:
         self.project_path = str(project)
         self.project_name = project.name
         self.conn = sqlite3.connect(project / "data.qda")
-        self.settings = {"codername": "qualcoder", "directory": str(work), "ai_enable": "False",
-                         "fontsize": 10, "font": "Noto Sans"}
+        self.settings = {
+            "codername": "qualcoder",
+            "directory": str(work),
+            "ai_enable": "False",
+            "fontsize": 10,
+            "font": "Noto Sans",
+        }
         self.version = "interop"
         self.ai_models: list = []
         self.ai = None
@@ -144,15 +155,29 @@ def qualcoder_round_trip(src: Path, qdpx_in: Path, qdpx_out: Path) -> dict[str, 
     app = _App(project, work)
     _create_tables(src, app.conn)
     RefiImport(app, _Log(), "qdpx")
-    counts = {table: app.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-              for table in ("source", "code_name", "code_cat", "code_text", "cases", "case_text", "attribute",
-                            "journal", "annotation")}
+    counts = {
+        table: app.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in (
+            "source",
+            "code_name",
+            "code_cat",
+            "code_text",
+            "cases",
+            "case_text",
+            "attribute",
+            "journal",
+            "annotation",
+        )
+    }
     counts["code_text with memo"] = app.conn.execute(
-        "SELECT count(*) FROM code_text WHERE memo IS NOT NULL AND memo != ''").fetchone()[0]
+        "SELECT count(*) FROM code_text WHERE memo IS NOT NULL AND memo != ''"
+    ).fetchone()[0]
     counts["source with memo"] = app.conn.execute(
-        "SELECT count(*) FROM source WHERE memo IS NOT NULL AND memo != ''").fetchone()[0]
+        "SELECT count(*) FROM source WHERE memo IS NOT NULL AND memo != ''"
+    ).fetchone()[0]
     counts["code memos"] = app.conn.execute(
-        "SELECT count(*) FROM code_name WHERE memo IS NOT NULL AND memo != ''").fetchone()[0]
+        "SELECT count(*) FROM code_name WHERE memo IS NOT NULL AND memo != ''"
+    ).fetchone()[0]
     RefiExport(app, _Log(), "project")
     written = sorted((work / "out").glob("*.qdpx"))
     if not written:
@@ -192,13 +217,25 @@ def snapshot(path: Path) -> dict[str, Any]:
         codes = {c.id: c.path for c in p.codes.all()}
         people = {x.id: x for x in p.participants.all()}
         links = {(text_sha256(d.text), people[d.participant_id].name) for d in docs.values() if d.participant_id}
-        links |= {(text_sha256(docs[t.document_id].text), people[t.participant_id].name)
-                  for t in p.documents.all_turns() if t.participant_id}
+        links |= {
+            (text_sha256(docs[t.document_id].text), people[t.participant_id].name)
+            for t in p.documents.all_turns()
+            if t.participant_id
+        }
         return {
             "sources": {text_sha256(d.text) for d in docs.values()},
             "codes": set(codes.values()),
-            "codings": {(text_sha256(docs[c.document_id].text), c.start, c.end, codes[c.code_id], c.coder,
-                         docs[c.document_id].text[c.start:c.end]) for c in p.codings.all(status="confirmed")},
+            "codings": {
+                (
+                    text_sha256(docs[c.document_id].text),
+                    c.start,
+                    c.end,
+                    codes[c.code_id],
+                    c.coder,
+                    docs[c.document_id].text[c.start : c.end],
+                )
+                for c in p.codings.all(status="confirmed")
+            },
             "cases": {x.name for x in people.values()},
             "attributes": {(x.name, k, v) for x in people.values() for k, v in x.attributes.items()},
             "links": links,
@@ -247,8 +284,13 @@ def main() -> int:
         export_qdpx(p, out_qdpx)
     python = os.environ.get("QUALCODER_PYTHON", sys.executable)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    child = subprocess.run([python, __file__, "--qualcoder-side", str(out_qdpx), str(back_qdpx)], env=env,
-                           capture_output=True, text=True, timeout=900)
+    child = subprocess.run(
+        [python, __file__, "--qualcoder-side", str(out_qdpx), str(back_qdpx)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if child.returncode != 0:
         print(child.stdout[-3000:], child.stderr[-3000:], sep="\n")
         return 1
@@ -261,16 +303,26 @@ def main() -> int:
     with open_project(merge_copy) as p:
         merged = merge(p, back_qdpx)
     if args.json:
-        print(json.dumps({"rows": [dict(zip(("what", "ours", "back", "kept"), r)) for r in rows],
-                          "qualcoder": qualcoder_counts, "import_warnings": imported.warnings,
-                          "merge_back": merged.to_dict()}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "rows": [dict(zip(("what", "ours", "back", "kept"), r)) for r in rows],
+                    "qualcoder": qualcoder_counts,
+                    "import_warnings": imported.warnings,
+                    "merge_back": merged.to_dict(),
+                },
+                indent=2,
+            )
+        )
         return 0
     print(f"{'':24}{'qualcode':>10}{'back':>8}{'kept':>8}")
     for what, a, b, kept in rows:
         print(f"{what:24}{a:>10}{b:>8}{kept:>8}")
     print("QualCoder's own tables after its import:", ", ".join(f"{k} {v}" for k, v in qualcoder_counts.items()))
-    print(f"merging QualCoder's file back into ours: {merged.documents_added} documents added, "
-          f"{merged.codings_added} codings added, {merged.codings_skipped} skipped, {merged.memos_added} memos added")
+    print(
+        f"merging QualCoder's file back into ours: {merged.documents_added} documents added, "
+        f"{merged.codings_added} codings added, {merged.codings_skipped} skipped, {merged.memos_added} memos added"
+    )
     for w in imported.warnings:
         print("import warning:", w)
     return 0

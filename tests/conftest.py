@@ -119,8 +119,14 @@ def demo_copy(demo_db, copy_db, tmp_path) -> Path:
 # -- builders shared by several areas (fixtures return the builder functions) -------------------
 
 
-def _transcript(name: str, turns: list[tuple[str, str]], *, interviewer: str = "Interviewer",
-               kind: str = "interview", participants: dict[str, dict[str, str]] | None = None) -> ParsedDocument:
+def _transcript(
+    name: str,
+    turns: list[tuple[str, str]],
+    *,
+    interviewer: str = "Interviewer",
+    kind: str = "interview",
+    participants: dict[str, dict[str, str]] | None = None,
+) -> ParsedDocument:
     """A ParsedDocument rendered as ``Speaker: text`` paragraphs.
 
     Speakers other than ``interviewer`` become participants of the same name.
@@ -133,11 +139,15 @@ def _transcript(name: str, turns: list[tuple[str, str]], *, interviewer: str = "
         start = pos + len(label)
         text_parts.append(label + said)
         role = "interviewer" if speaker == interviewer else "participant"
-        parsed.append(ParsedTurn(speaker, start, start + len(said), role=role,
-                                 participant=None if role == "interviewer" else speaker))
+        parsed.append(
+            ParsedTurn(
+                speaker, start, start + len(said), role=role, participant=None if role == "interviewer" else speaker
+            )
+        )
         pos += len(label) + len(said) + 2
-    return ParsedDocument(name=name, kind=kind, text="\n\n".join(text_parts), turns=parsed,
-                          participants=participants or {}, sha256=name)
+    return ParsedDocument(
+        name=name, kind=kind, text="\n\n".join(text_parts), turns=parsed, participants=participants or {}, sha256=name
+    )
 
 
 @pytest.fixture(scope="session")
@@ -167,7 +177,9 @@ class Study:
     texts: dict[str, str] = field(default_factory=dict)
 
 
-def _parsed_study_doc(name: str, turns: list[tuple[str, str, str, str | None]], participant: str | None = None) -> ParsedDocument:
+def _parsed_study_doc(
+    name: str, turns: list[tuple[str, str, str, str | None]], participant: str | None = None
+) -> ParsedDocument:
     """``turns`` are (speaker, role, text, participant); rendered ``Speaker: text``."""
     parts, out, pos = [], [], 0
     for speaker, role, said, who in turns:
@@ -191,22 +203,32 @@ def _build_study(project: Project) -> Study:
     for name, attrs in PEOPLE.items():
         project.participants.ensure(name, attrs)
     docs = [
-        _parsed_study_doc("Interview 1", [
-            ("Interviewer", "interviewer", "What gets in the way of bidding?", None),
-            ("Alice", "participant", "The bid cost is high. We never have enough time to write bids.", "Alice"),
-            ("Interviewer", "interviewer", "Who helps you? Alice, is there support?", None),
-            ("Alice", "participant", "Cost again: the legal fees.", "Alice"),
-        ]),
-        _parsed_study_doc("Focus group", [
-            ("Moderator", "interviewer", "Tell me about deadlines.", None),
-            ("Bob", "participant", "Deadlines are too short for small firms.", "Bob"),
-            ("Carol", "participant", "Our bid team is expensive to run.", "Carol"),
-            ("Bob", "participant", "The council helped us with a mentor.", "Bob"),
-        ]),
-        _parsed_study_doc("Interview 3", [
-            ("Interviewer", "interviewer", "Anything else?", None),
-            ("R", "participant", "Procurement is a barrier overall, mostly the price of compliance.", None),
-        ], participant="Dan"),
+        _parsed_study_doc(
+            "Interview 1",
+            [
+                ("Interviewer", "interviewer", "What gets in the way of bidding?", None),
+                ("Alice", "participant", "The bid cost is high. We never have enough time to write bids.", "Alice"),
+                ("Interviewer", "interviewer", "Who helps you? Alice, is there support?", None),
+                ("Alice", "participant", "Cost again: the legal fees.", "Alice"),
+            ],
+        ),
+        _parsed_study_doc(
+            "Focus group",
+            [
+                ("Moderator", "interviewer", "Tell me about deadlines.", None),
+                ("Bob", "participant", "Deadlines are too short for small firms.", "Bob"),
+                ("Carol", "participant", "Our bid team is expensive to run.", "Carol"),
+                ("Bob", "participant", "The council helped us with a mentor.", "Bob"),
+            ],
+        ),
+        _parsed_study_doc(
+            "Interview 3",
+            [
+                ("Interviewer", "interviewer", "Anything else?", None),
+                ("R", "participant", "Procurement is a barrier overall, mostly the price of compliance.", None),
+            ],
+            participant="Dan",
+        ),
         ParsedDocument(name="Survey Eve", kind="survey", text="No comment really.", participant="Eve"),
     ]
     for doc in docs:
@@ -228,13 +250,25 @@ def _build_study(project: Project) -> Study:
         ("c6", "Cost", "Focus group", _span(t2, "Our bid team is expensive to run."), "confirmed"),
         ("c7", "Support", "Focus group", _span(t2, "bid team"), "rejected"),
         ("c8", "Support", "Focus group", _span(t2, "The council helped us with a mentor."), "confirmed"),
-        ("c9", "Barriers", "Interview 3", _span(t3, "Procurement is a barrier overall, mostly the price of compliance."),
-         "confirmed"),
+        (
+            "c9",
+            "Barriers",
+            "Interview 3",
+            _span(t3, "Procurement is a barrier overall, mostly the price of compliance."),
+            "confirmed",
+        ),
         ("c10", "Cost", "Interview 3", _span(t3, "the price of compliance"), "confirmed"),
     ]
     items = [
-        NewCoding(study.codes[code], study.docs[doc], s, e, coder="tester",
-                  origin="auto" if status == "pending" else "manual", status=status)
+        NewCoding(
+            study.codes[code],
+            study.docs[doc],
+            s,
+            e,
+            coder="tester",
+            origin="auto" if status == "pending" else "manual",
+            status=status,
+        )
         for _, code, doc, (s, e), status in plan
     ]
     ids = project.codings.add_many(items)
@@ -274,7 +308,18 @@ def build_study():
 THEMES: dict[str, list[str]] = {
     "water": ["pipe", "sewer", "leak", "plumbing", "drain", "pump", "valve", "tank", "flush", "hose"],
     "money": ["funding", "grant", "budget", "cost", "money", "expense", "loan", "invoice", "tax", "salary"],
-    "staff": ["training", "operator", "staff", "hiring", "certification", "turnover", "mentor", "shift", "crew", "retire"],
+    "staff": [
+        "training",
+        "operator",
+        "staff",
+        "hiring",
+        "certification",
+        "turnover",
+        "mentor",
+        "shift",
+        "crew",
+        "retire",
+    ],
 }
 
 
@@ -351,8 +396,11 @@ UNITS = [f"u{i}" for i in range(1, 11)]
 IN_SCOPE = UNITS[:8]
 # coder -> code -> units (whole participant turns unless listed in PARTIAL)
 TABLE = {
-    "ana": {"Feedback > Late": {"u1", "u2", "u5", "u9"}, "Feedback > Useful": {"u3"},
-            "Burden > Cost": {"u4", "u7", "u8"}},
+    "ana": {
+        "Feedback > Late": {"u1", "u2", "u5", "u9"},
+        "Feedback > Useful": {"u3"},
+        "Burden > Cost": {"u4", "u7", "u8"},
+    },
     "ben": {"Feedback > Late": {"u1", "u5", "u6"}, "Feedback > Useful": {"u3"}, "Burden > Cost": {"u4", "u8"}},
 }
 PARTIAL = {("ben", "Burden > Cost", "u4")}  # ben coded only a few words of u4
@@ -360,10 +408,18 @@ PARTIAL = {("ben", "Burden > Cost", "u4")}  # ben coded only a few words of u4
 
 def _build_agreement_study(project) -> dict[str, tuple[int, int, int]]:
     """Add the study; return unit label -> (document id, start, end)."""
-    said = ["The debrief came six weeks late. It said nothing useful.", "We waited and waited for news.",
-            "Their notes helped us rewrite the bid.", "Writing the bid cost us two weeks.",
-            "Late again, as usual.", "Nobody called us back.", "The fee was steep.", "Lawyers cost a fortune.",
-            "It was fine.", "Nothing to add."]
+    said = [
+        "The debrief came six weeks late. It said nothing useful.",
+        "We waited and waited for news.",
+        "Their notes helped us rewrite the bid.",
+        "Writing the bid cost us two weeks.",
+        "Late again, as usual.",
+        "Nobody called us back.",
+        "The fee was steep.",
+        "Lawyers cost a fortune.",
+        "It was fine.",
+        "Nothing to add.",
+    ]
     docs = [("int1", said[0:4]), ("int2", said[4:8]), ("int3", said[8:10]), ("int4", ["Just one answer."])]
     units: dict[str, tuple[int, int, int]] = {}
     n = 0
@@ -387,8 +443,11 @@ def _build_agreement_study(project) -> dict[str, tuple[int, int, int]]:
                 batch.append(NewCoding(code.id, did, s, e, coder=coder))
     # ben also codes an interviewer turn of int1: not a unit, so it must not count
     first_q = project.documents.turns(units["u1"][0])[0]
-    batch.append(NewCoding(project.codes.resolve("Burden > Cost").id, first_q.document_id, first_q.start,
-                           first_q.end, coder="ben"))
+    batch.append(
+        NewCoding(
+            project.codes.resolve("Burden > Cost").id, first_q.document_id, first_q.start, first_q.end, coder="ben"
+        )
+    )
     project.codings.add_many(batch)
     return units
 
@@ -400,8 +459,15 @@ def agreement_study():
     describe it."""
     from types import SimpleNamespace
 
-    return SimpleNamespace(build=_build_agreement_study, table=TABLE, codes=CODES, units=UNITS, in_scope=IN_SCOPE,
-                           partial=PARTIAL, question=Q)
+    return SimpleNamespace(
+        build=_build_agreement_study,
+        table=TABLE,
+        codes=CODES,
+        units=UNITS,
+        in_scope=IN_SCOPE,
+        partial=PARTIAL,
+        question=Q,
+    )
 
 
 # -- a small messy study (issue 9): question+answer codings, a misspelt label, a case variant, a focus group ----
@@ -503,10 +569,12 @@ def messy_study(tmp_path, monkeypatch):
     code("c9", "fg", _messy_span(tf, "Costs go up too."), "Barriers > Cost")
     cost, winter = proj.codes.resolve("Barriers > Cost"), proj.codes.resolve("Barriers > Winter")
     s10, s11 = _messy_span(tf, "Costs go up too."), _messy_span(tf, "Yes, the pipes freeze")
-    new = proj.codings.add_many([
-        NewCoding(cost.id, docs["fg"].id, *s10, coder="auto", origin="auto", status="pending"),
-        NewCoding(winter.id, docs["fg"].id, *s11, coder="auto", origin="auto", status="pending"),
-    ])
+    new = proj.codings.add_many(
+        [
+            NewCoding(cost.id, docs["fg"].id, *s10, coder="auto", origin="auto", status="pending"),
+            NewCoding(winter.id, docs["fg"].id, *s11, coder="auto", origin="auto", status="pending"),
+        ]
+    )
     ids["c10"], ids["c11"] = new
     proj.codings.set_status([ids["c10"]], "rejected")
     code("c12", "int1", _messy_span(t1, "It costs too much"), "Barriers > Cost", coder="bob")

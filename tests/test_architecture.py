@@ -24,8 +24,10 @@ PACKAGE = ROOT / "qualcode"
 
 def test_import_contracts_are_kept():
     pytest.importorskip("importlinter")
-    code = ("import sys; from importlinter.cli import lint_imports; "
-            "sys.exit(lint_imports('pyproject.toml', no_cache=True, no_logo=True))")
+    code = (
+        "import sys; from importlinter.cli import lint_imports; "
+        "sys.exit(lint_imports('pyproject.toml', no_cache=True, no_logo=True))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "0 broken" in out.stdout
@@ -41,8 +43,12 @@ def module_name(path: Path, package: Path = PACKAGE) -> str:
 def imported_modules(path: Path, modules: set[str], package: Path = PACKAGE) -> set[str]:
     """The package's modules ``path`` imports anywhere, outside ``if TYPE_CHECKING:`` blocks."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-            for n in ast.walk(node)}
+    skip = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for n in ast.walk(node)
+    }
     name, found = module_name(path, package), set()
     for node in ast.walk(tree):
         if id(node) in skip:
@@ -133,8 +139,16 @@ def test_test_modules_import_no_other_test_module():
     found = []
     for path in tests.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            found += [f"{path.relative_to(tests)}: {n}" for n in names
-                      if n.split(".")[-1] in ("conftest", "helpers") or n.split(".")[-1].startswith("test_")]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            found += [
+                f"{path.relative_to(tests)}: {n}"
+                for n in names
+                if n.split(".")[-1] in ("conftest", "helpers") or n.split(".")[-1].startswith("test_")
+            ]
     assert found == []

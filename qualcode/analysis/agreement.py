@@ -58,7 +58,6 @@ from qualcode.errors import ValidationError
 from qualcode.model import Code, Coding, Document
 
 if TYPE_CHECKING:
-
     from qualcode.store import Project
 
 UNITS: tuple[str, ...] = ("turn", "sentence", "character")
@@ -131,11 +130,18 @@ def _rows(project: "Project", codes: Sequence[str | int] | None, rollup: bool) -
     return [(c, subtree(c.id) if rollup else frozenset([c.id])) for c in chosen]
 
 
-def _unit_spans(project: "Project", docs: list[Document], unit: str,
-                include_interviewer: bool, codings: dict[int, list[Coding]]) -> list[np.ndarray]:
+def _unit_spans(
+    project: "Project", docs: list[Document], unit: str, include_interviewer: bool, codings: dict[int, list[Coding]]
+) -> list[np.ndarray]:
     """Per document, the units as (start, end) rows."""
-    turns = [[(t.start, t.end) for t in project.documents.turns(d.id)
-              if t.end > t.start and (include_interviewer or t.role == "participant")] for d in docs]
+    turns = [
+        [
+            (t.start, t.end)
+            for t in project.documents.turns(d.id)
+            if t.end > t.start and (include_interviewer or t.role == "participant")
+        ]
+        for d in docs
+    ]
     if unit == "turn":
         return [np.array(ts, dtype=np.int64).reshape(-1, 2) for ts in turns]
     if unit == "sentence":
@@ -159,9 +165,16 @@ def _unit_spans(project: "Project", docs: list[Document], unit: str,
     return out
 
 
-def _load(project: "Project", coders: Sequence[str] | None, unit: str, codes: Sequence[str | int] | None,
-          rollup: bool, include_machine: bool, all_documents: bool, include_interviewer: bool
-          ) -> tuple[tuple[str, ...], list[tuple[Code, frozenset[int]]], list[_DocUnits]]:
+def _load(
+    project: "Project",
+    coders: Sequence[str] | None,
+    unit: str,
+    codes: Sequence[str | int] | None,
+    rollup: bool,
+    include_machine: bool,
+    all_documents: bool,
+    include_interviewer: bool,
+) -> tuple[tuple[str, ...], list[tuple[Code, frozenset[int]]], list[_DocUnits]]:
     if unit not in UNITS:
         raise ValidationError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     counted = [c for c in project.codings.all() if _counts(c, include_machine)]
@@ -180,8 +193,10 @@ def _load(project: "Project", coders: Sequence[str] | None, unit: str, codes: Se
         present = {did: p for did, p in present.items() if len(p) >= 2}
         docs = [project.documents.get(did) for did in sorted(present)]
     if not docs:
-        raise ValidationError(f"no document was coded by at least two of {', '.join(chosen)}; "
-                              "code the same documents, or use --all-documents")
+        raise ValidationError(
+            f"no document was coded by at least two of {', '.join(chosen)}; "
+            "code the same documents, or use --all-documents"
+        )
     code_index = {cid: j for j, cid in enumerate(sorted({cid for _, ids in rows for cid in ids}))}
     membership = np.zeros((len(rows), len(code_index)), dtype=bool)
     for r, (_, ids) in enumerate(rows):
@@ -238,21 +253,38 @@ def agreement(
     """
     if unit == "turn":
         return _turn_agreement(project, coders, codes, rollup, include_machine, all_documents, include_interviewer)
-    return _python_agreement(project, coders, unit, codes, rollup, include_machine, all_documents=all_documents,
-                             include_interviewer=include_interviewer)
+    return _python_agreement(
+        project,
+        coders,
+        unit,
+        codes,
+        rollup,
+        include_machine,
+        all_documents=all_documents,
+        include_interviewer=include_interviewer,
+    )
 
 
 def _python_agreement(
-    project: "Project", coders: Sequence[str] | None = None, unit: str = "turn",
-    codes: Sequence[str | int] | None = None, rollup: bool = False, include_machine: bool = False, *,
-    all_documents: bool = False, include_interviewer: bool = False,
+    project: "Project",
+    coders: Sequence[str] | None = None,
+    unit: str = "turn",
+    codes: Sequence[str | int] | None = None,
+    rollup: bool = False,
+    include_machine: bool = False,
+    *,
+    all_documents: bool = False,
+    include_interviewer: bool = False,
 ) -> AgreementResult:
     """Agreement from per-document decision arrays (sentence and character units; the reference for turns)."""
-    chosen, rows, docs = _load(project, coders, unit, codes, rollup, include_machine,
-                               all_documents, include_interviewer)
+    chosen, rows, docs = _load(
+        project, coders, unit, codes, rollup, include_machine, all_documents, include_interviewer
+    )
     if not any(len(du.spans) for du in docs):
-        raise ValidationError(f"the {len(docs)} documents in scope have no {unit} units to compare; "
-                              "interviewer turns count only with --include-interviewer")
+        raise ValidationError(
+            f"the {len(docs)} documents in scope have no {unit} units to compare; "
+            "interviewer turns count only with --include-interviewer"
+        )
     k, n_rows = len(chosen), len(rows)
     t = _Tables(k, n_rows)
     for du in docs:
@@ -270,8 +302,7 @@ def _python_agreement(
             a, b = du.decisions[s], du.decisions[u]
             for q, cell in enumerate((a & b, a & ~b, ~a & b, ~a & ~b)):
                 t.pairs[ci, cj, q] += (cell * w).sum(axis=1)
-    return _result(chosen, unit, rows, t, tuple(d.document.name for d in docs), rollup, include_machine,
-                   all_documents)
+    return _result(chosen, unit, rows, t, tuple(d.document.name for d in docs), rollup, include_machine, all_documents)
 
 
 @dataclass(slots=True)
@@ -293,22 +324,38 @@ class _Tables:
         self.pairs, self.both, self.neither = np.zeros((k, k, 4, n)), np.zeros(n), np.zeros(n)
 
 
-def _turn_agreement(project: "Project", coders: Sequence[str] | None, codes: Sequence[str | int] | None,
-                    rollup: bool, include_machine: bool, all_documents: bool,
-                    include_interviewer: bool) -> AgreementResult:
+def _turn_agreement(
+    project: "Project",
+    coders: Sequence[str] | None,
+    codes: Sequence[str | int] | None,
+    rollup: bool,
+    include_machine: bool,
+    all_documents: bool,
+    include_interviewer: bool,
+) -> AgreementResult:
     """Turn units from the pattern counts SQLite aggregates (:mod:`qualcode.store.decisions`)."""
     from qualcode.store.decisions import counted_coders, turn_decisions
 
     chosen = _choose_coders(coders, counted_coders(project, include_machine))
     rows = _rows(project, codes, rollup)
-    found = turn_decisions(project, chosen, [sorted(ids) for _, ids in rows], include_machine=include_machine,
-                           include_interviewer=include_interviewer, all_documents=all_documents)
+    found = turn_decisions(
+        project,
+        chosen,
+        [sorted(ids) for _, ids in rows],
+        include_machine=include_machine,
+        include_interviewer=include_interviewer,
+        all_documents=all_documents,
+    )
     if not found.documents:
-        raise ValidationError(f"no document was coded by at least two of {', '.join(chosen)}; "
-                              "code the same documents, or use --all-documents")
+        raise ValidationError(
+            f"no document was coded by at least two of {', '.join(chosen)}; "
+            "code the same documents, or use --all-documents"
+        )
     if not found.units:
-        raise ValidationError(f"the {len(found.documents)} documents in scope have no turn units to compare; "
-                              "interviewer turns count only with --include-interviewer")
+        raise ValidationError(
+            f"the {len(found.documents)} documents in scope have no turn units to compare; "
+            "interviewer turns count only with --include-interviewer"
+        )
     t = _Tables(len(chosen), len(rows))
     t.units = sum(found.units.values())
     seen: dict[tuple[int, int], int] = {}
@@ -319,8 +366,9 @@ def _turn_agreement(project: "Project", coders: Sequence[str] | None, codes: Seq
         for present, n in found.units.items():
             if n - seen.get((r, present), 0):
                 _add(t, r, present, 0, n - seen.get((r, present), 0))
-    return _result(chosen, "turn", rows, t, tuple(name for _, name in found.documents), rollup, include_machine,
-                   all_documents)
+    return _result(
+        chosen, "turn", rows, t, tuple(name for _, name in found.documents), rollup, include_machine, all_documents
+    )
 
 
 def _add(t: _Tables, r: int, present: int, yes: int, n: int) -> None:
@@ -340,8 +388,16 @@ def _add(t: _Tables, r: int, present: int, yes: int, n: int) -> None:
         t.pairs[i, j, (0 if b else 1) if a else (2 if b else 3), r] += n
 
 
-def _result(chosen: tuple[str, ...], unit: str, rows: list[tuple[Code, frozenset[int]]], t: _Tables,
-            documents: tuple[str, ...], rollup: bool, include_machine: bool, all_documents: bool) -> AgreementResult:
+def _result(
+    chosen: tuple[str, ...],
+    unit: str,
+    rows: list[tuple[Code, frozenset[int]]],
+    t: _Tables,
+    documents: tuple[str, ...],
+    rollup: bool,
+    include_machine: bool,
+    all_documents: bool,
+) -> AgreementResult:
     """Per-code and overall statistics from the sums."""
     k = len(chosen)
     hist, only, pairs, both, neither, units = t.hist, t.only, t.pairs, t.both, t.neither, t.units
@@ -363,16 +419,42 @@ def _result(chosen: tuple[str, ...], unit: str, rows: list[tuple[Code, frozenset
                 note = "every coder applied it to every unit: kappa and alpha undefined"
             else:
                 note = "too few decisions to compute kappa or alpha"
-        results.append(CodeAgreement(
-            code.id, code.name, code.path, n, int(both[r]), {c: int(only[i, r]) for i, c in enumerate(chosen)},
-            int(neither[r]), (both[r] + neither[r]) / n * 100 if n else None, kap, alpha, note))
+        results.append(
+            CodeAgreement(
+                code.id,
+                code.name,
+                code.path,
+                n,
+                int(both[r]),
+                {c: int(only[i, r]) for i, c in enumerate(chosen)},
+                int(neither[r]),
+                (both[r] + neither[r]) / n * 100 if n else None,
+                kap,
+                alpha,
+                note,
+            )
+        )
     defined = [c.kappa for c in results if c.kappa is not None]
     decided = sum(c.units for c in results)
     overall = OverallAgreement(
-        float(np.mean(defined)) if defined else None, kappa(pairs.sum(axis=-1)), _alpha_binary(hist.sum(axis=0)),
-        float((both.sum() + neither.sum()) / decided * 100) if decided else None, len(defined))
-    return AgreementResult(chosen, unit, results, overall, documents, units,
-                           "cohen" if k == 2 else "light", rollup, include_machine, all_documents)
+        float(np.mean(defined)) if defined else None,
+        kappa(pairs.sum(axis=-1)),
+        _alpha_binary(hist.sum(axis=0)),
+        float((both.sum() + neither.sum()) / decided * 100) if decided else None,
+        len(defined),
+    )
+    return AgreementResult(
+        chosen,
+        unit,
+        results,
+        overall,
+        documents,
+        units,
+        "cohen" if k == 2 else "light",
+        rollup,
+        include_machine,
+        all_documents,
+    )
 
 
 def disagreements(
@@ -392,8 +474,9 @@ def disagreements(
     merged into one span. With ``rollup`` the code stands for its subtree.
     """
     target = project.codes.resolve(code)
-    chosen, rows, docs = _load(project, coders, unit, [target.id], rollup, include_machine,
-                               all_documents, include_interviewer)
+    chosen, rows, docs = _load(
+        project, coders, unit, [target.id], rollup, include_machine, all_documents, include_interviewer
+    )
     r = next(i for i, (c, _) in enumerate(rows) if c.id == target.id)
     items: list[Disagreement] = []
     for du in docs:
@@ -411,9 +494,9 @@ def disagreements(
     return Disagreements(target.name, target.path, chosen, unit, items)
 
 
-def _disagreement(du: _DocUnits, chosen: tuple[str, ...], start: int, end: int,
-                  pattern: tuple[bool, ...]) -> Disagreement:
+def _disagreement(
+    du: _DocUnits, chosen: tuple[str, ...], start: int, end: int, pattern: tuple[bool, ...]
+) -> Disagreement:
     applied = tuple(chosen[ci] for ci, yes in zip(du.present, pattern) if yes)
     not_applied = tuple(chosen[ci] for ci, yes in zip(du.present, pattern) if not yes)
-    return Disagreement(du.document.id, du.document.name, start, end, du.document.text[start:end],
-                        applied, not_applied)
+    return Disagreement(du.document.id, du.document.name, start, end, du.document.text[start:end], applied, not_applied)

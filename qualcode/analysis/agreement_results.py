@@ -33,10 +33,18 @@ class CodeAgreement:
     note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "path": self.path, "kappa": _round(self.kappa),
-                "percent_agreement": _round(self.percent_agreement), "alpha": _round(self.alpha),
-                "both": self.both, "only": dict(self.only), "neither": self.neither,
-                "units": self.units, "note": self.note}
+        return {
+            "code": self.code,
+            "path": self.path,
+            "kappa": _round(self.kappa),
+            "percent_agreement": _round(self.percent_agreement),
+            "alpha": _round(self.alpha),
+            "both": self.both,
+            "only": dict(self.only),
+            "neither": self.neither,
+            "units": self.units,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +58,13 @@ class OverallAgreement:
     codes_with_kappa: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"kappa_mean": _round(self.kappa_mean), "kappa_pooled": _round(self.kappa_pooled),
-                "alpha": _round(self.alpha), "percent_agreement": _round(self.percent_agreement),
-                "codes_with_kappa": self.codes_with_kappa}
+        return {
+            "kappa_mean": _round(self.kappa_mean),
+            "kappa_pooled": _round(self.kappa_pooled),
+            "alpha": _round(self.alpha),
+            "percent_agreement": _round(self.percent_agreement),
+            "codes_with_kappa": self.codes_with_kappa,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +83,18 @@ class AgreementResult:
     all_documents: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"coders": list(self.coders), "unit": self.unit, "kappa_kind": self.kappa_kind,
-                "rollup": self.rollup, "include_machine": self.include_machine,
-                "all_documents": self.all_documents, "documents": list(self.documents), "units": self.units,
-                "codes": [c.to_json() for c in self.codes], "overall": self.overall.to_json()}
+        return {
+            "coders": list(self.coders),
+            "unit": self.unit,
+            "kappa_kind": self.kappa_kind,
+            "rollup": self.rollup,
+            "include_machine": self.include_machine,
+            "all_documents": self.all_documents,
+            "documents": list(self.documents),
+            "units": self.units,
+            "codes": [c.to_json() for c in self.codes],
+            "overall": self.overall.to_json(),
+        }
 
     def to_frame(self) -> "pd.DataFrame":
         """One row per code; ``only:<coder>`` columns; NaN where a statistic is undefined."""
@@ -82,8 +102,14 @@ class AgreementResult:
 
         rows = []
         for c in self.codes:
-            row: dict[str, Any] = {"code": c.code, "path": c.path, "kappa": c.kappa,
-                                   "percent_agreement": c.percent_agreement, "alpha": c.alpha, "both": c.both}
+            row: dict[str, Any] = {
+                "code": c.code,
+                "path": c.path,
+                "kappa": c.kappa,
+                "percent_agreement": c.percent_agreement,
+                "alpha": c.alpha,
+                "both": c.both,
+            }
             row.update({f"only:{k}": v for k, v in c.only.items()})
             row.update({"neither": c.neither, "units": c.units, "note": c.note})
             rows.append(row)
@@ -105,9 +131,15 @@ class Disagreement:
     not_applied_by: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"document": self.document, "document_id": self.document_id, "start": self.start,
-                "end": self.end, "text": self.text, "applied_by": list(self.applied_by),
-                "not_applied_by": list(self.not_applied_by)}
+        return {
+            "document": self.document,
+            "document_id": self.document_id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "applied_by": list(self.applied_by),
+            "not_applied_by": list(self.not_applied_by),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,5 +153,10 @@ class Disagreements:
     items: list[Disagreement] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "path": self.path, "coders": list(self.coders), "unit": self.unit,
-                "disagreements": [d.to_json() for d in self.items]}
+        return {
+            "code": self.code,
+            "path": self.path,
+            "coders": list(self.coders),
+            "unit": self.unit,
+            "disagreements": [d.to_json() for d in self.items],
+        }

@@ -111,8 +111,13 @@ def attributions(
         statuses = ["confirmed", "pending"] if include_pending else ["confirmed"]
     rows = project.attribution.overlaps(code_ids=code_ids, coders=coders, statuses=statuses, coding_ids=coding_ids)
     for row in rows:
-        found = attribute(row.coding, row.turns, row.document_participant_id,
-                          include_interviewer=include_interviewer, include_pending=include_pending)
+        found = attribute(
+            row.coding,
+            row.turns,
+            row.document_participant_id,
+            include_interviewer=include_interviewer,
+            include_pending=include_pending,
+        )
         if found.counted or not counted_only:
             yield found
 
@@ -140,5 +145,16 @@ def clipped_spans(start: int, end: int, turns: tuple[Turn, ...]) -> list[tuple[i
     return [(max(start, t.start), min(end, t.end)) for t in turns if min(end, t.end) > max(start, t.start)]
 
 
-__all__ = ["Attribution", "INTERVIEWER_ONLY", "OUTSIDE", "PARTICIPANT", "PENDING_EXCLUDED", "REASONS",
-           "REJECTED", "attribute", "attributions", "check_coders", "clipped_spans"]
+__all__ = [
+    "Attribution",
+    "INTERVIEWER_ONLY",
+    "OUTSIDE",
+    "PARTICIPANT",
+    "PENDING_EXCLUDED",
+    "REASONS",
+    "REJECTED",
+    "attribute",
+    "attributions",
+    "check_coders",
+    "clipped_spans",
+]

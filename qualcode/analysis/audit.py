@@ -38,11 +38,23 @@ class ExplainedCoding:
     text: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"coding_id": self.coding_id, "code": self.code, "path": self.path, "document": self.document,
-                "start": self.start, "end": self.end, "speakers": list(self.speakers),
-                "participants": list(self.participants), "status": self.status, "origin": self.origin,
-                "coder": self.coder, "where": self.where, "counted": self.counted, "reason": self.reason,
-                "text": self.text}
+        return {
+            "coding_id": self.coding_id,
+            "code": self.code,
+            "path": self.path,
+            "document": self.document,
+            "start": self.start,
+            "end": self.end,
+            "speakers": list(self.speakers),
+            "participants": list(self.participants),
+            "status": self.status,
+            "origin": self.origin,
+            "coder": self.coder,
+            "where": self.where,
+            "counted": self.counted,
+            "reason": self.reason,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +76,24 @@ class Explanation:
         """``codings``/``documents``/``participants`` counted, and left-out codings per reason."""
         counted = self.counted
         left = {r: sum(1 for i in self.items if i.reason == r) for r in REASONS}
-        return {"codings": len(counted), "documents": len({i.document for i in counted}),
-                "participants": len({p for i in counted for p in i.participants}),
-                "not_counted": {r: n for r, n in left.items() if n}, "listed": len(self.items)}
+        return {
+            "codings": len(counted),
+            "documents": len({i.document for i in counted}),
+            "participants": len({p for i in counted for p in i.participants}),
+            "not_counted": {r: n for r, n in left.items() if n},
+            "listed": len(self.items),
+        }
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "path": self.path, "include_interviewer": self.include_interviewer,
-                "include_pending": self.include_pending, "coders": list(self.coders) if self.coders else None,
-                "totals": self.totals(), "codings": [i.to_json() for i in self.items]}
+        return {
+            "code": self.code,
+            "path": self.path,
+            "include_interviewer": self.include_interviewer,
+            "include_pending": self.include_pending,
+            "coders": list(self.coders) if self.coders else None,
+            "totals": self.totals(),
+            "codings": [i.to_json() for i in self.items],
+        }
 
 
 def explain(
@@ -93,16 +115,20 @@ def explain(
     chosen = check_coders(project, coders)
     items: list[ExplainedCoding] = []
     batch: list = []
-    for found in attributions(project, include_interviewer=include_interviewer, include_pending=include_pending,
-                              code_ids=list(by_id), coders=chosen):
+    for found in attributions(
+        project,
+        include_interviewer=include_interviewer,
+        include_pending=include_pending,
+        code_ids=list(by_id),
+        coders=chosen,
+    ):
         batch.append(found)
         if len(batch) >= _BATCH:
             items += _explained(project, batch, by_id)
             batch = []
     items += _explained(project, batch, by_id)
     items.sort(key=lambda i: (i.document.casefold(), i.start, i.end, i.coding_id))
-    return Explanation(target.name, target.path, include_interviewer, include_pending,
-                       chosen, items)
+    return Explanation(target.name, target.path, include_interviewer, include_pending, chosen, items)
 
 
 _BATCH = 5000
@@ -122,12 +148,25 @@ def _explained(project: "Project", batch: list, by_id: dict) -> list[ExplainedCo
     for found in batch:
         c, doc = found.coding, docs[found.coding.document_id]
         shown = found.turns or found.overlapped
-        items.append(ExplainedCoding(
-            c.id, by_id[c.code_id].name, by_id[c.code_id].path, doc.name, c.start, c.end,
-            tuple(dict.fromkeys(t.speaker for t in shown)),
-            tuple(people[p] for p in found.participant_ids if p in people),
-            c.status, c.origin, c.coder, found.where, found.counted, found.reason,
-            " ".join(doc.text[c.start:c.end].split())))
+        items.append(
+            ExplainedCoding(
+                c.id,
+                by_id[c.code_id].name,
+                by_id[c.code_id].path,
+                doc.name,
+                c.start,
+                c.end,
+                tuple(dict.fromkeys(t.speaker for t in shown)),
+                tuple(people[p] for p in found.participant_ids if p in people),
+                c.status,
+                c.origin,
+                c.coder,
+                found.where,
+                found.counted,
+                found.reason,
+                " ".join(doc.text[c.start : c.end].split()),
+            )
+        )
     return items
 
 

@@ -205,8 +205,13 @@ def load_corpus(
         doc_turns.sort(key=lambda t: (t.start, t.seq))
     participants = {p.id: p for p in project.participants.all()}
     counted: list[CountedCoding] = []
-    for found in attributions(project, include_interviewer=include_interviewer, include_pending=include_pending,
-                              coders=chosen, counted_only=True):
+    for found in attributions(
+        project,
+        include_interviewer=include_interviewer,
+        include_pending=include_pending,
+        coders=chosen,
+        counted_only=True,
+    ):
         doc = doc_by_id.get(found.coding.document_id)
         code = code_by_id.get(found.coding.code_id)
         if doc is None or code is None:  # pragma: no cover - foreign keys prevent it
@@ -225,8 +230,9 @@ def load_corpus(
     )
 
 
-def load_codings(project: "Project", coding_ids: list[int], options: CountOptions, *,
-                 all_participants: bool = False) -> Corpus:
+def load_codings(
+    project: "Project", coding_ids: list[int], options: CountOptions, *, all_participants: bool = False
+) -> Corpus:
     """A corpus of only these codings (those that count), reading only their documents and people.
 
     Why: evidence quotes are drawn from a bounded candidate set; loading the
@@ -237,20 +243,38 @@ def load_codings(project: "Project", coding_ids: list[int], options: CountOption
     """
     codes = project.codes.all()
     code_by_id = {c.id: c for c in codes}
-    found = list(attributions(project, include_interviewer=options.include_interviewer,
-                              include_pending=options.include_pending, coders=options.coders,
-                              coding_ids=coding_ids, counted_only=True))
+    found = list(
+        attributions(
+            project,
+            include_interviewer=options.include_interviewer,
+            include_pending=options.include_pending,
+            coders=options.coders,
+            coding_ids=coding_ids,
+            counted_only=True,
+        )
+    )
     documents = project.tables.documents([f.coding.document_id for f in found])
     doc_by_id = {d.id: d for d in documents}
     if all_participants:
         people = project.participants.all()
     else:
         people = project.tables.participants([p for f in found for p in f.participant_ids])
-    counted = [CountedCoding(f.coding, code_by_id[f.coding.code_id], doc_by_id[f.coding.document_id], f.turns,
-                             f.participant_ids) for f in found]
+    counted = [
+        CountedCoding(
+            f.coding, code_by_id[f.coding.code_id], doc_by_id[f.coding.document_id], f.turns, f.participant_ids
+        )
+        for f in found
+    ]
     counted.sort(key=lambda c: (c.document.id, c.coding.start, c.coding.end, c.coding.id))
-    return Corpus(options=options, codes=codes, documents=documents, participants={p.id: p for p in people},
-                  scope=[], codings=counted, subtree=subtrees(codes))
+    return Corpus(
+        options=options,
+        codes=codes,
+        documents=documents,
+        participants={p.id: p for p in people},
+        scope=[],
+        codings=counted,
+        subtree=subtrees(codes),
+    )
 
 
 def check_by(by: list[str] | str | None, corpus: Corpus, *, most: int = 2) -> list[str]:

@@ -30,7 +30,10 @@ def percent(part: int, base: int) -> float | None:
 
 
 def coded_segments(
-    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True,
+    project: "Project",
+    *,
+    include_interviewer: bool = False,
+    include_pending: bool = True,
     coders: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per counted coding with its code, document, participant, turn and text.
@@ -38,8 +41,9 @@ def coded_segments(
     Attribute columns are named ``attr:NAME`` so they never clash with the
     fixed columns.
     """
-    corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending,
-                         coders=coders)
+    corpus = load_corpus(
+        project, include_interviewer=include_interviewer, include_pending=include_pending, coders=coders
+    )
     return segments_frame(corpus)
 
 
@@ -80,10 +84,32 @@ def segments_frame(corpus: Corpus) -> pd.DataFrame:
             }
         )
         rows.append(row)
-    columns = ["coding_id", "code_id", "code", "path", "document_id", "document", "participant_id", "participant",
-               "participants"]
+    columns = [
+        "coding_id",
+        "code_id",
+        "code",
+        "path",
+        "document_id",
+        "document",
+        "participant_id",
+        "participant",
+        "participants",
+    ]
     columns += [f"attr:{n}" for n in names]
-    columns += ["turn_id", "turn_ids", "speaker", "speakers", "role", "start", "end", "words", "status", "origin", "coder", "text"]
+    columns += [
+        "turn_id",
+        "turn_ids",
+        "speaker",
+        "speakers",
+        "role",
+        "start",
+        "end",
+        "words",
+        "status",
+        "origin",
+        "coder",
+        "text",
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     for column in ("participant_id", "turn_id"):
         frame[column] = frame[column].astype("Int64")
@@ -199,8 +225,14 @@ def frequencies(
         ValidationError: unknown attribute or more than two.
         NotFoundError: a code in ``codes`` does not exist.
     """
-    return frequencies_sql(project, by=by, codes=codes, include_interviewer=include_interviewer,
-                           include_pending=include_pending, coders=coders)
+    return frequencies_sql(
+        project,
+        by=by,
+        codes=codes,
+        include_interviewer=include_interviewer,
+        include_pending=include_pending,
+        coders=coders,
+    )
 
 
 def json_value(value: Any) -> Any:
@@ -232,8 +264,18 @@ def frequency_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """
     groups = frame.attrs.get("groups", [])
     keys = (
-        "code", "path", "depth", "codings", "documents", "participants", "participants_percent",
-        "participants_base", "own_codings", "own_documents", "own_participants", "own_participants_percent",
+        "code",
+        "path",
+        "depth",
+        "codings",
+        "documents",
+        "participants",
+        "participants_percent",
+        "participants_base",
+        "own_codings",
+        "own_documents",
+        "own_participants",
+        "own_participants_percent",
     )
     meta = {k: frame.attrs.get(k) for k in ("include_pending", "include_interviewer")}
     if frame.attrs.get("coders"):

@@ -152,8 +152,11 @@ class Candidate:
     @property
     def span(self) -> tuple[int, int]:
         spans = self.cc.spans(self.participant_id)
-        return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else (self.cc.coding.start,
-                                                                                  self.cc.coding.end)
+        return (
+            (min(s for s, _ in spans), max(e for _, e in spans))
+            if spans
+            else (self.cc.coding.start, self.cc.coding.end)
+        )
 
     @property
     def turn(self) -> "Turn | None":
@@ -249,8 +252,9 @@ def evidence(
     names = check_attributes(project, by)
     codes_all = project.codes.all()
     code_rows = rows_of(project, codes_all, codes)
-    with project.tables.counted(include_interviewer=include_interviewer, include_pending=include_pending,
-                                coders=chosen) as units:
+    with project.tables.counted(
+        include_interviewer=include_interviewer, include_pending=include_pending, coders=chosen
+    ) as units:
         frame = frequency_frame(project, units, code_rows, names, options)
         sample = units.sample([c.id for c in codes_all], CANDIDATES_PER_CODE) if quotes > 0 else {}
         reported = [c.id for c in code_rows]
@@ -266,8 +270,9 @@ def evidence(
     return frame
 
 
-def quote_column(corpus: Corpus, code_rows: list, quotes: int, pseudonymise: bool,
-                 max_chars: int = MAX_QUOTE_CHARS) -> list[list[Quote]]:
+def quote_column(
+    corpus: Corpus, code_rows: list, quotes: int, pseudonymise: bool, max_chars: int = MAX_QUOTE_CHARS
+) -> list[list[Quote]]:
     """Per code row, its ``quotes`` most representative quotes among ``corpus.codings``."""
     unique: dict[tuple[int, int, int, int | None], int] = {}
     items: list[Candidate] = []
@@ -305,12 +310,24 @@ def quotes_frame(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, row in frame.iterrows():
         for rank, q in enumerate(row["quotes"], 1):
-            rows.append({"path": row["path"], "rank": rank, "text": q.text, "participant": q.participant,
-                         "attributes": ", ".join(f"{k}={v}" for k, v in sorted(q.attributes.items())),
-                         "document": q.document, "speaker": q.speaker, "start": q.start, "end": q.end,
-                         "score": q.score})
-    return pd.DataFrame(rows, columns=["path", "rank", "text", "participant", "attributes", "document",
-                                       "speaker", "start", "end", "score"])
+            rows.append(
+                {
+                    "path": row["path"],
+                    "rank": rank,
+                    "text": q.text,
+                    "participant": q.participant,
+                    "attributes": ", ".join(f"{k}={v}" for k, v in sorted(q.attributes.items())),
+                    "document": q.document,
+                    "speaker": q.speaker,
+                    "start": q.start,
+                    "end": q.end,
+                    "score": q.score,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["path", "rank", "text", "participant", "attributes", "document", "speaker", "start", "end", "score"],
+    )
 
 
 def evidence_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -324,5 +341,14 @@ def evidence_table(frame: pd.DataFrame) -> pd.DataFrame:
     return flat
 
 
-__all__ = ["CANDIDATES_PER_CODE", "Pseudonymiser", "Quote", "evidence", "evidence_records", "evidence_table",
-           "group_block", "quote_column", "quotes_frame"]
+__all__ = [
+    "CANDIDATES_PER_CODE",
+    "Pseudonymiser",
+    "Quote",
+    "evidence",
+    "evidence_records",
+    "evidence_table",
+    "group_block",
+    "quote_column",
+    "quotes_frame",
+]

@@ -163,8 +163,18 @@ def likert_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         record["levels"] = {
             lv: {"count": json_value(row[f"{lv}: count"]), "percent": json_value(row[f"{lv}: percent"])} for lv in scale
         }
-        for key in ("agree_percent", "disagree_percent", "neutral_percent", "dont_know", "dont_know_percent",
-                    "invalid", "missing", "respondents", "by", "group"):
+        for key in (
+            "agree_percent",
+            "disagree_percent",
+            "neutral_percent",
+            "dont_know",
+            "dont_know_percent",
+            "invalid",
+            "missing",
+            "respondents",
+            "by",
+            "group",
+        ):
             if key in row:
                 record[key] = json_value(row[key])
         record["dont_know_in_base"] = frame.attrs.get("dont_know_in_base", False)
@@ -202,8 +212,15 @@ def likert_by_code(
         rows.append({"code": code.name, "path": code.path, "participants": len(pids), **row})
     frame = pd.DataFrame(rows)
     disagree, agree = scale_split(scale)
-    frame.attrs.update({"scale": list(scale), "agree_levels": agree, "disagree_levels": disagree,
-                        "dont_know_in_base": dont_know_in_base, **corpus.options.metadata()})
+    frame.attrs.update(
+        {
+            "scale": list(scale),
+            "agree_levels": agree,
+            "disagree_levels": disagree,
+            "dont_know_in_base": dont_know_in_base,
+            **corpus.options.metadata(),
+        }
+    )
     return frame
 
 

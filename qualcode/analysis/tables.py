@@ -72,8 +72,9 @@ def _column_keys(corpus: Corpus, cols: str) -> tuple[list[tuple[object, str]], o
         if name not in corpus.attribute_names():
             raise ValidationError(f"no participant attribute {name!r}")
         values = list(corpus.group_base(name))
-        if MISSING not in values and any(corpus.attribute(pid, name) == MISSING
-                                         for cc in corpus.codings for pid in cc.units()):
+        if MISSING not in values and any(
+            corpus.attribute(pid, name) == MISSING for cc in corpus.codings for pid in cc.units()
+        ):
             values.append(MISSING)  # codings with no participant, or one lacking the attribute
         return [(v, v) for v in values], lambda cc, pid: corpus.attribute(pid, name)
     raise ValidationError(f"matrix columns are document, participant or attr:NAME, not {cols!r}")
@@ -144,7 +145,10 @@ def _turn_sets(corpus: Corpus) -> dict[int, set[int]]:
 
 
 def cooccurrence(
-    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True,
+    project: "Project",
+    *,
+    include_interviewer: bool = False,
+    include_pending: bool = True,
     _reference: bool = False,
 ) -> pd.DataFrame:
     """Pairs of codes occurring in the same turn: turns with both, and Jaccard.
@@ -223,13 +227,17 @@ def presence(
         return frame
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     per_code = _rolled(corpus, rollup)
-    units = [(p.id, p.name) for p in corpus.scope] if unit == "participant" else \
-        [(d.id, d.name) for d in corpus.documents]
+    units = (
+        [(p.id, p.name) for p in corpus.scope] if unit == "participant" else [(d.id, d.name) for d in corpus.documents]
+    )
     data = {}
     for code in corpus.codes:
         items = per_code.get(code.id, [])
-        seen = {pid for cc in items for pid in cc.participant_ids} if unit == "participant" else \
-            {cc.document.id for cc in items}
+        seen = (
+            {pid for cc in items for pid in cc.participant_ids}
+            if unit == "participant"
+            else {cc.document.id for cc in items}
+        )
         data[code.path] = [int(uid in seen) for uid, _ in units]
     frame = pd.DataFrame(data, index=[name for _, name in units], columns=[c.path for c in corpus.codes])
     frame.index.name = unit
@@ -282,16 +290,25 @@ def coverage(
 
 
 def _coverage_frame(rows: list[dict], options: CountOptions, min_participants: int, base: int) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["code", "path", "depth", "participants", "participants_percent",
-                                        "documents", "meets_threshold", "participant_names"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "code",
+            "path",
+            "depth",
+            "participants",
+            "participants_percent",
+            "documents",
+            "meets_threshold",
+            "participant_names",
+        ],
+    )
     frame.attrs.update(options.metadata())
     frame.attrs.update({"min_participants": min_participants, "participants_base": base})
     return frame
 
 
-def saturation(
-    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True
-) -> pd.DataFrame:
+def saturation(project: "Project", *, include_interviewer: bool = False, include_pending: bool = True) -> pd.DataFrame:
     """New codes per successive document, in import order (codes as applied).
 
     The classic saturation curve: when later documents add no new codes the

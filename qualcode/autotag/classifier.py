@@ -141,7 +141,9 @@ def lemmatise(texts: Sequence[str]) -> list[str]:
     return lemma_text_many(texts)
 
 
-def model_id(lemma_texts: Sequence[str], labels: Sequence[set[int]], code_ids: Sequence[int], params: ModelParams) -> str:
+def model_id(
+    lemma_texts: Sequence[str], labels: Sequence[set[int]], code_ids: Sequence[int], params: ModelParams
+) -> str:
     """A content hash of training data and parameters, recorded on each coding."""
     h = hashlib.sha256()
     h.update(json.dumps(asdict(params), sort_keys=True).encode())
@@ -323,8 +325,7 @@ def train(
     if params.threshold is not None:
         thresholds = {c: float(params.threshold) for c in keep}  # already on the confidence scale
     elif oof is not None:
-        thresholds = {c: float(to_conf(np.array([best_threshold(Y[:, k], oof[:, k])]))[0])
-                      for k, c in enumerate(keep)}
+        thresholds = {c: float(to_conf(np.array([best_threshold(Y[:, k], oof[:, k])]))[0]) for k, c in enumerate(keep)}
     else:
         thresholds = {c: float(to_conf(np.array([0.5]))[0]) for c in keep}
     floor = None if raw_floor is None else float(to_conf(np.array([raw_floor]))[0])

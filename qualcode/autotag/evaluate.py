@@ -72,8 +72,13 @@ class Scores:
             "macro_f1": round(self.macro_f1, 4),
             "kappa": round(self.kappa, 4),
             "codes": [
-                {"code": c.code, "precision": round(c.precision, 4), "recall": round(c.recall, 4),
-                 "f1": round(c.f1, 4), "support": c.support}
+                {
+                    "code": c.code,
+                    "precision": round(c.precision, 4),
+                    "recall": round(c.recall, 4),
+                    "f1": round(c.f1, 4),
+                    "support": c.support,
+                }
                 for c in self.codes
             ],
         }
@@ -118,13 +123,22 @@ class Evaluation:
                 "skipped_codes": self.skipped_codes,
                 "baselines": {name: s.to_json() for name, s in self.baselines.items()},
                 "tuning": [
-                    {"fold": t.fold, "C": t.C, "floor": None if t.floor is None else round(t.floor, 4),
-                     "codes_modelled": t.codes_modelled}
+                    {
+                        "fold": t.fold,
+                        "C": t.C,
+                        "floor": None if t.floor is None else round(t.floor, 4),
+                        "codes_modelled": t.codes_modelled,
+                    }
                     for t in self.tuning
                 ],
                 "reliability": [
-                    {"lower": b.lower, "upper": b.upper, "n": b.n, "mean_confidence": round(b.mean_confidence, 4),
-                     "observed": round(b.observed, 4)}
+                    {
+                        "lower": b.lower,
+                        "upper": b.upper,
+                        "n": b.n,
+                        "mean_confidence": round(b.mean_confidence, 4),
+                        "observed": round(b.observed, 4),
+                    }
                     for b in self.reliability
                 ],
             }
@@ -157,7 +171,9 @@ def score(y_true: "np.ndarray", y_pred: "np.ndarray", code_names: list[str]) -> 
     y_true = np.asarray(y_true, dtype=int)
     y_pred = np.asarray(y_pred, dtype=int)
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
-    codes = [CodeScore(n, float(pi), float(ri), float(fi), int(si)) for n, pi, ri, fi, si in zip(code_names, p, r, f, s)]
+    codes = [
+        CodeScore(n, float(pi), float(ri), float(fi), int(si)) for n, pi, ri, fi, si in zip(code_names, p, r, f, s)
+    ]
     micro = float(f1_score(y_true, y_pred, average="micro", zero_division=0))
     macro = float(np.mean(f)) if len(f) else 0.0
     return Scores(micro, macro, cohen_kappa(y_true, y_pred), codes)
@@ -220,8 +236,9 @@ def evaluate(
     grouped = len(set(groups.tolist())) >= folds
     if not grouped and n < folds:
         raise ValidationError(f"only {n} units: fewer than the {folds} folds asked for")
-    splitter = (GroupKFold(folds, shuffle=True, random_state=seed) if grouped
-                else KFold(folds, shuffle=True, random_state=seed))
+    splitter = (
+        GroupKFold(folds, shuffle=True, random_state=seed) if grouped else KFold(folds, shuffle=True, random_state=seed)
+    )
 
     texts = [u.text for u in units]
     rules = np.zeros_like(Y)
@@ -239,8 +256,13 @@ def evaluate(
     for k, (tr, te) in enumerate(splits, 1):
         majority[te, int(Y[tr].sum(0).argmax())] = 1
         if lemmas is not None and method != "previous":
-            tagger = train_tagger(list(lemmas[tr]), [labels[i] for i in tr], all_codes, TaggerParams(seed=seed),
-                                  groups=groups[tr].tolist())
+            tagger = train_tagger(
+                list(lemmas[tr]),
+                [labels[i] for i in tr],
+                all_codes,
+                TaggerParams(seed=seed),
+                groups=groups[tr].tolist(),
+            )
             tuning.append(FoldTuning(k, None, None, len(tagger.code_ids)))
             for p in tagger.propose(list(lemmas[te]), [texts[i] for i in te]):
                 if p.code_id in col:
@@ -265,7 +287,16 @@ def evaluate(
     rel = reliability(np.concatenate(confs), np.concatenate(truths)) if confs else []
     names = [c.path for c in codes]
     return Evaluation(
-        method, folds, grouped, n, score(Y, pred, names),
+        method,
+        folds,
+        grouped,
+        n,
+        score(Y, pred, names),
         {"majority": score(Y, majority, names), "keywords": score(Y, rules, names)},
-        skipped, ids, Y, pred, tuning, rel,
+        skipped,
+        ids,
+        Y,
+        pred,
+        tuning,
+        rel,
     )

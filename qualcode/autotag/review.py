@@ -68,8 +68,15 @@ def review_queue(
     rows = project.autotag.pending(run_id=run_id, code_ids=code_ids, limit=limit, min_confidence=min_confidence)
     return [
         ReviewItem(
-            r.coding.id, r.coding.run_id, paths.get(r.coding.code_id, str(r.coding.code_id)), r.document,
-            r.coding.start, r.coding.end, r.coding.method, r.rule, r.coding.confidence,
+            r.coding.id,
+            r.coding.run_id,
+            paths.get(r.coding.code_id, str(r.coding.code_id)),
+            r.document,
+            r.coding.start,
+            r.coding.end,
+            r.coding.method,
+            r.rule,
+            r.coding.confidence,
             " ".join(r.excerpt.split()),
         )
         for r in rows

@@ -154,6 +154,7 @@ def training_set(
     uncoded unit says nothing; in a coded one it is a negative example.
     """
     from qualcode.autotag.units import build_units, unit_codes
+
     spans = project.autotag.human_spans()
     coded_docs = sorted({s.document_id for s in spans})
     units = build_units(project, unit, document_ids=coded_docs, include_interviewer=include_interviewer)
@@ -181,8 +182,11 @@ def model_candidates(
         return out, model
     from qualcode.autotag.tagger import TaggerParams, train_tagger
 
-    tp = TaggerParams(seed=options.seed, threshold=options.threshold,
-                      **({"min_examples": options.min_examples} if options.min_examples else {}))
+    tp = TaggerParams(
+        seed=options.seed,
+        threshold=options.threshold,
+        **({"min_examples": options.min_examples} if options.min_examples else {}),
+    )
     tagger = train_tagger(train_lemmas, labels, codes, tp, groups=[u.document_id for u in train_units])
     if units:
         for p in tagger.propose(lemmatise([u.text for u in units]), [u.text for u in units]):
@@ -193,6 +197,7 @@ def model_candidates(
 def theme_candidates(project: "Project", units: Sequence["Segment"], code_ids: set[int]) -> list[Candidate]:
     """Accepted theme suggestions' member spans, mapped onto units."""
     from qualcode.autotag.units import UnitIndex
+
     index = UnitIndex(units)
     out: list[Candidate] = []
     for m in project.autotag.accepted_theme_memberships():
@@ -261,16 +266,32 @@ def autotag(project: "Project", options: AutotagOptions, on_progress: Progress |
             skipped_existing += 1
         else:
             planned.append(
-                PlannedCoding(u.document_id, names[u.document_id], u.start, u.end, code_id, paths[code_id],
-                              cand.method, cand.rule, cand.confidence)
+                PlannedCoding(
+                    u.document_id,
+                    names[u.document_id],
+                    u.start,
+                    u.end,
+                    code_id,
+                    paths[code_id],
+                    cand.method,
+                    cand.rule,
+                    cand.confidence,
+                )
             )
     by_method: dict[str, int] = {}
     for p in planned:
         by_method[p.method] = by_method.get(p.method, 0) + 1
     result = AutotagResult(
-        None, len(planned), skipped_human, skipped_existing, len(units), planned, options.dry_run,
+        None,
+        len(planned),
+        skipped_human,
+        skipped_existing,
+        len(units),
+        planned,
+        options.dry_run,
         model.model_id if model else None,
-        {paths[c]: n for c, n in (model.skipped.items() if model else [])}, by_method,
+        {paths[c]: n for c, n in (model.skipped.items() if model else [])},
+        by_method,
     )
     if options.dry_run:
         return result
@@ -285,8 +306,19 @@ def autotag(project: "Project", options: AutotagOptions, on_progress: Progress |
             batch = planned[b : b + options.batch_size]
             project.codings.add_many(
                 [
-                    NewCoding(p.code_id, p.document_id, p.start, p.end, coder=AUTOTAG_CODER, origin="auto",
-                              status="pending", method=p.method, rule=p.rule, confidence=p.confidence, run_id=run.id)
+                    NewCoding(
+                        p.code_id,
+                        p.document_id,
+                        p.start,
+                        p.end,
+                        coder=AUTOTAG_CODER,
+                        origin="auto",
+                        status="pending",
+                        method=p.method,
+                        rule=p.rule,
+                        confidence=p.confidence,
+                        run_id=run.id,
+                    )
                     for p in batch
                 ],
                 summary=f"autotag run {run.id}: {len(batch)} codings",
@@ -303,8 +335,14 @@ def autotag(project: "Project", options: AutotagOptions, on_progress: Progress |
         raise
     project.runs.finish(
         run.id,
-        {"added": done, "skipped_human": skipped_human, "skipped_existing": skipped_existing,
-         "units": len(units), "by_method": by_method, "skipped_codes": result.skipped_codes},
+        {
+            "added": done,
+            "skipped_human": skipped_human,
+            "skipped_existing": skipped_existing,
+            "units": len(units),
+            "by_method": by_method,
+            "skipped_codes": result.skipped_codes,
+        },
     )
     return result
 

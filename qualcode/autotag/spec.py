@@ -27,8 +27,17 @@ from qualcode.autotag.run import METHODS, AutotagOptions
 from qualcode.errors import ValidationError
 
 _KEYS = {
-    "methods", "method", "codes", "documents", "unit", "threshold", "seed", "min_examples", "batch_size",
-    "include_interviewer", "model",
+    "methods",
+    "method",
+    "codes",
+    "documents",
+    "unit",
+    "threshold",
+    "seed",
+    "min_examples",
+    "batch_size",
+    "include_interviewer",
+    "model",
 }
 
 

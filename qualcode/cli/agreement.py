@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from qualcode.store import Project
 
 
-
 LIST_FLAGS = ("--coders", "--codes")
 
 
@@ -60,9 +59,15 @@ CodersOpt = Annotated[
     typer.Option("--coders", help="Coders to compare: --coders A B (or repeated, or A,B); default every coder."),
 ]
 UnitOpt = Annotated[str, typer.Option("--unit", help="turn, sentence or character.")]
-RollupOpt = Annotated[bool, typer.Option("--rollup", help="Compare themes: a unit has a theme if it has any of its codes.")]
-MachineOpt = Annotated[bool, typer.Option("--include-machine", help="Also count confirmed machine codings (coder 'autotag').")]
-AllDocsOpt = Annotated[bool, typer.Option("--all-documents", help="Every document: not coding a document counts as absence.")]
+RollupOpt = Annotated[
+    bool, typer.Option("--rollup", help="Compare themes: a unit has a theme if it has any of its codes.")
+]
+MachineOpt = Annotated[
+    bool, typer.Option("--include-machine", help="Also count confirmed machine codings (coder 'autotag').")
+]
+AllDocsOpt = Annotated[
+    bool, typer.Option("--all-documents", help="Every document: not coding a document counts as absence.")
+]
 InterviewerOpt = Annotated[bool, typer.Option("--include-interviewer", help="Interviewer turns are units too.")]
 
 
@@ -81,7 +86,10 @@ def agreement_table(
     ctx: typer.Context,
     coders: CodersOpt = None,
     unit: UnitOpt = "turn",
-    codes: Annotated[Optional[list[str]], typer.Option("--codes", "--code", help="Only these codes and their sub-codes: --codes A B (or repeated).")] = None,
+    codes: Annotated[
+        Optional[list[str]],
+        typer.Option("--codes", "--code", help="Only these codes and their sub-codes: --codes A B (or repeated)."),
+    ] = None,
     rollup: RollupOpt = False,
     include_machine: MachineOpt = False,
     all_documents: AllDocsOpt = False,
@@ -95,8 +103,16 @@ def agreement_table(
     from qualcode.analysis.agreement import agreement
 
     with open_for_command(project) as proj, user_errors():
-        result = agreement(proj, _split(coders), unit, codes, rollup, include_machine,
-                           all_documents=all_documents, include_interviewer=include_interviewer)
+        result = agreement(
+            proj,
+            _split(coders),
+            unit,
+            codes,
+            rollup,
+            include_machine,
+            all_documents=all_documents,
+            include_interviewer=include_interviewer,
+        )
     if as_json:
         print_json(result.to_json())
         return
@@ -106,24 +122,32 @@ def agreement_table(
 def _print_table(result: "AgreementResult") -> None:
     kappa_name = "kappa" if result.kappa_kind == "cohen" else "Light's kappa (mean of pairwise Cohen's kappas)"
     unit = "characters" if result.unit == "character" else f"{result.unit}s"
-    typer.echo(f"coders: {', '.join(result.coders)} · {result.units} {unit} in {len(result.documents)} documents"
-               f" · {kappa_name}")
+    typer.echo(
+        f"coders: {', '.join(result.coders)} · {result.units} {unit} in {len(result.documents)} documents"
+        f" · {kappa_name}"
+    )
     width = min(max([len(c.path) for c in result.codes] + [4]), 40)
     only = [f"only {c}" for c in result.coders]
     cols = [max(len(h), 7) for h in only]
-    typer.echo(f"{'code':<{width}} {'kappa':>7} {'agree%':>7} {'alpha':>7} {'both':>7} "
-               + " ".join(f"{h:>{w}}" for h, w in zip(only, cols)) + f" {'neither':>8}")
+    typer.echo(
+        f"{'code':<{width}} {'kappa':>7} {'agree%':>7} {'alpha':>7} {'both':>7} "
+        + " ".join(f"{h:>{w}}" for h, w in zip(only, cols))
+        + f" {'neither':>8}"
+    )
     notes = []
     for c in result.codes:
         path = c.path if len(c.path) <= width else c.path[: width - 1] + "…"
-        typer.echo(f"{path:<{width}} {_num(c.kappa, 7)} {_num(c.percent_agreement, 7, 1)} {_num(c.alpha, 7)} "
-                   f"{c.both:>7} " + " ".join(f"{c.only[n]:>{w}}" for n, w in zip(result.coders, cols))
-                   + f" {c.neither:>8}")
+        typer.echo(
+            f"{path:<{width}} {_num(c.kappa, 7)} {_num(c.percent_agreement, 7, 1)} {_num(c.alpha, 7)} "
+            f"{c.both:>7} " + " ".join(f"{c.only[n]:>{w}}" for n, w in zip(result.coders, cols)) + f" {c.neither:>8}"
+        )
         if c.note:
             notes.append(f"{c.path}: {c.note}")
     o = result.overall
-    typer.echo(f"overall: mean kappa {_num(o.kappa_mean, 0)} over {o.codes_with_kappa} codes · pooled kappa "
-               f"{_num(o.kappa_pooled, 0)} · alpha {_num(o.alpha, 0)} · agreement {_num(o.percent_agreement, 0, 1)}%")
+    typer.echo(
+        f"overall: mean kappa {_num(o.kappa_mean, 0)} over {o.codes_with_kappa} codes · pooled kappa "
+        f"{_num(o.kappa_pooled, 0)} · alpha {_num(o.alpha, 0)} · agreement {_num(o.percent_agreement, 0, 1)}%"
+    )
     for note in notes:
         typer.echo(f"note: {note}")
 
@@ -144,8 +168,16 @@ def disagreements_cmd(
     from qualcode.analysis.agreement import disagreements
 
     with open_for_command(project) as proj, user_errors():
-        result = disagreements(proj, code, _split(coders), unit, rollup, include_machine,
-                               all_documents=all_documents, include_interviewer=include_interviewer)
+        result = disagreements(
+            proj,
+            code,
+            _split(coders),
+            unit,
+            rollup,
+            include_machine,
+            all_documents=all_documents,
+            include_interviewer=include_interviewer,
+        )
     if as_json:
         print_json(result.to_json())
         return
@@ -153,13 +185,16 @@ def disagreements_cmd(
 
 
 def _print_disagreements(result: "Disagreements") -> None:
-    typer.echo(f"{result.path}: {len(result.items)} disagreements between {', '.join(result.coders)} "
-               f"({result.unit} units)")
+    typer.echo(
+        f"{result.path}: {len(result.items)} disagreements between {', '.join(result.coders)} ({result.unit} units)"
+    )
     for d in result.items:
         text = " ".join(d.text.split())
         text = text if len(text) <= 100 else text[:99] + "…"
-        typer.echo(f"{d.document} {d.start}-{d.end}  applied by {', '.join(d.applied_by)}; "
-                   f"not by {', '.join(d.not_applied_by)}")
+        typer.echo(
+            f"{d.document} {d.start}-{d.end}  applied by {', '.join(d.applied_by)}; "
+            f"not by {', '.join(d.not_applied_by)}"
+        )
         typer.echo(f"    {text}")
 
 
@@ -171,9 +206,19 @@ def reconcile_cmd(
     into: Annotated[str, typer.Option("--into", help="The consensus coder (a new name) that receives the decisions.")],
     coders: CodersOpt = None,
     unit: UnitOpt = "turn",
-    keep: Annotated[Optional[str], typer.Option("--keep", help="Decide every remaining disagreement at once: a, b, both or neither.")] = None,
-    code: Annotated[Optional[str], typer.Option("--code", help="Only the disagreements on this code (path or name).")] = None,
-    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Ask for each disagreement (default when the terminal is interactive).")] = False,
+    keep: Annotated[
+        Optional[str],
+        typer.Option("--keep", help="Decide every remaining disagreement at once: a, b, both or neither."),
+    ] = None,
+    code: Annotated[
+        Optional[str], typer.Option("--code", help="Only the disagreements on this code (path or name).")
+    ] = None,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "--interactive", "-i", help="Ask for each disagreement (default when the terminal is interactive)."
+        ),
+    ] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -200,12 +245,16 @@ def reconcile_cmd(
             print_json(state.to_json(proj, added))
             return
         data = state.to_json(proj, added)
-    typer.echo(f"reconcile {chosen[0]} and {chosen[1]} into {into}: {data['total']} disagreements ({unit} units), "
-               f"{data['decided']} decided, {data['remaining']} remaining; {into} has {data['consensus_codings']} "
-               f"codings")
+    typer.echo(
+        f"reconcile {chosen[0]} and {chosen[1]} into {into}: {data['total']} disagreements ({unit} units), "
+        f"{data['decided']} decided, {data['remaining']} remaining; {into} has {data['consensus_codings']} "
+        f"codings"
+    )
     for item in data["items"]:
-        typer.echo(f"{item['document']} {item['start']}-{item['end']}  {item['code']}: applied by "
-                   f"{', '.join(item['applied_by'])}")
+        typer.echo(
+            f"{item['document']} {item['start']}-{item['end']}  {item['code']}: applied by "
+            f"{', '.join(item['applied_by'])}"
+        )
 
 
 def _ask(proj: "Project", state: "ReconcileState", todo: "list[ReconcileItem]") -> int:
@@ -219,7 +268,7 @@ def _ask(proj: "Project", state: "ReconcileState", todo: "list[ReconcileItem]") 
         typer.echo(f"\n[{n}/{len(todo)}] {item.code} · {item.document} {item.start}-{item.end}")
         typer.echo(f"    {' '.join(item.text.split())[:300]}")
         for who, spans in ((a, item.a), (b, item.b)):
-            shown = "; ".join(f"{c.start}-{c.end} “{' '.join(doc[c.start:c.end].split())[:80]}”" for c in spans)
+            shown = "; ".join(f"{c.start}-{c.end} “{' '.join(doc[c.start : c.end].split())[:80]}”" for c in spans)
             typer.echo(f"  {who}: {shown or '(not coded)'}")
         answer = typer.prompt(f"keep [a] {a} / [b] {b} / b[o]th / [n]either / [s]kip / [q]uit", default="s")
         answer = answer.strip().lower()[:1]

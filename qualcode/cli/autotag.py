@@ -25,17 +25,35 @@ MethodOpt = Annotated[
 def run_autotag(
     ctx: typer.Context,
     method: MethodOpt = None,
-    codes: Annotated[Optional[list[str]], typer.Option("--codes", "--code", help="Only this code (path or name; repeatable).")] = None,
-    documents: Annotated[Optional[list[str]], typer.Option("--documents", "--document", help="Only this document (repeatable).")] = None,
+    codes: Annotated[
+        Optional[list[str]], typer.Option("--codes", "--code", help="Only this code (path or name; repeatable).")
+    ] = None,
+    documents: Annotated[
+        Optional[list[str]], typer.Option("--documents", "--document", help="Only this document (repeatable).")
+    ] = None,
     unit: Annotated[Optional[str], typer.Option("--unit", help="turn or sentence (default turn).")] = None,
-    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Fixed model threshold 0-1 instead of tuned per-code ones.")] = None,
+    threshold: Annotated[
+        Optional[float], typer.Option("--threshold", help="Fixed model threshold 0-1 instead of tuned per-code ones.")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print what would be added.")] = False,
-    spec: Annotated[Optional[Path], typer.Option("--spec", help="YAML file pinning methods, codes, thresholds, seed, unit.")] = None,
+    spec: Annotated[
+        Optional[Path], typer.Option("--spec", help="YAML file pinning methods, codes, thresholds, seed, unit.")
+    ] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (model CV folds).")] = None,
-    min_examples: Annotated[Optional[int], typer.Option("--min-examples", help="Model: examples a code needs for its own threshold (default 5).")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="hierarchy (default) or previous (the one-vs-rest model, for comparison).")] = None,
-    batch_size: Annotated[Optional[int], typer.Option("--batch-size", help="Codings per transaction (default 5000).")] = None,
-    include_interviewer: Annotated[bool, typer.Option("--include-interviewer", help="Also tag interviewer turns.")] = False,
+    min_examples: Annotated[
+        Optional[int],
+        typer.Option("--min-examples", help="Model: examples a code needs for its own threshold (default 5)."),
+    ] = None,
+    model: Annotated[
+        Optional[str],
+        typer.Option("--model", help="hierarchy (default) or previous (the one-vs-rest model, for comparison)."),
+    ] = None,
+    batch_size: Annotated[
+        Optional[int], typer.Option("--batch-size", help="Codings per transaction (default 5000).")
+    ] = None,
+    include_interviewer: Annotated[
+        bool, typer.Option("--include-interviewer", help="Also tag interviewer turns.")
+    ] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -46,9 +64,19 @@ def run_autotag(
 
     with user_errors():
         opts = autotag_service.options(
-            spec=spec, methods=method, codes=codes or (), documents=documents or (),
-            include_interviewer=include_interviewer, dry_run=dry_run, unit=unit, threshold=threshold, seed=seed,
-            min_examples=min_examples, batch_size=batch_size, model=model)
+            spec=spec,
+            methods=method,
+            codes=codes or (),
+            documents=documents or (),
+            include_interviewer=include_interviewer,
+            dry_run=dry_run,
+            unit=unit,
+            threshold=threshold,
+            seed=seed,
+            min_examples=min_examples,
+            batch_size=batch_size,
+            model=model,
+        )
     with open_for_command(project) as proj, user_errors():
         with progress(100, "auto-tagging") as bar:  # the callback sets the real total
             result = autotag_service.run(proj, opts, on_progress=bar)
@@ -59,10 +87,15 @@ def run_autotag(
         if result.model_id:
             typer.echo(f"model {result.model_id}")
         if result.skipped_codes:
-            what = ("too rare for the model" if opts.model == "previous"
-                    else "with too few examples for a threshold of their own (proposed from their definition only)")
-            typer.echo(f"{len(result.skipped_codes)} codes {what}: "
-                       + ", ".join(f"{k} ({v})" for k, v in result.skipped_codes.items()))
+            what = (
+                "too rare for the model"
+                if opts.model == "previous"
+                else "with too few examples for a threshold of their own (proposed from their definition only)"
+            )
+            typer.echo(
+                f"{len(result.skipped_codes)} codes {what}: "
+                + ", ".join(f"{k} ({v})" for k, v in result.skipped_codes.items())
+            )
         if result.dry_run:
             for c in result.codings[:50]:
                 typer.echo(f"  + {c.code} on {c.document} {c.start}-{c.end} [{c.method} {c.rule} {c.confidence:.2f}]")
@@ -72,15 +105,27 @@ def run_autotag(
 
 @autotag_app.command("evaluate")
 def evaluate_cmd(
-    folds: Annotated[int, typer.Option("--folds", "-k", help="Cross-validation folds (by document where possible).")] = 5,
+    folds: Annotated[
+        int, typer.Option("--folds", "-k", help="Cross-validation folds (by document where possible).")
+    ] = 5,
     unit: Annotated[str, typer.Option("--unit", help="turn or sentence.")] = "turn",
     method: Annotated[str, typer.Option("--method", "-m", help="model, previous, rules or all.")] = "model",
     seed: Annotated[int, typer.Option("--seed", help="Random seed for the folds (or document orders).")] = 0,
-    min_examples: Annotated[int, typer.Option("--min-examples", help="Evaluate codes with at least this many coded units.")] = 5,
-    by_document: Annotated[bool, typer.Option("--by-document", help="Learning curve: train on the first k coded documents, test on the rest.")] = False,
+    min_examples: Annotated[
+        int, typer.Option("--min-examples", help="Evaluate codes with at least this many coded units.")
+    ] = 5,
+    by_document: Annotated[
+        bool,
+        typer.Option("--by-document", help="Learning curve: train on the first k coded documents, test on the rest."),
+    ] = False,
     repeats: Annotated[int, typer.Option("--repeats", help="--by-document: random document orders averaged.")] = 3,
-    max_k: Annotated[Optional[int], typer.Option("--max-k", help="--by-document: stop at this many training documents.")] = None,
-    documents: Annotated[Optional[list[str]], typer.Option("--document", "--documents", help="--by-document: only these coded documents (repeatable).")] = None,
+    max_k: Annotated[
+        Optional[int], typer.Option("--max-k", help="--by-document: stop at this many training documents.")
+    ] = None,
+    documents: Annotated[
+        Optional[list[str]],
+        typer.Option("--document", "--documents", help="--by-document: only these coded documents (repeatable)."),
+    ] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -92,8 +137,9 @@ def evaluate_cmd(
 
     with open_for_command(project) as proj, user_errors():
         with progress(folds, "evaluating") as bar:
-            ev = evaluate(proj, folds=folds, unit=unit, method=method, seed=seed, min_examples=min_examples,
-                          on_progress=bar)
+            ev = evaluate(
+                proj, folds=folds, unit=unit, method=method, seed=seed, min_examples=min_examples, on_progress=bar
+            )
         if as_json:
             print_json(ev.to_json())
             return
@@ -112,21 +158,29 @@ def evaluate_cmd(
 
 
 def _learning_curve(
-    project: Optional[Path], unit: str, seed: int, repeats: int, max_k: Optional[int],
-    documents: Optional[list[str]], as_json: bool,
+    project: Optional[Path],
+    unit: str,
+    seed: int,
+    repeats: int,
+    max_k: Optional[int],
+    documents: Optional[list[str]],
+    as_json: bool,
 ) -> None:
     """``evaluate --by-document``: the learning curve as tables or JSON."""
     from qualcode.autotag.curve import CURVE_METHODS, LEVELS, learning_curve
 
     with open_for_command(project) as proj, user_errors():
         with progress(100, "learning curve") as bar:
-            curve = learning_curve(proj, unit=unit, seed=seed, repeats=repeats, max_k=max_k,
-                                   documents=documents, on_progress=bar)
+            curve = learning_curve(
+                proj, unit=unit, seed=seed, repeats=repeats, max_k=max_k, documents=documents, on_progress=bar
+            )
         if as_json:
             print_json(curve.to_json())
             return
-        typer.echo(f"learning curve: {curve.documents} coded documents, {curve.units} {unit}s, "
-                   f"{curve.repeats} random orders (seed {curve.seed}); cells: micro F1 / macro F1 (kappa)")
+        typer.echo(
+            f"learning curve: {curve.documents} coded documents, {curve.units} {unit}s, "
+            f"{curve.repeats} random orders (seed {curve.seed}); cells: micro F1 / macro F1 (kappa)"
+        )
         for level in LEVELS:
             typer.echo(f"\n{'top theme' if level == 'theme' else unit + ' (every code)'}")
             typer.echo(f"{'k':>3}  " + "".join(f"{m:>22}" for m in CURVE_METHODS))

@@ -181,7 +181,9 @@ def show(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         print_json([node.to_json() for node in tree])
         return
     if not tree:
-        typer.echo("No codes yet. Load a codebook with 'qualcode codebook load FILE' or add one with 'qualcode codebook add'.")
+        typer.echo(
+            "No codes yet. Load a codebook with 'qualcode codebook load FILE' or add one with 'qualcode codebook add'."
+        )
         return
     typer.echo("\n".join(_tree_lines(tree)))
 

@@ -28,10 +28,18 @@ def _coding_json(project, coding) -> dict:  # noqa: ANN001 - store types
 
 
 def code(
-    args: Annotated[Optional[list[str]], typer.Argument(help="DOCUMENT START END CODE... (or DOCUMENT CODE... with --turn)")] = None,
-    batch: Annotated[Optional[Path], typer.Option("--batch", help="CSV with document,start,end,code[,coder,memo]; all rows or none.")] = None,
-    turn: Annotated[Optional[int], typer.Option("--turn", help="Code the whole turn with this number (see 'show').")] = None,
-    create_codes: Annotated[bool, typer.Option("--create-codes", help="Create codes named in --batch that do not exist.")] = False,
+    args: Annotated[
+        Optional[list[str]], typer.Argument(help="DOCUMENT START END CODE... (or DOCUMENT CODE... with --turn)")
+    ] = None,
+    batch: Annotated[
+        Optional[Path], typer.Option("--batch", help="CSV with document,start,end,code[,coder,memo]; all rows or none.")
+    ] = None,
+    turn: Annotated[
+        Optional[int], typer.Option("--turn", help="Code the whole turn with this number (see 'show').")
+    ] = None,
+    create_codes: Annotated[
+        bool, typer.Option("--create-codes", help="Create codes named in --batch that do not exist.")
+    ] = False,
     project: ProjectOpt = None,
     coder: CoderOpt = None,
     as_json: JsonOpt = False,
@@ -44,12 +52,21 @@ def code(
 
             result = apply_batch(proj, batch, coder=coder, create_codes=create_codes)
             if as_json:
-                print_json({"file": str(batch), "rows": result.rows, "added": result.added,
-                            "duplicates": result.duplicates, "codes_created": result.codes_created,
-                            "memos": result.memos})
+                print_json(
+                    {
+                        "file": str(batch),
+                        "rows": result.rows,
+                        "added": result.added,
+                        "duplicates": result.duplicates,
+                        "codes_created": result.codes_created,
+                        "memos": result.memos,
+                    }
+                )
             else:
-                typer.echo(f"{batch}: {result.rows} rows, {result.added} codings added, "
-                           f"{result.duplicates} already present, {result.codes_created} codes created")
+                typer.echo(
+                    f"{batch}: {result.rows} rows, {result.added} codings added, "
+                    f"{result.duplicates} already present, {result.codes_created} codes created"
+                )
             return
         args = list(args or [])
         if turn is not None:
@@ -145,8 +162,14 @@ def memos(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """List every memo."""
     with open_for_command(project) as proj, user_errors():
         rows = [
-            {"id": m.id, "target": m.target, "target_id": m.target_id, "text": m.text,
-             "author": m.author, "created_at": m.created_at}
+            {
+                "id": m.id,
+                "target": m.target,
+                "target_id": m.target_id,
+                "text": m.text,
+                "author": m.author,
+                "created_at": m.created_at,
+            }
             for m in proj.memos.all()
         ]
         if as_json:
@@ -157,7 +180,7 @@ def memos(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
 
 def search(
-    query: Annotated[str, typer.Argument(help="Words or an FTS5 query (\"exact phrase\", a OR b, feed*).")],
+    query: Annotated[str, typer.Argument(help='Words or an FTS5 query ("exact phrase", a OR b, feed*).')],
     limit: Annotated[int, typer.Option("--limit", "-n", help="Maximum hits.")] = 20,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
@@ -166,11 +189,19 @@ def search(
     with open_for_command(project) as proj, user_errors():
         hits = proj.search(query, limit=limit)
         if as_json:
-            print_json([
-                {"document": h.document, "turn": h.turn_id, "speaker": h.speaker, "start": h.start,
-                 "end": h.end, "snippet": h.snippet}
-                for h in hits
-            ])
+            print_json(
+                [
+                    {
+                        "document": h.document,
+                        "turn": h.turn_id,
+                        "speaker": h.speaker,
+                        "start": h.start,
+                        "end": h.end,
+                        "snippet": h.snippet,
+                    }
+                    for h in hits
+                ]
+            )
             return
         if not hits:
             typer.echo("no matches")

@@ -43,22 +43,37 @@ def import_(
         Optional[Path],
         typer.Option("--participants", help="CSV/XLSX: participant[,document][,speaker], attribute columns…"),
     ] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="Replace documents of the same name (their codings are removed; asks on a terminal).")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --replace: do not ask before removing codings.")] = False,
-    survey: Annotated[bool, typer.Option("--survey", help="Read CSV/XLSX as a survey: one document per answer.")] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Replace documents of the same name (their codings are removed; asks on a terminal)."
+        ),
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --replace: do not ask before removing codings.")
+    ] = False,
+    survey: Annotated[
+        bool, typer.Option("--survey", help="Read CSV/XLSX as a survey: one document per answer.")
+    ] = False,
     id_column: Annotated[Optional[str], typer.Option("--id-column", help="Survey respondent id column.")] = None,
     text_column: Annotated[
         Optional[list[str]],
         typer.Option("--text-column", help="Text column (repeatable for surveys)."),
     ] = None,
-    speaker_column: Annotated[Optional[str], typer.Option("--speaker-column", help="Transcript table speaker column.")] = None,
+    speaker_column: Annotated[
+        Optional[str], typer.Option("--speaker-column", help="Transcript table speaker column.")
+    ] = None,
     document_column: Annotated[
         Optional[str], typer.Option("--document-column", help="Column grouping table rows into documents.")
     ] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Force a text encoding (default: detected).")] = None,
+    encoding: Annotated[
+        Optional[str], typer.Option("--encoding", help="Force a text encoding (default: detected).")
+    ] = None,
     exclude: Annotated[
         Optional[list[str]],
-        typer.Option("--exclude", help="Skip files in folders whose name matches this pattern, e.g. '*.csv' (repeatable)."),
+        typer.Option(
+            "--exclude", help="Skip files in folders whose name matches this pattern, e.g. '*.csv' (repeatable)."
+        ),
     ] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
@@ -95,9 +110,16 @@ def import_(
         with progress(len(paths), "importing") as bar:
             summary = import_files(proj, paths, options, on_progress=bar, coded=coded)
     if as_json:
-        print_json([{**r.to_dict(), "codings_removed": summary.codings_removed.get(r.file, 0),
-                     "warnings": [w.to_json() for w in summary.warnings.get(i, ())]}
-                    for i, r in enumerate(summary.results)])
+        print_json(
+            [
+                {
+                    **r.to_dict(),
+                    "codings_removed": summary.codings_removed.get(r.file, 0),
+                    "warnings": [w.to_json() for w in summary.warnings.get(i, ())],
+                }
+                for i, r in enumerate(summary.results)
+            ]
+        )
     else:
         _print_import(summary)
     if summary.failed:
@@ -143,8 +165,12 @@ def _confirm_replace(paths: list[Path], options: Any, coded: dict[str, int]) -> 
             continue
     hit = [n for n in names if n in coded]
     lost = sum(coded[n] for n in hit)
-    if hit and lost and not typer.confirm(
-        f"--replace will replace {len(hit)} document(s) and remove their {lost} coding(s). Continue?", default=False
+    if (
+        hit
+        and lost
+        and not typer.confirm(
+            f"--replace will replace {len(hit)} document(s) and remove their {lost} coding(s). Continue?", default=False
+        )
     ):
         raise typer.Exit(1)
 
@@ -281,9 +307,7 @@ def show(
         typer.echo(f"\n{who}{stamp}:\n{doc.text[t.start : t.end]}")
 
 
-participants_app = typer.Typer(
-    help="List participants and their attributes, or set attributes.", no_args_is_help=False
-)
+participants_app = typer.Typer(help="List participants and their attributes, or set attributes.", no_args_is_help=False)
 
 
 @participants_app.callback(invoke_without_command=True)
@@ -301,8 +325,10 @@ def participants(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOp
         return
     for r in rows:
         attrs = ", ".join(f"{k}={v}" for k, v in r.attributes.items())
-        typer.echo(f"{r.name}  [{attrs}]  in {len(r.documents)} document(s): {', '.join(r.documents[:5])}"
-                   + (" …" if len(r.documents) > 5 else ""))
+        typer.echo(
+            f"{r.name}  [{attrs}]  in {len(r.documents)} document(s): {', '.join(r.documents[:5])}"
+            + (" …" if len(r.documents) > 5 else "")
+        )
 
 
 @participants_app.command("set")

@@ -31,15 +31,11 @@ OutOpt = Annotated[str, typer.Option("--output", "-o", help="Output file, or - f
 FormatOpt = Annotated[
     Optional[str], typer.Option("--format", "-f", help="csv, xlsx, md, json, docx or html (default: from -o).")
 ]
-ByOpt = Annotated[
-    Optional[list[str]], typer.Option("--by", help="Participant attribute to split by (repeat for two).")
-]
+ByOpt = Annotated[Optional[list[str]], typer.Option("--by", help="Participant attribute to split by (repeat for two).")]
 CodesOpt = Annotated[
     Optional[list[str]], typer.Option("--codes", help="Only these codes (path, name or id) and their sub-codes.")
 ]
-InterviewerOpt = Annotated[
-    bool, typer.Option("--include-interviewer", help="Count codings in interviewer turns too.")
-]
+InterviewerOpt = Annotated[bool, typer.Option("--include-interviewer", help="Count codings in interviewer turns too.")]
 PendingOpt = Annotated[
     bool, typer.Option("--exclude-pending", help="Count confirmed codings only (pending ones are left out).")
 ]
@@ -68,14 +64,22 @@ def _check_format(output: str, fmt: str | None) -> None:
 
 
 def frequencies_cmd(
-    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None, by: ByOpt = None,
-    codes: CodesOpt = None, include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
-    title: TitleOpt = "", coder: CoderFilterOpt = None,
+    project: ProjectOpt = None,
+    output: OutOpt = "-",
+    fmt: FormatOpt = None,
+    by: ByOpt = None,
+    codes: CodesOpt = None,
+    include_interviewer: InterviewerOpt = False,
+    exclude_pending: PendingOpt = False,
+    title: TitleOpt = "",
+    coder: CoderFilterOpt = None,
     explain_code: Annotated[
         Optional[str],
         typer.Option("--explain", help="List every coding of CODE (and sub-codes): counted, or why not."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON to stdout (with --explain: the listing).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON to stdout (with --explain: the listing).")
+    ] = False,
 ) -> None:
     """Codings, documents and participants per code (rolled up over sub-codes), optionally by group."""
     if explain_code is not None:
@@ -85,13 +89,21 @@ def frequencies_cmd(
         output, fmt = "-", "json"
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        table = exports.build(proj, "frequencies", by=by or None, codes=codes or None, coders=coder or None,
-                              title=title, **_counting(include_interviewer, exclude_pending))
+        table = exports.build(
+            proj,
+            "frequencies",
+            by=by or None,
+            codes=codes or None,
+            coders=coder or None,
+            title=title,
+            **_counting(include_interviewer, exclude_pending),
+        )
     _write(table, output, fmt)
 
 
-def _explain(project: Any, code: str, include_interviewer: bool, exclude_pending: bool,
-             coders: list[str] | None, as_json: bool) -> None:
+def _explain(
+    project: Any, code: str, include_interviewer: bool, exclude_pending: bool, coders: list[str] | None, as_json: bool
+) -> None:
     """``export frequencies --explain CODE``: the audit listing behind one row of the table."""
     with open_for_command(project) as proj, user_errors():
         from qualcode.analysis import explain
@@ -107,31 +119,49 @@ def _explain(project: Any, code: str, include_interviewer: bool, exclude_pending
         who = ", ".join(item.participants) or "-"
         speakers = ", ".join(item.speakers) or "-"
         text = item.text if len(item.text) <= 60 else item.text[:59] + "…"
-        typer.echo(f"#{item.coding_id:<6} {item.document} {item.start}-{item.end}  {item.path}  "
-                   f"speaker {speakers}  participant {who}  [{status}]  {text}")
+        typer.echo(
+            f"#{item.coding_id:<6} {item.document} {item.start}-{item.end}  {item.path}  "
+            f"speaker {speakers}  participant {who}  [{status}]  {text}"
+        )
     left = ", ".join(f"{n} {r}" for r, n in totals["not_counted"].items()) or "none"
-    typer.echo(f"{found.path}: {totals['codings']} codings counted in {totals['documents']} documents for "
-               f"{totals['participants']} participants; left out: {left}")
+    typer.echo(
+        f"{found.path}: {totals['codings']} codings counted in {totals['documents']} documents for "
+        f"{totals['participants']} participants; left out: {left}"
+    )
 
 
 def matrix_cmd(
-    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    project: ProjectOpt = None,
+    output: OutOpt = "-",
+    fmt: FormatOpt = None,
     cols: Annotated[str, typer.Option("--cols", help="document, participant or attr:NAME.")] = "document",
     value: Annotated[str, typer.Option("--value", help="codings, participants or words.")] = "codings",
     own: Annotated[bool, typer.Option("--own", help="Codes alone, without rolling up sub-codes.")] = False,
-    codes: CodesOpt = None, include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+    codes: CodesOpt = None,
+    include_interviewer: InterviewerOpt = False,
+    exclude_pending: PendingOpt = False,
 ) -> None:
     """Codes × documents, participants or attribute groups."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        table = exports.build(proj, "matrix", cols=cols, value=value, codes=codes or None, rollup=not own,
-                              **_counting(include_interviewer, exclude_pending))
+        table = exports.build(
+            proj,
+            "matrix",
+            cols=cols,
+            value=value,
+            codes=codes or None,
+            rollup=not own,
+            **_counting(include_interviewer, exclude_pending),
+        )
     _write(table, output, fmt)
 
 
 def cooccurrence_cmd(
-    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
-    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+    project: ProjectOpt = None,
+    output: OutOpt = "-",
+    fmt: FormatOpt = None,
+    include_interviewer: InterviewerOpt = False,
+    exclude_pending: PendingOpt = False,
 ) -> None:
     """Pairs of codes in the same turn: turns with both, Jaccard, overlapping codings."""
     _check_format(output, fmt)
@@ -141,9 +171,12 @@ def cooccurrence_cmd(
 
 
 def presence_cmd(
-    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    project: ProjectOpt = None,
+    output: OutOpt = "-",
+    fmt: FormatOpt = None,
     unit: Annotated[str, typer.Option("--unit", help="participant or document.")] = "participant",
-    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+    include_interviewer: InterviewerOpt = False,
+    exclude_pending: PendingOpt = False,
 ) -> None:
     """0/1 per participant (or document) × code."""
     _check_format(output, fmt)
@@ -161,7 +194,9 @@ def likert_cmd(
     items: Annotated[
         Optional[list[str]], typer.Option("--items", help="Likert column (participant attribute); repeat.")
     ] = None,
-    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    project: ProjectOpt = None,
+    output: OutOpt = "-",
+    fmt: FormatOpt = None,
     dont_know: Annotated[
         Optional[list[str]], typer.Option("--dont-know", help="A \"don't know\" answer (repeat; default Don't know).")
     ] = None,
@@ -182,11 +217,26 @@ def likert_cmd(
     with open_for_command(project) as proj, user_errors():
         dk = tuple(dont_know) if dont_know else ("Don't know",)
         if theme_item:
-            table = exports.build(proj, "likert_by_code", theme_item, levels, dont_know=dk,
-                                  dont_know_in_base=dont_know_in_base, title=title)
+            table = exports.build(
+                proj,
+                "likert_by_code",
+                theme_item,
+                levels,
+                dont_know=dk,
+                dont_know_in_base=dont_know_in_base,
+                title=title,
+            )
         else:
-            table = exports.build(proj, "likert", list(items or []), levels, dont_know=dk,
-                                  dont_know_in_base=dont_know_in_base, by=by, title=title)
+            table = exports.build(
+                proj,
+                "likert",
+                list(items or []),
+                levels,
+                dont_know=dk,
+                dont_know_in_base=dont_know_in_base,
+                by=by,
+                title=title,
+            )
     _write(table, output, fmt)
 
 
@@ -198,17 +248,25 @@ def _split(values: list[str] | None) -> list[str]:
 def evidence_cmd(
     more_items: Annotated[
         Optional[list[str]],
-        typer.Argument(help="Further --likert-items columns, so that '--likert-items A B C' works.",
-                       show_default=False),
+        typer.Argument(
+            help="Further --likert-items columns, so that '--likert-items A B C' works.", show_default=False
+        ),
     ] = None,
-    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None, by: ByOpt = None,
+    project: ProjectOpt = None,
+    output: OutOpt = "-",
+    fmt: FormatOpt = None,
+    by: ByOpt = None,
     codes: CodesOpt = None,
     quotes: Annotated[int, typer.Option("--quotes", min=0, help="Representative quotes per theme.")] = 3,
-    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace participant names by P01, P02…")] = False,
+    pseudonymise: Annotated[
+        bool, typer.Option("--pseudonymise", help="Replace participant names by P01, P02…")
+    ] = False,
     quote_attrs: Annotated[
         Optional[list[str]],
-        typer.Option("--quote-attrs", help="Participant attributes shown after a quote (repeat; default: the --by "
-                                           "attributes and one more)."),
+        typer.Option(
+            "--quote-attrs",
+            help="Participant attributes shown after a quote (repeat; default: the --by attributes and one more).",
+        ),
     ] = None,
     likert_items: Annotated[
         Optional[list[str]],
@@ -221,7 +279,9 @@ def evidence_cmd(
     dont_know: Annotated[
         Optional[list[str]], typer.Option("--dont-know", help="A \"don't know\" answer (repeat; default Don't know).")
     ] = None,
-    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False, title: TitleOpt = "",
+    include_interviewer: InterviewerOpt = False,
+    exclude_pending: PendingOpt = False,
+    title: TitleOpt = "",
     coder: CoderFilterOpt = None,
 ) -> None:
     """Per theme: definition, counts overall and by group, and representative quotes (optionally a survey section)."""
@@ -249,23 +309,39 @@ def evidence_cmd(
             if name not in known:
                 fail(f"no participant has a {name!r} attribute (--quote-attrs)")
         table = exports.build(
-            proj, "evidence", by=by or None, quotes=quotes, pseudonymise=pseudonymise, codes=codes or None,
-            coders=coder or None, title=title,
+            proj,
+            "evidence",
+            by=by or None,
+            quotes=quotes,
+            pseudonymise=pseudonymise,
+            codes=codes or None,
+            coders=coder or None,
+            title=title,
             context=lambda frame: report_context(proj, frame, quote_attributes=shown or None, survey=survey),
-            **_counting(include_interviewer, exclude_pending))
+            **_counting(include_interviewer, exclude_pending),
+        )
     _write(table, output, fmt)
 
 
 def codings_cmd(
-    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None, codes: CodesOpt = None,
-    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+    project: ProjectOpt = None,
+    output: OutOpt = "-",
+    fmt: FormatOpt = None,
+    codes: CodesOpt = None,
+    include_interviewer: InterviewerOpt = False,
+    exclude_pending: PendingOpt = False,
     coder: CoderFilterOpt = None,
 ) -> None:
     """Every counted coding with its code, document, participant, attributes, turn and text."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        table = exports.build(proj, "codings", codes=codes or None, coders=coder or None,
-                              **_counting(include_interviewer, exclude_pending))
+        table = exports.build(
+            proj,
+            "codings",
+            codes=codes or None,
+            coders=coder or None,
+            **_counting(include_interviewer, exclude_pending),
+        )
     _write(table, output, fmt)
 
 
@@ -278,9 +354,12 @@ def memos_cmd(project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt =
 
 
 def coverage_cmd(
-    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
+    project: ProjectOpt = None,
+    output: OutOpt = "-",
+    fmt: FormatOpt = None,
     min_participants: Annotated[int, typer.Option("--min-participants", min=0)] = 1,
-    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+    include_interviewer: InterviewerOpt = False,
+    exclude_pending: PendingOpt = False,
 ) -> None:
     """Codes raised by at least N participants."""
     _check_format(output, fmt)
@@ -290,8 +369,11 @@ def coverage_cmd(
 
 
 def saturation_cmd(
-    project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None,
-    include_interviewer: InterviewerOpt = False, exclude_pending: PendingOpt = False,
+    project: ProjectOpt = None,
+    output: OutOpt = "-",
+    fmt: FormatOpt = None,
+    include_interviewer: InterviewerOpt = False,
+    exclude_pending: PendingOpt = False,
 ) -> None:
     """New codes per successive document, in import order."""
     _check_format(output, fmt)
@@ -301,9 +383,16 @@ def saturation_cmd(
 
 
 for _name, _fn in (
-    ("frequencies", frequencies_cmd), ("matrix", matrix_cmd), ("cooccurrence", cooccurrence_cmd),
-    ("presence", presence_cmd), ("likert", likert_cmd), ("evidence", evidence_cmd), ("codings", codings_cmd),
-    ("memos", memos_cmd), ("coverage", coverage_cmd), ("saturation", saturation_cmd),
+    ("frequencies", frequencies_cmd),
+    ("matrix", matrix_cmd),
+    ("cooccurrence", cooccurrence_cmd),
+    ("presence", presence_cmd),
+    ("likert", likert_cmd),
+    ("evidence", evidence_cmd),
+    ("codings", codings_cmd),
+    ("memos", memos_cmd),
+    ("coverage", coverage_cmd),
+    ("saturation", saturation_cmd),
 ):
     export_app.command(_name)(_fn)
 

@@ -12,7 +12,9 @@ AnyOpt = Annotated[bool, typer.Option("--any", help="Act on the last action of a
 
 
 def undo(
-    run: Annotated[Optional[int], typer.Option("--run", help="Remove every machine coding of this run instead.")] = None,
+    run: Annotated[
+        Optional[int], typer.Option("--run", help="Remove every machine coding of this run instead.")
+    ] = None,
     any_coder: AnyOpt = False,
     project: ProjectOpt = None,
     coder: CoderOpt = None,
@@ -46,11 +48,19 @@ def log(
     with open_for_command(project) as proj, user_errors():
         events = proj.history.events(limit)
         if as_json:
-            print_json([
-                {"id": e.id, "action": e.action, "summary": e.summary, "actor": e.actor,
-                 "created_at": e.created_at, "state": e.state}
-                for e in events
-            ])
+            print_json(
+                [
+                    {
+                        "id": e.id,
+                        "action": e.action,
+                        "summary": e.summary,
+                        "actor": e.actor,
+                        "created_at": e.created_at,
+                        "state": e.state,
+                    }
+                    for e in events
+                ]
+            )
             return
         for e in events:
             flag = {"undone": " (undone)", "discarded": " (discarded)"}.get(e.state, "")

@@ -33,8 +33,11 @@ def merge_cmd(
         return
     typer.echo(describe(summary))
     for c in summary.conflicts:
-        typer.echo(f"conflict: {c['kind']} {c['item']!r} {c['field']}: ours {c['ours']!r}, theirs {c['theirs']!r}"
-                   f" ({c['resolution']})", err=True)
+        typer.echo(
+            f"conflict: {c['kind']} {c['item']!r} {c['field']}: ours {c['ours']!r}, theirs {c['theirs']!r}"
+            f" ({c['resolution']})",
+            err=True,
+        )
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
 

@@ -40,7 +40,9 @@ def stats(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 def demo(
     project: ProjectOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Delete and rebuild the demo project.")] = False,
-    no_tui: Annotated[bool, typer.Option("--no-tui", help="Build and print the frequency table; do not open the TUI.")] = False,
+    no_tui: Annotated[
+        bool, typer.Option("--no-tui", help="Build and print the frequency table; do not open the TUI.")
+    ] = False,
 ) -> None:
     """Build the demo study shipped with qualcode (qualcode/data/demo, social_value codebook) and open it."""
     from qualcode.demo import build_demo, demo_summary

@@ -16,7 +16,9 @@ review_app = typer.Typer(
 
 RunOpt = Annotated[Optional[int], typer.Option("--run", help="Only codings of this run.")]
 CodeOpt = Annotated[Optional[str], typer.Option("--code", help="Only this code (and its sub-codes).")]
-MinConfOpt = Annotated[Optional[float], typer.Option("--min-confidence", help="Bulk: only at or above this confidence.")]
+MinConfOpt = Annotated[
+    Optional[float], typer.Option("--min-confidence", help="Bulk: only at or above this confidence.")
+]
 IdsArg = Annotated[Optional[list[int]], typer.Argument(help="Coding ids (see 'qualcode review').")]
 
 
@@ -50,8 +52,15 @@ def review_list(
             typer.echo(f"           {excerpt}")
 
 
-def _decide(status: str, ids: list[int] | None, run: int | None, code: str | None,
-            min_confidence: float | None, project, as_json: bool) -> None:  # noqa: ANN001 - Path | None
+def _decide(
+    status: str,
+    ids: list[int] | None,
+    run: int | None,
+    code: str | None,
+    min_confidence: float | None,
+    project,
+    as_json: bool,
+) -> None:  # noqa: ANN001 - Path | None
     from qualcode.autotag import accept, bulk_ids, reject
 
     with open_for_command(project) as proj, user_errors():

@@ -29,8 +29,9 @@ DocumentOpt = Annotated[
 
 
 @speakers_app.callback(invoke_without_command=True)
-def speakers(ctx: typer.Context, document: DocumentOpt = None, project: ProjectOpt = None,
-             as_json: JsonOpt = False) -> None:
+def speakers(
+    ctx: typer.Context, document: DocumentOpt = None, project: ProjectOpt = None, as_json: JsonOpt = False
+) -> None:
     """Each speaker label per document: turns, role, participant and similar_to (a likely misspelling of)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -49,8 +50,10 @@ def speakers(ctx: typer.Context, document: DocumentOpt = None, project: ProjectO
     for r in rows:
         like = f"  similar to {r.similar_to!r} ({r.similar_turns} turns)" if r.similar_to else ""
         count = f"{r.turns} turn" + ("" if r.turns == 1 else "s")
-        typer.echo(f"{r.document:<{width}}  {r.speaker or '-':<{label_width}}  {count:>9}  {r.role:<11}"
-                   f"  {r.participant or '-'}{like}")
+        typer.echo(
+            f"{r.document:<{width}}  {r.speaker or '-':<{label_width}}  {count:>9}  {r.role:<11}"
+            f"  {r.participant or '-'}{like}"
+        )
 
 
 @speakers_app.command("rename")

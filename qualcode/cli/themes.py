@@ -74,8 +74,14 @@ def topic_json(
         "status": t.status,
         "code_id": t.code_id,
         "excerpts": [
-            {"document": e.document, "start": e.start, "end": e.end, "speaker": e.speaker,
-             "text": e.text, "similarity": e.similarity}
+            {
+                "document": e.document,
+                "start": e.start,
+                "end": e.end,
+                "speaker": e.speaker,
+                "text": e.text,
+                "similarity": e.similarity,
+            }
             for e in t.excerpts
         ],
     }
@@ -87,8 +93,12 @@ def topic_json(
         if members is None:
             members = run_segments(project, run_id, t.topic)
         data["segments"] = [
-            {"document": names.get(s.document_id, str(s.document_id)), "start": s.start, "end": s.end,
-             "probability": s.probability}
+            {
+                "document": names.get(s.document_id, str(s.document_id)),
+                "start": s.start,
+                "end": s.end,
+                "probability": s.probability,
+            }
             for s in members
         ]
     return data
@@ -102,10 +112,15 @@ def run_json(project: "Project", srun: "SuggestionRun") -> dict[str, Any]:
     for seg in run_segments(project, srun.run.id):
         by_topic.setdefault(seg.topic, []).append(seg)
     return {
-        "run": {"id": srun.run.id, "created_at": srun.run.created_at, "params": srun.run.params,
-                "summary": srun.run.summary},
-        "topics": [topic_json(project, srun.run.id, t, names=names, members=by_topic.get(t.topic, []))
-                   for t in srun.topics],
+        "run": {
+            "id": srun.run.id,
+            "created_at": srun.run.created_at,
+            "params": srun.run.params,
+            "summary": srun.run.summary,
+        },
+        "topics": [
+            topic_json(project, srun.run.id, t, names=names, members=by_topic.get(t.topic, [])) for t in srun.topics
+        ],
     }
 
 
@@ -115,8 +130,10 @@ def _print_run(srun: "SuggestionRun") -> None:
     for t in srun.topics:
         status = "" if t.status == "open" else f" [{t.status}]"
         typer.echo(f"\n{t.topic:>3}  {t.label}{status}")
-        typer.echo(f"     {t.size} units, {t.documents} documents ({t.document_share:.0%}), "
-                   f"{t.participants} participants ({t.participant_share:.0%})")
+        typer.echo(
+            f"     {t.size} units, {t.documents} documents ({t.document_share:.0%}), "
+            f"{t.participants} participants ({t.participant_share:.0%})"
+        )
         if t.keywords:
             typer.echo(f"     keywords: {', '.join(t.keywords)}")
         if t.closest_code is not None:
@@ -134,20 +151,46 @@ def suggest_cmd(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", help="turn, sentence or paragraph.")] = "turn",
     max_words: Annotated[int, typer.Option("--max-words", help="Split longer units into sentence windows.")] = 120,
-    include_interviewer: Annotated[bool, typer.Option("--include-interviewer", help="Also analyse interviewer turns.")] = False,
-    document: Annotated[Optional[list[str]], typer.Option("--document", "-d", help="Only this document (repeatable).")] = None,
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Only documents of this kind (repeatable).")] = None,
-    where: Annotated[Optional[list[str]], typer.Option("--where", help="Participant attribute ATTR=VALUE (repeatable, all must hold).")] = None,
-    embedder: Annotated[str, typer.Option("--embedder", help="tfidf (default, offline) or neural (alias sentence-transformers; a local model, see --model).")] = "tfidf",
-    model: Annotated[Optional[str], typer.Option("--model", help="Local path or installed package of a sentence-transformers model.")] = None,
+    include_interviewer: Annotated[
+        bool, typer.Option("--include-interviewer", help="Also analyse interviewer turns.")
+    ] = False,
+    document: Annotated[
+        Optional[list[str]], typer.Option("--document", "-d", help="Only this document (repeatable).")
+    ] = None,
+    kind: Annotated[
+        Optional[list[str]], typer.Option("--kind", help="Only documents of this kind (repeatable).")
+    ] = None,
+    where: Annotated[
+        Optional[list[str]],
+        typer.Option("--where", help="Participant attribute ATTR=VALUE (repeatable, all must hold)."),
+    ] = None,
+    embedder: Annotated[
+        str,
+        typer.Option(
+            "--embedder",
+            help="tfidf (default, offline) or neural (alias sentence-transformers; a local model, see --model).",
+        ),
+    ] = "tfidf",
+    model: Annotated[
+        Optional[str], typer.Option("--model", help="Local path or installed package of a sentence-transformers model.")
+    ] = None,
     reducer: Annotated[str, typer.Option("--reducer", help="pca or none.")] = "pca",
     clusterer: Annotated[str, typer.Option("--clusterer", help="kmeans or hdbscan.")] = "kmeans",
-    topics: Annotated[Optional[int], typer.Option("--topics", help="Number of topics (default: chosen automatically).")] = None,
+    topics: Annotated[
+        Optional[int], typer.Option("--topics", help="Number of topics (default: chosen automatically).")
+    ] = None,
     max_topics: Annotated[int, typer.Option("--max-topics", help="Upper bound of the automatic choice.")] = 60,
     min_topic_size: Annotated[int, typer.Option("--min-topic-size", help="Smallest topic aimed for.")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same topics.")] = 0,
-    no_guided: Annotated[bool, typer.Option("--no-guided", help="Ignore the codebook (no seeding, no closest code).")] = False,
-    new_theme_threshold: Annotated[float, typer.Option("--new-theme-threshold", help="Below this similarity to every code a topic is a possible new theme.")] = 0.3,
+    no_guided: Annotated[
+        bool, typer.Option("--no-guided", help="Ignore the codebook (no seeding, no closest code).")
+    ] = False,
+    new_theme_threshold: Annotated[
+        float,
+        typer.Option(
+            "--new-theme-threshold", help="Below this similarity to every code a topic is a possible new theme."
+        ),
+    ] = 0.3,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -157,10 +200,21 @@ def suggest_cmd(
     from qualcode.themes import SuggestParams, suggest
 
     params = SuggestParams(
-        unit=unit, max_words=max_words, include_interviewer=include_interviewer,
-        documents=tuple(document or ()), kinds=tuple(kind or ()), where=_where(list(where or [])),
-        embedder=embedder, model=model, reducer=reducer, clusterer=clusterer, topics=topics,
-        max_topics=max_topics, min_topic_size=min_topic_size, seed=seed, guided=not no_guided,
+        unit=unit,
+        max_words=max_words,
+        include_interviewer=include_interviewer,
+        documents=tuple(document or ()),
+        kinds=tuple(kind or ()),
+        where=_where(list(where or [])),
+        embedder=embedder,
+        model=model,
+        reducer=reducer,
+        clusterer=clusterer,
+        topics=topics,
+        max_topics=max_topics,
+        min_topic_size=min_topic_size,
+        seed=seed,
+        guided=not no_guided,
         new_theme_threshold=new_theme_threshold,
     )
     with open_for_command(project) as proj, user_errors():
@@ -189,9 +243,19 @@ def accept_cmd(
     with open_for_command(project) as proj, user_errors():
         result = accept(proj, run, topic, name, parent=parent, apply=apply, coder=coder)
         if as_json:
-            print_json({"code": {"id": result.code.id, "path": result.code.path,
-                                 "description": result.code.description, "keywords": list(result.code.keywords)},
-                        "codings": len(result.coding_ids), "run": run, "topic": topic})
+            print_json(
+                {
+                    "code": {
+                        "id": result.code.id,
+                        "path": result.code.path,
+                        "description": result.code.description,
+                        "keywords": list(result.code.keywords),
+                    },
+                    "codings": len(result.coding_ids),
+                    "run": run,
+                    "topic": topic,
+                }
+            )
         else:
             extra = f", {len(result.coding_ids)} segments coded (pending review)" if apply else ""
             typer.echo(f"Created code {result.code.path}{extra}")
@@ -253,15 +317,27 @@ def suggestions_cmd(
             return
         runs = list_runs(proj)
         if as_json:
-            print_json([{"id": r.id, "created_at": r.created_at, "topics": r.summary.get("topics"),
-                         "units": r.summary.get("units"), "seed": r.params.get("seed"), "params": r.params}
-                        for r in runs])
+            print_json(
+                [
+                    {
+                        "id": r.id,
+                        "created_at": r.created_at,
+                        "topics": r.summary.get("topics"),
+                        "units": r.summary.get("units"),
+                        "seed": r.params.get("seed"),
+                        "params": r.params,
+                    }
+                    for r in runs
+                ]
+            )
             return
         if not runs:
             typer.echo("No theme-suggestion runs yet; run 'qualcode suggest'.")
         for r in runs:
-            typer.echo(f"{r.id:>4}  {r.created_at}  {r.summary.get('topics', '?')} topics from "
-                       f"{r.summary.get('units', '?')} {r.params.get('unit', 'turn')} units (seed {r.params.get('seed')})")
+            typer.echo(
+                f"{r.id:>4}  {r.created_at}  {r.summary.get('topics', '?')} topics from "
+                f"{r.summary.get('units', '?')} {r.params.get('unit', 'turn')} units (seed {r.params.get('seed')})"
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -160,7 +160,9 @@ def dump_csv(codebook: Codebook) -> str:
     for path, node in codebook.walk():
         for kw in node.keywords:
             if ";" in kw:
-                raise CodebookFormatError(f"keyword {kw!r} of {path!r} contains ';', which CSV uses to separate keywords")
+                raise CodebookFormatError(
+                    f"keyword {kw!r} of {path!r} contains ';', which CSV uses to separate keywords"
+                )
         cells = [
             path,
             node.description,

@@ -24,7 +24,9 @@ def load_codebook(path: str | Path) -> Codebook:
     fmt = READ_EXTENSIONS.get(path.suffix.casefold())
     if fmt is None:
         known = ", ".join(sorted(READ_EXTENSIONS))
-        raise CodebookFormatError(f"unknown codebook format {path.suffix or '(no extension)'!r}; use one of {known}", where=str(path))
+        raise CodebookFormatError(
+            f"unknown codebook format {path.suffix or '(no extension)'!r}; use one of {known}", where=str(path)
+        )
     if not path.is_file():
         raise CodebookFormatError("no such file", where=str(path))
     try:

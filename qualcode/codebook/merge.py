@@ -154,9 +154,7 @@ def apply_codebook(project: "Project", codebook: Codebook, replace: bool = False
     return result
 
 
-def _remove_absent(
-    project: "Project", existing: dict[str, Code], file_paths: set[str], result: ApplyResult
-) -> None:
+def _remove_absent(project: "Project", existing: dict[str, Code], file_paths: set[str], result: ApplyResult) -> None:
     """Delete codes the file no longer lists, deepest first, unless coded."""
     counts: dict[int, int] = {}
     for coding in project.codings.all():

@@ -39,7 +39,13 @@ from qualcode.limits import MAX_XML_BYTES, check_entries, check_file_size, read_
 
 NS = "urn:QDA-XML:codebook:1.0"
 _GUID_NS = uuid.UUID("5b1f6f0e-3c8a-4b59-9a55-7f0d4c1f2a10")
-_LABELS = {"Include": "include", "Exclude": "exclude", "Examples": "examples", "Keywords": "keywords", "Shortcut key": "key"}
+_LABELS = {
+    "Include": "include",
+    "Exclude": "exclude",
+    "Examples": "examples",
+    "Keywords": "keywords",
+    "Shortcut key": "key",
+}
 _HEADER = re.compile(r"^(Include|Exclude|Examples|Keywords|Shortcut key):[ \t]?(.*)$")
 _META = "qualcode-codebook "
 _SHORT_RGB = re.compile(r"^#([0-9A-Fa-f])([0-9A-Fa-f])([0-9A-Fa-f])$")
@@ -179,7 +185,7 @@ def codebook_from_xml(data: bytes, source: str) -> Codebook:
         comment = (child.text or "").strip() if not isinstance(child.tag, str) else ""
         if comment.startswith(_META):
             try:
-                meta = json.loads(comment[len(_META):])
+                meta = json.loads(comment[len(_META) :])
                 book.name = str(meta.get("codebook", "")) or book.name
                 book.description = str(meta.get("description", ""))
             except (ValueError, AttributeError):

@@ -166,9 +166,7 @@ def check_tree(codebook: Codebook) -> None:
     rec(codebook.nodes, "")
 
 
-def codebook_from_pairs(
-    entries: Iterable[str], sep: str = ":", *, name: str = "", description: str = ""
-) -> Codebook:
+def codebook_from_pairs(entries: Iterable[str], sep: str = ":", *, name: str = "", description: str = "") -> Codebook:
     """Build a two-level codebook from ``"Category: code"`` strings.
 
     Why: many coded data sets (NaPiRE's validation files, spreadsheet exports)

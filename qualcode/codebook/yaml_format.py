@@ -97,7 +97,7 @@ class _Reader:
         if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and node.style is None:
             return []
         if not isinstance(node, yaml.SequenceNode):
-            raise self.fail(node, f"{key!r} must be a list, e.g. {key}: [\"...\", \"...\"]")
+            raise self.fail(node, f'{key!r} must be a list, e.g. {key}: ["...", "..."]')
         items = []
         for item in node.value:
             value = self.text(item, f"an item of {key}").strip()
@@ -111,9 +111,7 @@ class _Reader:
         entries = self.mapping(root, TOP_KEYS, "codebook")
         book = Codebook(
             name=self.text(entries["codebook"][1], "codebook").strip() if "codebook" in entries else "",
-            description=self.text(entries["description"][1], "description").strip()
-            if "description" in entries
-            else "",
+            description=self.text(entries["description"][1], "description").strip() if "description" in entries else "",
         )
         if "themes" not in entries:
             raise self.fail(root, "the codebook has no 'themes:' list")

@@ -29,7 +29,16 @@ from qualcode.limits import (
 
 #: The largest ``project.qde`` read: the shared XML cap of :mod:`qualcode.limits`.
 MAX_QDE_BYTES = MAX_XML_BYTES
-__all__ = ["MAX_ENTRIES", "MAX_PROJECT_ENTRIES", "MAX_QDE_BYTES", "MAX_RATIO", "MAX_SOURCE_BYTES", "QdpxArchive", "decode_text", "parse_xml"]
+__all__ = [
+    "MAX_ENTRIES",
+    "MAX_PROJECT_ENTRIES",
+    "MAX_QDE_BYTES",
+    "MAX_RATIO",
+    "MAX_SOURCE_BYTES",
+    "QdpxArchive",
+    "decode_text",
+    "parse_xml",
+]
 
 
 class QdpxArchive:
@@ -46,7 +55,9 @@ class QdpxArchive:
         try:
             self._zip = zipfile.ZipFile(self.path)
         except zipfile.BadZipFile:
-            raise ImportFormatError("not a .qdpx archive (not a zip file, or a damaged one)", where=self.where) from None
+            raise ImportFormatError(
+                "not a .qdpx archive (not a zip file, or a damaged one)", where=self.where
+            ) from None
         except OSError as exc:
             raise ImportFormatError(f"cannot read: {exc.strerror or exc}", where=self.where) from None
         infos = self._zip.infolist()
@@ -104,7 +115,7 @@ class QdpxArchive:
         """
         if not url.casefold().startswith("internal://"):
             return None
-        name = url[len("internal://"):]
+        name = url[len("internal://") :]
         if not name or "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
             raise ImportFormatError(f"internal source name {name!r} is not a plain file name", where=self.where)
         return f"sources/{name}"

@@ -75,8 +75,9 @@ class MergeSummary:
         }
 
     def conflict(self, kind: str, item: str, field_: str, ours: Any, theirs: Any, resolution: str) -> None:
-        self.conflicts.append({"kind": kind, "item": item, "field": field_, "ours": ours, "theirs": theirs,
-                               "resolution": resolution})
+        self.conflicts.append(
+            {"kind": kind, "item": item, "field": field_, "ours": ours, "theirs": theirs, "resolution": resolution}
+        )
 
 
 _CODE_FIELDS = ("description", "include", "exclude", "examples", "keywords", "colour")
@@ -124,13 +125,17 @@ class _Merger:
             self.codes[theirs.id] = ours.id
 
     def _describe(self, ours: Code, theirs: Code) -> None:
-        fill = {f: getattr(theirs, f) for f in ("description", "include", "exclude")
-                if getattr(theirs, f).strip() and not getattr(ours, f).strip()}
+        fill = {
+            f: getattr(theirs, f)
+            for f in ("description", "include", "exclude")
+            if getattr(theirs, f).strip() and not getattr(ours, f).strip()
+        }
         if fill:
             self.project.codes.update(ours.id, **fill)
         if ours.description.strip() and theirs.description.strip() and ours.description != theirs.description:
-            self.summary.conflict("code_description", ours.path, "description", ours.description,
-                                  theirs.description, "kept ours")
+            self.summary.conflict(
+                "code_description", ours.path, "description", ours.description, theirs.description, "kept ours"
+            )
 
     def documents(self) -> None:
         from qualcode.store.documents import text_sha256
@@ -152,11 +157,17 @@ class _Merger:
             if name != theirs.name:
                 ours = self.project.documents.find(theirs.name)
                 self.summary.conflict(
-                    "document_text", theirs.name, "text", f"{len(ours.text) if ours else 0} characters",
-                    f"{len(theirs.text)} characters", f"added as {name!r}; codings kept on their own text")
+                    "document_text",
+                    theirs.name,
+                    "text",
+                    f"{len(ours.text) if ours else 0} characters",
+                    f"{len(theirs.text)} characters",
+                    f"added as {name!r}; codings kept on their own text",
+                )
                 self.summary.warnings.append(
                     f"document {theirs.name!r}: their text differs from ours (a corrected transcript?); "
-                    f"added as {name!r} with its codings, nothing moved onto ours")
+                    f"added as {name!r} with its codings, nothing moved onto ours"
+                )
             doc, _ = self.project.documents.add(self._parsed(theirs, name))
             names.add(name.casefold())
             by_text[sha] = doc.id
@@ -166,13 +177,25 @@ class _Merger:
     def _parsed(self, theirs: Document, name: str) -> ParsedDocument:
         people = self.their_people
         turns = [
-            ParsedTurn(t.speaker, t.start, t.end, t.role, people.get(t.participant_id) if t.participant_id else None,
-                       t.time_start, t.time_end)
+            ParsedTurn(
+                t.speaker,
+                t.start,
+                t.end,
+                t.role,
+                people.get(t.participant_id) if t.participant_id else None,
+                t.time_start,
+                t.time_end,
+            )
             for t in self.other.documents.turns(theirs.id)
         ]
         return ParsedDocument(
-            name=name, kind=theirs.kind, text=theirs.text, turns=turns, source_path=theirs.source_path,
-            sha256=theirs.sha256, metadata=dict(theirs.metadata),
+            name=name,
+            kind=theirs.kind,
+            text=theirs.text,
+            turns=turns,
+            source_path=theirs.source_path,
+            sha256=theirs.sha256,
+            metadata=dict(theirs.metadata),
             participant=people.get(theirs.participant_id) if theirs.participant_id else None,
         )
 
@@ -214,10 +237,25 @@ class _Merger:
                 self.summary.codings_skipped += 1
                 continue
             seen.add(key)
-            batch.append((c.id, NewCoding(
-                key[3], key[0], c.start, c.end, coder=c.coder, origin=c.origin, status=c.status,
-                method=c.method, rule=c.rule, confidence=c.confidence, run_id=self._run(c.run_id),
-                created_at=c.created_at)))
+            batch.append(
+                (
+                    c.id,
+                    NewCoding(
+                        key[3],
+                        key[0],
+                        c.start,
+                        c.end,
+                        coder=c.coder,
+                        origin=c.origin,
+                        status=c.status,
+                        method=c.method,
+                        rule=c.rule,
+                        confidence=c.confidence,
+                        run_id=self._run(c.run_id),
+                        created_at=c.created_at,
+                    ),
+                )
+            )
         ids = self.project.codings.add_many([b for _, b in batch], action="merge")
         for (_, item), our_id in zip(batch, ids):
             have[(item.document_id, item.start, item.end, item.code_id, item.coder or "")] = our_id
@@ -231,17 +269,18 @@ class _Merger:
             target, text = self._memo_target(memo.target, memo.target_id, their_turns)
             text = text + memo.text
             if target is None:
-                self.summary.warnings.append(f"memo {memo.id} on {memo.target} {memo.target_id}: target gone; "
-                                             "kept as a project memo")
+                self.summary.warnings.append(
+                    f"memo {memo.id} on {memo.target} {memo.target_id}: target gone; kept as a project memo"
+                )
                 target = ("project", None)
             if any(m.text == text for m in self.project.memos.for_target(*target)):
                 continue
-            self.project.memos.add(target[0], target[1], text, author=memo.author or None,
-                                   created_at=memo.created_at)
+            self.project.memos.add(target[0], target[1], text, author=memo.author or None, created_at=memo.created_at)
             self.summary.memos_added += 1
 
-    def _memo_target(self, kind: str, target_id: int | None, turns: dict[int, Any]
-                     ) -> tuple[tuple[str, int | None] | None, str]:
+    def _memo_target(
+        self, kind: str, target_id: int | None, turns: dict[int, Any]
+    ) -> tuple[tuple[str, int | None] | None, str]:
         if kind == "project":
             return ("project", None), ""
         mapping = {"document": self.docs, "code": self.codes, "coding": self.codings}.get(kind)
@@ -252,8 +291,9 @@ class _Merger:
         if turn is None or turn.document_id not in self.docs:
             return None, ""
         doc_id = self.docs[turn.document_id]
-        ours = next((t for t in self.project.documents.turns(doc_id) if (t.start, t.end) == (turn.start, turn.end)),
-                    None)
+        ours = next(
+            (t for t in self.project.documents.turns(doc_id) if (t.start, t.end) == (turn.start, turn.end)), None
+        )
         if ours is not None:
             return ("turn", ours.id), ""
         return ("document", doc_id), f"[turn {turn.start}-{turn.end}] "

@@ -266,8 +266,9 @@ def parse_qde(data: bytes, where: str) -> QdeProject:
     }
     sources: list[QdeTextSource] = []
     left_out: Counter[str] = Counter()
-    described = sum(1 for block in _kids(root, "Variables") for v in _kids(block, "Variable")
-                    if _text_of(v, "Description").strip())
+    described = sum(
+        1 for block in _kids(root, "Variables") for v in _kids(block, "Variable") if _text_of(v, "Description").strip()
+    )
     if described:
         left_out["Variable Description"] = described
     for block in _kids(root, "Sources"):

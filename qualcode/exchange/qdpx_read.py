@@ -88,7 +88,9 @@ def _iso(value: str | None) -> str | None:
     return stamp.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def _read_text(archive: QdpxArchive, content: str | None, url: str | None, what: str, warnings: list[str]) -> str | None:
+def _read_text(
+    archive: QdpxArchive, content: str | None, url: str | None, what: str, warnings: list[str]
+) -> str | None:
     """Inline text, or the internal file ``url`` points at; ``None`` (with a warning) when absent."""
     if content is not None:
         return content
@@ -166,14 +168,21 @@ def _plan_documents(project: "Project", qde: QdeProject, archive: QdpxArchive, w
         metadata: dict[str, object] = {"refi_guid": source.guid, "refi_origin": qde.origin}
         if source.variables:
             metadata["refi_variables"] = dict(source.variables)
-        raw = RawDoc(name, text, turns, metadata=metadata, participant=cases[0] if len(cases) == 1 and len(speakers) <= 1 else None)
+        raw = RawDoc(
+            name,
+            text,
+            turns,
+            metadata=metadata,
+            participant=cases[0] if len(cases) == 1 and len(speakers) <= 1 else None,
+        )
         parsed = finish(raw, options, pmap, source_path=f"{archive.where}#{source.guid}", sha256=sha, encoding=None)
         planned.append(_Planned(source, parsed, existing[1] if existing else None))
     return planned
 
 
-def _span_target(doc_id: int, text: str, start: int, end: int, turns: dict[tuple[int, int], int],
-                 coding_id: int | None) -> tuple[tuple[str, int], str]:
+def _span_target(
+    doc_id: int, text: str, start: int, end: int, turns: dict[tuple[int, int], int], coding_id: int | None
+) -> tuple[tuple[str, int], str]:
     """Where a memo on a span goes: its coding, the turn it covers exactly, or the document with a quote."""
     if coding_id is not None:
         return ("coding", coding_id), ""
@@ -189,7 +198,9 @@ def _span_ok(sel: QdeSelection, length: int) -> bool:
 class _Importer:
     """Stores a parsed project inside one action (see the module docstring)."""
 
-    def __init__(self, project: "Project", qde: QdeProject, notes: dict[str, str], coder: str, summary: ExchangeSummary) -> None:
+    def __init__(
+        self, project: "Project", qde: QdeProject, notes: dict[str, str], coder: str, summary: ExchangeSummary
+    ) -> None:
         self.project = project
         self.qde = qde
         self.notes = notes
@@ -200,7 +211,9 @@ class _Importer:
     def user(self, guid: str) -> str:
         return self.qde.users.get(guid) or guid or self.coder
 
-    def memo(self, act: "Action", target: str, target_id: int | None, text: str, user: str, created: str | None) -> None:
+    def memo(
+        self, act: "Action", target: str, target_id: int | None, text: str, user: str, created: str | None
+    ) -> None:
         """Add a memo unless the same text is already on the same target (re-imports add nothing)."""
         if not text.strip():
             return
@@ -223,8 +236,9 @@ class _Importer:
             return False
         start, end = note.anchors[0]
         if not 0 <= start < end <= len(text):
-            self.summary.warnings.append(f"note {note.name or guid!r}: its span {start}-{end} is outside the text; "
-                                         "kept on the whole document")
+            self.summary.warnings.append(
+                f"note {note.name or guid!r}: its span {start}-{end} is outside the text; kept on the whole document"
+            )
             return False
         self.placed.add(guid)
         target, quote = _span_target(doc_id, text, start, end, turns, None)
@@ -270,8 +284,19 @@ class _Importer:
                     unknown_codes += 1
                     continue
                 key = (code_id, start, end, self.user(coding.user))
-                items.setdefault(key, NewCoding(code_id, doc.id, start, end, coder=key[3], origin="manual",
-                                                status="confirmed", created_at=_iso(coding.created)))
+                items.setdefault(
+                    key,
+                    NewCoding(
+                        code_id,
+                        doc.id,
+                        start,
+                        end,
+                        coder=key[3],
+                        origin="manual",
+                        status="confirmed",
+                        created_at=_iso(coding.created),
+                    ),
+                )
                 by_guid[coding.guid] = key
         if bad_spans:
             self.summary.warnings.append(f"source {source.name!r}: {bad_spans} selection(s) outside the text skipped")
@@ -301,8 +326,9 @@ class _Importer:
                     self.placed.add(guid)
                     note = self.qde.notes[guid]
                     self.memo(act, target[0], target[1], quote + self.notes[guid], note.user, note.created)
-            if sel.description.strip() and not self._echoes(sel.description,
-                                                            [g for c in sel.codings for g in c.notes] + sel.notes):
+            if sel.description.strip() and not self._echoes(
+                sel.description, [g for c in sel.codings for g in c.notes] + sel.notes
+            ):
                 self.memo(act, target[0], target[1], quote + sel.description.strip(), sel.user, sel.created)
         for coding in source.codings:
             if coding.guid in by_guid:
@@ -344,7 +370,9 @@ def import_qdpx(project: "Project", path: str | Path, *, coder: str | None = Non
             elif quiet:
                 summary.warnings.extend(quiet)
     for kind, count in sorted(qde.left_out.items()):
-        summary.warnings.append(f"{count} {kind} element(s) left out: qualcode imports text sources, codes, notes and cases")
+        summary.warnings.append(
+            f"{count} {kind} element(s) left out: qualcode imports text sources, codes, notes and cases"
+        )
     importer = _Importer(project, qde, notes, coder or default_coder(), summary)
     with project.action("refi-import", f"import REFI-QDA project {path.name}") as act:
         code_ids = importer.codes()
@@ -362,8 +390,9 @@ def import_qdpx(project: "Project", path: str | Path, *, coder: str | None = Non
             if code is not None:
                 importer.note(act, "code", code.id, guids)
         if qde.description and qde.description != (project.meta("description") or "").strip():
-            importer.memo(act, "project", None, f"Project description ({path.name}):\n\n{qde.description}",
-                          qde.default_user, None)
+            importer.memo(
+                act, "project", None, f"Project description ({path.name}):\n\n{qde.description}", qde.default_user, None
+            )
         for case in qde.cases:
             if case.name and case.description:
                 importer.memo(act, "project", None, f"Case {case.name}: {case.description}", qde.default_user, None)
@@ -372,7 +401,9 @@ def import_qdpx(project: "Project", path: str | Path, *, coder: str | None = Non
         for guid in unplaced:
             if qde.notes[guid].anchors:
                 start, end = qde.notes[guid].anchors[0]
-                summary.warnings.append(f"note {qde.notes[guid].name or guid!r}: anchored at {start}-{end} but no "
-                                        "source references it; kept as a project memo without its span")
+                summary.warnings.append(
+                    f"note {qde.notes[guid].name or guid!r}: anchored at {start}-{end} but no "
+                    "source references it; kept as a project memo without its span"
+                )
         importer.note(act, "project", None, unplaced)
     return summary

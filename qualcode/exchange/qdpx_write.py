@@ -182,10 +182,18 @@ class _Writer:
         for code in self.codes:  # depth-first: parents come first
             parent = elems[code.parent_id] if code.parent_id is not None else codes
             node = CodebookNode(
-                name=code.name, description=code.description, include=code.include, exclude=code.exclude,
-                examples=list(code.examples), keywords=list(code.keywords), colour=code.colour, key=code.key,
+                name=code.name,
+                description=code.description,
+                include=code.include,
+                exclude=code.exclude,
+                examples=list(code.examples),
+                keywords=list(code.keywords),
+                colour=code.colour,
+                key=code.key,
             )
-            elem = self.el(parent, "Code", guid=guid_for(code.path), name=code.name, isCodable="true", color=code.colour)
+            elem = self.el(
+                parent, "Code", guid=guid_for(code.path), name=code.name, isCodable="true", color=code.colour
+            )
             text = pack_description(node)
             if text:
                 self.el(elem, "Description").text = _safe(text)
@@ -208,7 +216,11 @@ class _Writer:
             guid = stable_guid("document", doc.name)
             files[f"sources/{guid}.txt"] = doc.text.encode("utf-8")
             src = self.el(
-                block, "TextSource", guid=guid, name=doc.name, plainTextPath=f"internal://{guid}.txt",
+                block,
+                "TextSource",
+                guid=guid,
+                name=doc.name,
+                plainTextPath=f"internal://{guid}.txt",
                 creationDateTime=_xsd_time(doc.imported_at),
             )
             self.describe(src, [("document", doc.id)])  # QualCoder reads a source's Description as its memo
@@ -222,9 +234,12 @@ class _Writer:
                 self.selection(src, doc, key, groups[key])
             for turn in turns_by_doc.get(doc.id, []):
                 sel = self.el(
-                    src, "PlainTextSelection", guid=stable_guid("turn", doc.name, str(turn.seq)),
+                    src,
+                    "PlainTextSelection",
+                    guid=stable_guid("turn", doc.name, str(turn.seq)),
                     name=f"Turn {turn.seq + 1}" + (f": {turn.speaker}" if turn.speaker else ""),
-                    startPosition=str(turn.start), endPosition=str(turn.end),
+                    startPosition=str(turn.start),
+                    endPosition=str(turn.end),
                 )
                 self.describe(sel, [("turn", turn.id)])
                 self.refs(sel, ("turn", turn.id))
@@ -243,15 +258,23 @@ class _Writer:
         members = sorted(members, key=lambda c: (self.code_by_id[c.code_id].path, c.origin))
         times = sorted(t for t in (_xsd_time(c.created_at) for c in members) if t)
         sel = self.el(
-            src, "PlainTextSelection", guid=stable_guid("selection", doc.name, str(start), str(end), coder, *key[3:]),
-            name=_title(doc.text[start:end]) or None, startPosition=str(start), endPosition=str(end),
-            creatingUser=self.user(coder), creationDateTime=times[0] if times else None,
+            src,
+            "PlainTextSelection",
+            guid=stable_guid("selection", doc.name, str(start), str(end), coder, *key[3:]),
+            name=_title(doc.text[start:end]) or None,
+            startPosition=str(start),
+            endPosition=str(end),
+            creatingUser=self.user(coder),
+            creationDateTime=times[0] if times else None,
         )
         self.describe(sel, [("coding", c.id) for c in members])
         for c in members:
             coding = self.el(
-                sel, "Coding", guid=stable_guid("coding", *self.coding_key(c)),
-                creatingUser=self.user(c.coder), creationDateTime=_xsd_time(c.created_at),
+                sel,
+                "Coding",
+                guid=stable_guid("coding", *self.coding_key(c)),
+                creatingUser=self.user(c.coder),
+                creationDateTime=_xsd_time(c.created_at),
             )
             self.el(coding, "CodeRef", targetGUID=guid_for(self.code_by_id[c.code_id].path))
             self.refs(coding, ("coding", c.id))
@@ -298,8 +321,13 @@ class _Writer:
             name = _title(memo.text) or ("Memo" if guid in journal else None)
             path = f"internal://{guid}.txt" if guid in journal else None
             note = self.el(
-                block, "Note", guid=guid, name=name, plainTextPath=path,
-                creatingUser=self.user(memo.author or "unknown"), creationDateTime=_xsd_time(memo.created_at),
+                block,
+                "Note",
+                guid=guid,
+                name=name,
+                plainTextPath=path,
+                creatingUser=self.user(memo.author or "unknown"),
+                creationDateTime=_xsd_time(memo.created_at),
             )
             if guid in journal:
                 files[f"sources/{guid}.txt"] = _safe(memo.text).encode("utf-8")
@@ -343,8 +371,12 @@ def build_qde(
             writer.el(users, "User", guid=writer.users[name], name=name)
     data = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     summary = ExchangeSummary(
-        file="", documents=len(writer.documents), codes=len(writer.codes), codings=len(writer.codings),
-        memos=len(writer.notes), participants=participants,
+        file="",
+        documents=len(writer.documents),
+        codes=len(writer.codes),
+        codings=len(writer.codings),
+        memos=len(writer.notes),
+        participants=participants,
     )
     if writer.pending_left:
         summary.warnings.append(

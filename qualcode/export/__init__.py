@@ -16,5 +16,15 @@ from qualcode.export.exports import KINDS, write_export
 from qualcode.export.report import to_text, write_table
 from qualcode.export.tables import FORMATS, format_for, neutralise, write_json
 
-__all__ = ["FORMATS", "KINDS", "ReportContext", "format_for", "neutralise", "report_context", "to_text",
-           "write_export", "write_json", "write_table"]
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "ReportContext",
+    "format_for",
+    "neutralise",
+    "report_context",
+    "to_text",
+    "write_export",
+    "write_json",
+    "write_table",
+]

@@ -127,8 +127,16 @@ def likert_chart(frame: "pd.DataFrame", path: str | Path) -> Path | None:
         left = -sum(values[:mid]) - (values[mid] / 2 if k % 2 else 0)
         extent = max(extent, -left, left + sum(values))
         for i, value in enumerate(values):
-            ax.barh(y, value, left=left, color=colours[i], height=0.72 if overall[y] or not grouped else 0.6,
-                    label=scale[i] if y == 0 else None, edgecolor="white", linewidth=0.5)
+            ax.barh(
+                y,
+                value,
+                left=left,
+                color=colours[i],
+                height=0.72 if overall[y] or not grouped else 0.6,
+                label=scale[i] if y == 0 else None,
+                edgecolor="white",
+                linewidth=0.5,
+            )
             left += value
         if grouped and overall[y] and y:
             ax.axhline(y - 0.5, color="#cccccc", linewidth=0.8)
@@ -146,8 +154,9 @@ def likert_chart(frame: "pd.DataFrame", path: str | Path) -> Path | None:
         ax.spines[side].set_visible(False)
     handles, names = ax.get_legend_handles_labels()
     fig.tight_layout(rect=(0, 0.08, 1, 1))
-    fig.legend(handles, names, loc="lower center", ncol=min(k, 5), frameon=False, fontsize="small",
-               bbox_to_anchor=(0.5, 0.0))
+    fig.legend(
+        handles, names, loc="lower center", ncol=min(k, 5), frameon=False, fontsize="small", bbox_to_anchor=(0.5, 0.0)
+    )
     with atomic_path(path) as tmp:
         fig.savefig(str(tmp), format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -56,8 +56,13 @@ def _totals(project: "Project", attrs: dict[str, Any], reported: list[int] | Non
         return units.totals(reported)
 
 
-def report_context(project: "Project", frame: "pd.DataFrame", *, quote_attributes: list[str] | None = None,
-                   survey: "pd.DataFrame | None" = None) -> ReportContext:
+def report_context(
+    project: "Project",
+    frame: "pd.DataFrame",
+    *,
+    quote_attributes: list[str] | None = None,
+    survey: "pd.DataFrame | None" = None,
+) -> ReportContext:
     """Totals and turn numbers for ``frame`` (an evidence or frequency table) from ``project``.
 
     Counting follows the table's own rules (``frame.attrs``), so the totals

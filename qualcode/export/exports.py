@@ -26,8 +26,19 @@ from qualcode.export.tables import format_for, records_of, write_json
 if TYPE_CHECKING:
     import pandas as pd
 
-KINDS = ("frequencies", "matrix", "cooccurrence", "presence", "likert", "likert_by_code", "evidence", "codings",
-         "memos", "coverage", "saturation")
+KINDS = (
+    "frequencies",
+    "matrix",
+    "cooccurrence",
+    "presence",
+    "likert",
+    "likert_by_code",
+    "evidence",
+    "codings",
+    "memos",
+    "coverage",
+    "saturation",
+)
 
 
 def _json_payload(kind: str, frame: "pd.DataFrame") -> Any:
@@ -47,7 +58,12 @@ def _json_payload(kind: str, frame: "pd.DataFrame") -> Any:
 
 
 def write_export(
-    kind: str, frame: "pd.DataFrame", target: str | Path | IO[str], fmt: str | None = None, *, title: str = "",
+    kind: str,
+    frame: "pd.DataFrame",
+    target: str | Path | IO[str],
+    fmt: str | None = None,
+    *,
+    title: str = "",
     context: ReportContext | None = None,
 ) -> list[Path]:
     """Write an analysis table of ``kind`` (see :data:`KINDS`) in ``fmt`` (default: from the extension).
@@ -67,8 +83,11 @@ def write_export(
     if kind == "evidence" and fmt in ("csv", "xlsx"):
         from qualcode.analysis.evidence_quotes import evidence_table, quotes_frame
 
-        tables: Any = evidence_table(frame) if fmt == "csv" else {
-            "evidence": evidence_table(frame), "quotes": quotes_frame(frame)}
+        tables: Any = (
+            evidence_table(frame)
+            if fmt == "csv"
+            else {"evidence": evidence_table(frame), "quotes": quotes_frame(frame)}
+        )
         if fmt == "xlsx" and context is not None and context.survey is not None:
             tables["likert"] = context.survey
         return write_table(tables, target, fmt, notes=notes)

@@ -45,8 +45,9 @@ class GroupInfo:
 
 def groups_of(attrs: Mapping[str, Any], *, single_only: bool = False) -> list[GroupInfo]:
     """The groups of a table, largest base first (the missing group last), attribute by attribute."""
-    found = [GroupInfo(g["label"], tuple(g["attrs"]), tuple(g["values"]), int(g["base"]))
-             for g in attrs.get("groups", [])]
+    found = [
+        GroupInfo(g["label"], tuple(g["attrs"]), tuple(g["values"]), int(g["base"])) for g in attrs.get("groups", [])
+    ]
     if single_only:
         found = [g for g in found if len(g.attrs) == 1]
     order = {a: i for i, a in enumerate(dict.fromkeys(g.attrs for g in found))}
@@ -112,8 +113,10 @@ def counts_sentence(row: Mapping[str, Any], base: int) -> str:
     codings = count(row.get("codings"))
     where = f" in {docs} document{'s' if docs != '1' else ''}" if docs else ""
     times = f" ({codings} coding{'s' if codings != '1' else ''})" if codings else ""
-    return f"Raised by {share_phrase(row.get('participants'), base, row.get('participants_percent'), 'participants')}" \
-           f"{where}{times}."
+    return (
+        f"Raised by {share_phrase(row.get('participants'), base, row.get('participants_percent'), 'participants')}"
+        f"{where}{times}."
+    )
 
 
 def group_sentences(row: Mapping[str, Any], groups: list[GroupInfo]) -> list[str]:
@@ -123,8 +126,12 @@ def group_sentences(row: Mapping[str, Any], groups: list[GroupInfo]) -> list[str
         by_about.setdefault(group.attrs, []).append(group)
     sentences = []
     for members in by_about.values():
-        parts = [share_phrase(row.get(f"{g.label}: participants"), g.base,
-                              row.get(f"{g.label}: participants_percent"), g.people()) for g in members]
+        parts = [
+            share_phrase(
+                row.get(f"{g.label}: participants"), g.base, row.get(f"{g.label}: participants_percent"), g.people()
+            )
+            for g in members
+        ]
         sentences.append(f"By {members[0].about}: {join_words(parts)}.")
     return sentences
 
@@ -134,8 +141,7 @@ def item_label(item: Any) -> str:
     return humanise(str(item))
 
 
-def quote_attributes(quotes: Iterable[Any], by: list[str], *, extra: int = 1,
-                     exclude: Iterable[str] = ()) -> list[str]:
+def quote_attributes(quotes: Iterable[Any], by: list[str], *, extra: int = 1, exclude: Iterable[str] = ()) -> list[str]:
     """Which participant attributes a quote's attribution shows.
 
     The ``--by`` attributes first (the reader is comparing those groups),

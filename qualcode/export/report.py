@@ -26,6 +26,7 @@ from qualcode.outputs import write_text_atomic
 
 # -- writing ---------------------------------------------------------------------
 
+
 def _draw_charts(report: Report, target: Path | None) -> list[Path]:
     """Draw the report's charts as PNGs beside ``target`` (or nowhere for stdout)."""
     written: list[Path] = []
@@ -102,8 +103,11 @@ def write_table(
             written.append(out)
         return written
     if fmt == "json":
-        payload: Any = records_of(next(iter(tables.values()))) if len(tables) == 1 else {
-            name: records_of(frame) for name, frame in tables.items()}
+        payload: Any = (
+            records_of(next(iter(tables.values())))
+            if len(tables) == 1
+            else {name: records_of(frame) for name, frame in tables.items()}
+        )
         write_json(payload, target)
         return [] if path_like == "-" else [Path(path_like)]
     if fmt == "xlsx":

@@ -48,13 +48,61 @@ def _el(tag: str, **attrs: str) -> Any:
 
 # Child order of the OOXML elements we add to (Word rejects out-of-order children).
 _ORDER = {
-    "tblPr": ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
-              "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"],
-    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
-            "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
-            "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"],
+    "tblPr": [
+        "tblStyle",
+        "tblpPr",
+        "tblOverlap",
+        "bidiVisual",
+        "tblStyleRowBandSize",
+        "tblStyleColBandSize",
+        "tblW",
+        "jc",
+        "tblCellSpacing",
+        "tblInd",
+        "tblBorders",
+        "shd",
+        "tblLayout",
+        "tblCellMar",
+        "tblLook",
+    ],
+    "pPr": [
+        "pStyle",
+        "keepNext",
+        "keepLines",
+        "pageBreakBefore",
+        "framePr",
+        "widowControl",
+        "numPr",
+        "suppressLineNumbers",
+        "pBdr",
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ],
 }
 
 
@@ -66,7 +114,7 @@ def _insert(parent: Any, child: Any) -> None:
     order = _ORDER[parent.tag.split("}")[-1]]
     for old in parent.findall(qn(f"w:{local}")):
         parent.remove(old)
-    later = set(order[order.index(local) + 1:])
+    later = set(order[order.index(local) + 1 :])
     for i, existing in enumerate(parent):
         if existing.tag.split("}")[-1] in later:
             parent.insert(i, child)
@@ -167,8 +215,9 @@ def _table_look(table: Any, widths: list[float]) -> None:
                 cell._tc.get_or_add_tcPr().append(_el("w:shd", val="clear", color="auto", fill=fill))
 
 
-def _fill_cell(cell: Any, text: str, *, right: bool, bold: bool = False, indent: float = 0.0,
-               size: float = TABLE_PT) -> None:
+def _fill_cell(
+    cell: Any, text: str, *, right: bool, bold: bool = False, indent: float = 0.0, size: float = TABLE_PT
+) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Inches, Pt
 
@@ -191,8 +240,9 @@ def _grid(doc: Any, grid: Grid) -> None:
         _fill_cell(cell, column.header, right=column.align == "right", bold=True, size=HEADER_PT)
     for row, cells in zip(grid.rows, table.rows[1:]):
         for i, (cell, text, column) in enumerate(zip(cells.cells, row.cells, grid.columns)):
-            _fill_cell(cell, text, right=column.align == "right", bold=row.strong,
-                       indent=0.16 * row.level if i == 0 else 0.0)
+            _fill_cell(
+                cell, text, right=column.align == "right", bold=row.strong, indent=0.16 * row.level if i == 0 else 0.0
+            )
     _table_look(table, widths)
     if grid.caption:
         doc.add_paragraph(_text(grid.caption), style=NOTE_STYLE)
@@ -200,8 +250,9 @@ def _grid(doc: Any, grid: Grid) -> None:
 
 def _plain_table(doc: Any, frame: Any, usable: float) -> None:
     header, rows = rows_of(frame)
-    numeric = [bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
-               for i in range(len(header))]
+    numeric = [
+        bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(header))
+    ]
     table = doc.add_table(rows=1 + len(rows), cols=len(header))
     for cell, name, num in zip(table.rows[0].cells, header, numeric):
         _fill_cell(cell, name, right=num, bold=True, size=HEADER_PT)

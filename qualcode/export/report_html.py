@@ -50,13 +50,15 @@ def _cell_style(percent: float | None) -> str:
     if percent is None:
         return ""
     width = max(0.0, min(100.0, float(percent)))
-    return (f' style="background-image:linear-gradient(to right,#cfe0f1 {width:.1f}%,transparent {width:.1f}%)"')
+    return f' style="background-image:linear-gradient(to right,#cfe0f1 {width:.1f}%,transparent {width:.1f}%)"'
 
 
 def html_grid(grid: Grid) -> str:
     """A :class:`Grid` as an HTML table: right-aligned numbers, indented codes, bar-shaded % cells."""
-    head = "".join(f'<th class="{"num" if c.align == "right" else "text"}" scope="col">{html.escape(c.header)}</th>'
-                   for c in grid.columns)
+    head = "".join(
+        f'<th class="{"num" if c.align == "right" else "text"}" scope="col">{html.escape(c.header)}</th>'
+        for c in grid.columns
+    )
     body = []
     for row in grid.rows:
         cells = []
@@ -84,13 +86,15 @@ def html_grid(grid: Grid) -> str:
 def html_table(frame) -> str:  # noqa: ANN001 - a pandas DataFrame, imported lazily
     """A plain DataFrame as an HTML table (headers as they are; numbers right-aligned)."""
     header, rows = rows_of(frame)
-    numeric = [bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
-               for i in range(len(header))]
+    numeric = [
+        bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(header))
+    ]
     num = ' class="num"'
     head = "".join(f"<th{num if n else ''}>{html.escape(h)}</th>" for h, n in zip(header, numeric))
     body = "".join(
-        "<tr>" + "".join(f"<td{num if n else ''}>{html.escape(display(v, h))}</td>"
-                         for v, h, n in zip(row, header, numeric)) + "</tr>"
+        "<tr>"
+        + "".join(f"<td{num if n else ''}>{html.escape(display(v, h))}</td>" for v, h, n in zip(row, header, numeric))
+        + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -98,14 +102,18 @@ def html_table(frame) -> str:  # noqa: ANN001 - a pandas DataFrame, imported laz
 
 def _quote(block: QuoteBlock) -> str:
     data = "".join(f' data-{html.escape(k)}="{html.escape(v)}"' for k, v in block.data)
-    return (f"<blockquote{data}><p>{html.escape(block.text)}</p>"
-            f"<footer>— {html.escape(block.source)}</footer></blockquote>")
+    return (
+        f"<blockquote{data}><p>{html.escape(block.text)}</p><footer>— {html.escape(block.source)}</footer></blockquote>"
+    )
 
 
 def render_html(report: Report) -> str:
     title = html.escape(report.title)
-    parts = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-             f"<style>{_CSS}</style></head><body>", f"<h1>{title}</h1>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{title}</h1>",
+    ]
     if report.notes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in report.notes) + "</ul>")
     for block in report.blocks:
@@ -118,8 +126,10 @@ def render_html(report: Report) -> str:
             parts.append(f"<p{cls}>{html.escape(block.text)}</p>")
         elif isinstance(block, Bullets):
             links = block.links or ("",) * len(block.items)
-            items = "".join(f'<li><a href="#{html.escape(a)}">{html.escape(t)}</a></li>' if a
-                            else f"<li>{html.escape(t)}</li>" for t, a in zip(block.items, links))
+            items = "".join(
+                f'<li><a href="#{html.escape(a)}">{html.escape(t)}</a></li>' if a else f"<li>{html.escape(t)}</li>"
+                for t, a in zip(block.items, links)
+            )
             parts.append(f'<ul class="{"contents" if block.links else "plain"}">{items}</ul>')
         elif isinstance(block, Table):
             parts.append(html_table(block.frame))
@@ -130,7 +140,9 @@ def render_html(report: Report) -> str:
         elif isinstance(block, Image):
             data = base64.b64encode(block.path.read_bytes()).decode("ascii")
             caption = html.escape(block.caption)
-            parts.append(f'<figure><img src="data:image/png;base64,{data}" alt="{caption}">'
-                         f"<figcaption>{caption}</figcaption></figure>")
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="{caption}">'
+                f"<figcaption>{caption}</figcaption></figure>"
+            )
     parts.append("</body></html>")
     return "\n".join(parts)

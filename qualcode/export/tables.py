@@ -27,8 +27,16 @@ if TYPE_CHECKING:
 
 FORMATS = ("csv", "xlsx", "md", "json", "docx", "html")
 TEXT_FORMATS = ("csv", "md", "json", "html")
-_EXT = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md", ".json": "json", ".docx": "docx",
-        ".html": "html", ".htm": "html"}
+_EXT = {
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+}
 _DANGER = ("=", "+", "-", "@", "\t", "\r")
 
 Tables = "pd.DataFrame | Mapping[str, pd.DataFrame]"
@@ -143,8 +151,9 @@ def write_csv(frame: "pd.DataFrame", target: str | Path | IO[str]) -> None:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([neutralise(h) for h in header])
         for row in rows:
-            writer.writerow([neutralise("" if v is None else (str(v) if isinstance(v, (list, dict)) else v))
-                             for v in row])
+            writer.writerow(
+                [neutralise("" if v is None else (str(v) if isinstance(v, (list, dict)) else v)) for v in row]
+            )
 
 
 def records_of(frame: "pd.DataFrame") -> list[dict[str, Any]]:

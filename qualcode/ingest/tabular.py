@@ -41,9 +41,7 @@ class Table:
             if col.strip().casefold() == name.strip().casefold():
                 return col
         if required:
-            raise ImportFormatError(
-                f"no column {name!r} (columns: {column_list(self.columns)})", where=where
-            )
+            raise ImportFormatError(f"no column {name!r} (columns: {column_list(self.columns)})", where=where)
         return None
 
     def guess(self, candidates: tuple[str, ...]) -> str | None:
@@ -121,7 +119,7 @@ def _read_csv(path: Path, data: bytes, encoding: str | None) -> Table:
             last_line = reader.line_num
             if not any(cell.strip() for cell in raw):
                 continue
-            if len(raw) > len(columns) and any(c.strip() for c in raw[len(columns):]):
+            if len(raw) > len(columns) and any(c.strip() for c in raw[len(columns) :]):
                 raise ImportFormatError(
                     f"row has {len(raw)} fields but the header has {len(columns)}", where=f"{path}:{number}"
                 )

@@ -41,29 +41,161 @@ INTERVIEWER_LABELS = frozenset(
     {"interviewer", "moderator", "facilitator", "q", "ai", "assistant", "i", "int", "researcher"}
 )
 GENERIC_LABELS = frozenset(
-    {"interviewee", "respondent", "participant", "user", "a", "r", "p", "s", "speaker", "person",
-     "unknown", "guest", "ie", "iee", "resp", "member", "attendee"}
+    {
+        "interviewee",
+        "respondent",
+        "participant",
+        "user",
+        "a",
+        "r",
+        "p",
+        "s",
+        "speaker",
+        "person",
+        "unknown",
+        "guest",
+        "ie",
+        "iee",
+        "resp",
+        "member",
+        "attendee",
+    }
 )
 # Nouns naming a role rather than a person (AMI's "Project Manager"): such a
 # label is a different person in every document.
 ROLE_NOUNS = frozenset(
     GENERIC_LABELS
-    | {"manager", "designer", "marketing", "interface", "engineer", "lead", "officer", "representative",
-       "rep", "staff", "student", "teacher", "nurse", "doctor", "patient", "client", "customer", "caller",
-       "agent", "chair", "expert", "analyst", "worker", "parent", "child", "operator", "owner", "director"}
+    | {
+        "manager",
+        "designer",
+        "marketing",
+        "interface",
+        "engineer",
+        "lead",
+        "officer",
+        "representative",
+        "rep",
+        "staff",
+        "student",
+        "teacher",
+        "nurse",
+        "doctor",
+        "patient",
+        "client",
+        "customer",
+        "caller",
+        "agent",
+        "chair",
+        "expert",
+        "analyst",
+        "worker",
+        "parent",
+        "child",
+        "operator",
+        "owner",
+        "director",
+    }
 )
 # Headings of ordinary documents and transcript headers that are never speakers.
 NOT_SPEAKERS = frozenset(
-    {"note", "notes", "nb", "ps", "example", "examples", "e.g", "eg", "i.e", "ie.", "date", "time", "location",
-     "place", "duration", "length", "title", "subject", "summary", "topic", "topics", "project", "file",
-     "source", "attendees", "present", "recorded", "recording", "warning", "tip", "important", "re", "to",
-     "from", "cc", "bcc", "sent", "url", "link", "see", "step", "question", "answer", "transcript",
-     "transcription", "interview", "session", "study", "keywords", "abstract", "conclusion", "introduction",
-     "background", "method", "methods", "results", "update", "edit", "todo", "caution", "definition",
-     "version", "status", "author", "authors", "page", "figure", "table", "total", "chapter", "section"}
+    {
+        "note",
+        "notes",
+        "nb",
+        "ps",
+        "example",
+        "examples",
+        "e.g",
+        "eg",
+        "i.e",
+        "ie.",
+        "date",
+        "time",
+        "location",
+        "place",
+        "duration",
+        "length",
+        "title",
+        "subject",
+        "summary",
+        "topic",
+        "topics",
+        "project",
+        "file",
+        "source",
+        "attendees",
+        "present",
+        "recorded",
+        "recording",
+        "warning",
+        "tip",
+        "important",
+        "re",
+        "to",
+        "from",
+        "cc",
+        "bcc",
+        "sent",
+        "url",
+        "link",
+        "see",
+        "step",
+        "question",
+        "answer",
+        "transcript",
+        "transcription",
+        "interview",
+        "session",
+        "study",
+        "keywords",
+        "abstract",
+        "conclusion",
+        "introduction",
+        "background",
+        "method",
+        "methods",
+        "results",
+        "update",
+        "edit",
+        "todo",
+        "caution",
+        "definition",
+        "version",
+        "status",
+        "author",
+        "authors",
+        "page",
+        "figure",
+        "table",
+        "total",
+        "chapter",
+        "section",
+    }
 )
-_PARTICLES = frozenset({"de", "da", "di", "del", "der", "den", "van", "von", "la", "le", "du", "bin", "al", "and",
-                        "or", "and/or", "&", "of", "y", "e"})
+_PARTICLES = frozenset(
+    {
+        "de",
+        "da",
+        "di",
+        "del",
+        "der",
+        "den",
+        "van",
+        "von",
+        "la",
+        "le",
+        "du",
+        "bin",
+        "al",
+        "and",
+        "or",
+        "and/or",
+        "&",
+        "of",
+        "y",
+        "e",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -132,9 +264,7 @@ def _candidates(text: str) -> list[_Candidate]:
             for pattern in _PATTERNS:
                 m = pattern.match(line)
                 if m and is_speaker_label(m.group("label")):
-                    found.append(
-                        _Candidate(pos, pos + m.end(), m.group("label").strip(), m.groupdict().get("ts"))
-                    )
+                    found.append(_Candidate(pos, pos + m.end(), m.group("label").strip(), m.groupdict().get("ts")))
                     break
         pos += len(line) + 1
     return found

@@ -17,9 +17,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from qualcode.store import Project
 
 
-def options(*, spec: Path | None = None, methods: Sequence[str] | str | None = None,
-            codes: Sequence[str] = (), documents: Sequence[str] = (), include_interviewer: bool = False,
-            dry_run: bool = False, **overrides: Any) -> "AutotagOptions":
+def options(
+    *,
+    spec: Path | None = None,
+    methods: Sequence[str] | str | None = None,
+    codes: Sequence[str] = (),
+    documents: Sequence[str] = (),
+    include_interviewer: bool = False,
+    dry_run: bool = False,
+    **overrides: Any,
+) -> "AutotagOptions":
     """Options from a spec file (if any) with the user's choices on top; ``None`` overrides are ignored.
 
     Raises:
@@ -42,8 +49,9 @@ def options(*, spec: Path | None = None, methods: Sequence[str] | str | None = N
     return opts
 
 
-def run(project: "Project", opts: "AutotagOptions",
-        on_progress: Callable[[int, int], None] | None = None) -> "AutotagResult":
+def run(
+    project: "Project", opts: "AutotagOptions", on_progress: Callable[[int, int], None] | None = None
+) -> "AutotagResult":
     """Propose codings (pending review) as ``opts`` says; one undoable run."""
     from qualcode.autotag import autotag
 
@@ -55,5 +63,7 @@ def summary(result: "AutotagResult", unit: str = "turn") -> str:
     verb = "would add" if result.dry_run else "added"
     where = "dry run" if result.dry_run else f"run {result.run_id}"
     methods = ", ".join(f"{m} {n}" for m, n in result.by_method.items()) or "none"
-    return (f"{where}: {verb} {result.added} codings over {result.units} {unit}s ({methods}); "
-            f"skipped {result.skipped_human} coded by a human, {result.skipped_existing} already proposed")
+    return (
+        f"{where}: {verb} {result.added} codings over {result.units} {unit}s ({methods}); "
+        f"skipped {result.skipped_human} coded by a human, {result.skipped_existing} already proposed"
+    )

@@ -37,14 +37,24 @@ class DocumentRow:
     def matches(self, query: str) -> bool:
         """Whether a filter fragment occurs in the name, the kind or a participant's name."""
         q = query.casefold()
-        return q in self.name.casefold() or q in self.kind.casefold() or any(
-            q in p.casefold() for p in self.participants)
+        return (
+            q in self.name.casefold() or q in self.kind.casefold() or any(q in p.casefold() for p in self.participants)
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``qualcode documents --json`` shape."""
-        return {"id": self.id, "name": self.name, "kind": self.kind, "words": self.words, "turns": self.turns,
-                "codings": self.codings, "participant": self.participant, "source_path": self.source_path,
-                "imported_at": self.imported_at, "encoding": self.encoding}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "words": self.words,
+            "turns": self.turns,
+            "codings": self.codings,
+            "participant": self.participant,
+            "source_path": self.source_path,
+            "imported_at": self.imported_at,
+            "encoding": self.encoding,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +68,12 @@ class ParticipantRow:
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``qualcode participants --json`` shape."""
-        return {"id": self.id, "name": self.name, "attributes": dict(self.attributes),
-                "documents": list(self.documents)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "attributes": dict(self.attributes),
+            "documents": list(self.documents),
+        }
 
 
 def _field(summary: Any, name: str) -> Any:
@@ -89,13 +103,21 @@ def document_rows(project: "Project", *, encodings: bool = False) -> list[Docume
     for s in project.documents.summaries():
         doc_id, own = int(_field(s, "id")), _field(s, "participant_id")
         ids = by_doc.get(doc_id, set()) | ({own} if own is not None else set())
-        rows.append(DocumentRow(
-            id=doc_id, name=_field(s, "name"), kind=_field(s, "kind"), words=int(_field(s, "words") or 0),
-            turns=int(_field(s, "turns") or 0), codings=int(_field(s, "codings") or 0),
-            participant=names.get(own) if own else None,
-            participants=tuple(sorted(names[i] for i in ids if i in names)),
-            source_path=_field(s, "source_path"), imported_at=_field(s, "imported_at"), encoding=found.get(doc_id),
-        ))
+        rows.append(
+            DocumentRow(
+                id=doc_id,
+                name=_field(s, "name"),
+                kind=_field(s, "kind"),
+                words=int(_field(s, "words") or 0),
+                turns=int(_field(s, "turns") or 0),
+                codings=int(_field(s, "codings") or 0),
+                participant=names.get(own) if own else None,
+                participants=tuple(sorted(names[i] for i in ids if i in names)),
+                source_path=_field(s, "source_path"),
+                imported_at=_field(s, "imported_at"),
+                encoding=found.get(doc_id),
+            )
+        )
     return rows
 
 
@@ -105,5 +127,7 @@ def participant_rows(project: "Project") -> list[ParticipantRow]:
     for row in document_rows(project):
         for name in row.participants:
             where.setdefault(name, set()).add(row.name)
-    return [ParticipantRow(p.id, p.name, dict(p.attributes), tuple(sorted(where.get(p.name, set()))))
-            for p in project.participants.all()]
+    return [
+        ParticipantRow(p.id, p.name, dict(p.attributes), tuple(sorted(where.get(p.name, set()))))
+        for p in project.participants.all()
+    ]

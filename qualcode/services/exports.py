@@ -31,8 +31,12 @@ class ExportTable:
     context: "ReportContext | None" = None
 
 
-TITLES = {"frequencies": "Theme frequencies", "evidence": "Evidence table", "likert": "Likert items",
-          "likert_by_code": "Likert items"}
+TITLES = {
+    "frequencies": "Theme frequencies",
+    "evidence": "Evidence table",
+    "likert": "Likert items",
+    "likert_by_code": "Likert items",
+}
 
 
 def _frequencies(project: "Project", **kw: Any) -> "pd.DataFrame":
@@ -64,16 +68,28 @@ def _analysis(name: str) -> Callable[..., "pd.DataFrame"]:
 
 
 BUILDERS: dict[str, Callable[..., "pd.DataFrame"]] = {
-    "frequencies": _frequencies, "codings": _codings, "matrix": _analysis("matrix"),
-    "cooccurrence": _analysis("cooccurrence"), "presence": _analysis("presence"),
-    "likert": _analysis("likert"), "likert_by_code": _analysis("likert_by_code"),
-    "evidence": _analysis("evidence"), "memos": _analysis("memos_table"), "coverage": _analysis("coverage"),
+    "frequencies": _frequencies,
+    "codings": _codings,
+    "matrix": _analysis("matrix"),
+    "cooccurrence": _analysis("cooccurrence"),
+    "presence": _analysis("presence"),
+    "likert": _analysis("likert"),
+    "likert_by_code": _analysis("likert_by_code"),
+    "evidence": _analysis("evidence"),
+    "memos": _analysis("memos_table"),
+    "coverage": _analysis("coverage"),
     "saturation": _analysis("saturation"),
 }
 
 
-def build(project: "Project", kind: str, *args: Any, title: str = "",
-          context: Callable[["pd.DataFrame"], "ReportContext"] | None = None, **options: Any) -> ExportTable:
+def build(
+    project: "Project",
+    kind: str,
+    *args: Any,
+    title: str = "",
+    context: Callable[["pd.DataFrame"], "ReportContext"] | None = None,
+    **options: Any,
+) -> ExportTable:
     """Compute the table ``kind`` with :mod:`qualcode.analysis`; ``options`` go to its function.
 
     ``context`` (evidence reports) turns the frame into the report's context;

@@ -43,8 +43,9 @@ class ImportSummary:
         text = ", ".join(f"{n} {status}" for status, n in sorted(self.counts().items())) or "nothing to import"
         errors = [f"{r.file}: {r.error}" for r in self.results if r.error]
         warned = sum(len(w) for w in self.warnings.values())
-        return (text + (f", {warned} speaker label(s) to check" if warned else "")
-                + (f" — {errors[0]}" if errors else ""))
+        return (
+            text + (f", {warned} speaker label(s) to check" if warned else "") + (f" — {errors[0]}" if errors else "")
+        )
 
 
 def codings_by_document(project: "Project") -> dict[str, int]:
@@ -54,9 +55,13 @@ def codings_by_document(project: "Project") -> dict[str, int]:
     return {row.name: row.codings for row in document_rows(project)}
 
 
-def import_files(project: "Project", paths: Iterable[str | Path], options: "ImportOptions | None" = None,
-                 on_progress: Callable[[int, int], None] | None = None,
-                 coded: dict[str, int] | None = None) -> ImportSummary:
+def import_files(
+    project: "Project",
+    paths: Iterable[str | Path],
+    options: "ImportOptions | None" = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    coded: dict[str, int] | None = None,
+) -> ImportSummary:
     """Import files and folders (each file all-or-nothing) and summarise what happened.
 
     ``coded`` (from :func:`codings_by_document`, read before the import) lets the

@@ -55,9 +55,17 @@ class ReconcileItem:
         return (self.code_id, self.document_id, self.start, self.end)
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "document": self.document, "document_id": self.document_id,
-                "start": self.start, "end": self.end, "text": self.text, "applied_by": list(self.applied_by),
-                "a_spans": [[c.start, c.end] for c in self.a], "b_spans": [[c.start, c.end] for c in self.b]}
+        return {
+            "code": self.code,
+            "document": self.document,
+            "document_id": self.document_id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "applied_by": list(self.applied_by),
+            "a_spans": [[c.start, c.end] for c in self.a],
+            "b_spans": [[c.start, c.end] for c in self.b],
+        }
 
 
 @dataclass
@@ -76,10 +84,18 @@ class ReconcileState:
     def to_json(self, project: "Project", added: int = 0) -> dict[str, Any]:
         remaining = self.remaining
         s = self.session
-        return {"coders": [s.coder_a, s.coder_b], "into": s.consensus, "unit": s.unit, "total": len(self.items),
-                "decided": len(self.items) - len(remaining), "remaining": len(remaining), "seeded": self.seeded,
-                "added": added, "consensus_codings": consensus_count(project, s.consensus),
-                "items": [i.to_json() for i in remaining]}
+        return {
+            "coders": [s.coder_a, s.coder_b],
+            "into": s.consensus,
+            "unit": s.unit,
+            "total": len(self.items),
+            "decided": len(self.items) - len(remaining),
+            "remaining": len(remaining),
+            "seeded": self.seeded,
+            "added": added,
+            "consensus_codings": consensus_count(project, s.consensus),
+            "items": [i.to_json() for i in remaining],
+        }
 
 
 def consensus_count(project: "Project", coder: str) -> int:
@@ -102,10 +118,12 @@ def _agenda(project: "Project", session: ReconcileSession) -> list[ReconcileItem
             continue
         found = disagreements(project, code.id, coders, session.unit)
         for d in found.items:
-            a, b = (_overlapping(mine.get((who, code.id), []), d.document_id, d.start, d.end)
-                    for who in coders)
-            items.append(ReconcileItem(code.id, code.path, d.document_id, d.document, d.start, d.end, d.text,
-                                       tuple(d.applied_by), a, b))
+            a, b = (_overlapping(mine.get((who, code.id), []), d.document_id, d.start, d.end) for who in coders)
+            items.append(
+                ReconcileItem(
+                    code.id, code.path, d.document_id, d.document, d.start, d.end, d.text, tuple(d.applied_by), a, b
+                )
+            )
     return items
 
 
@@ -116,13 +134,16 @@ def _overlapping(codings: list[Coding], document_id: int, start: int, end: int) 
 def _seed(project: "Project", session: ReconcileSession, items: list[ReconcileItem]) -> int:
     """Give the consensus coder what A and B agree on (see the module docstring); returns codings added."""
     disputed = {c.id for i in items for c in (*i.a, *i.b)}
-    ours = [c for c in project.codings.all()
-            if c.coder in (session.coder_a, session.coder_b) and c.origin == "manual" and c.status != "rejected"]
+    ours = [
+        c
+        for c in project.codings.all()
+        if c.coder in (session.coder_a, session.coder_b) and c.origin == "manual" and c.status != "rejected"
+    ]
     a_docs = {c.document_id for c in ours if c.coder == session.coder_a}
-    keep = [c for c in ours if c.id not in disputed
-            and (c.coder == session.coder_a or c.document_id not in a_docs)]
-    with project.action("reconcile-start", f"reconcile {session.coder_a} and {session.coder_b} "
-                                           f"into {session.consensus}") as act:
+    keep = [c for c in ours if c.id not in disputed and (c.coder == session.coder_a or c.document_id not in a_docs)]
+    with project.action(
+        "reconcile-start", f"reconcile {session.coder_a} and {session.coder_b} into {session.consensus}"
+    ) as act:
         project.reconcile.record(act, session, "seed")
         return _copy(project, keep, session.consensus)
 
@@ -131,7 +152,8 @@ def _copy(project: "Project", codings: list[Coding], coder: str) -> int:
     from qualcode.store import NewCoding
 
     done = project.codings.add_many(
-        [NewCoding(c.code_id, c.document_id, c.start, c.end, coder=coder) for c in codings], action="reconcile")
+        [NewCoding(c.code_id, c.document_id, c.start, c.end, coder=coder) for c in codings], action="reconcile"
+    )
     return len(done.added)
 
 
@@ -167,8 +189,11 @@ def open_session(project: "Project", coder_a: str, coder_b: str, into: str, unit
 def refresh(project: "Project", state: ReconcileState) -> None:
     """Re-read which items are decided (after an undo or redo elsewhere)."""
     done = project.reconcile.decisions(state.session)
-    state.decided = {(d.code_id, d.document_id, d.start, d.end) for d in done  # type: ignore[misc]
-                     if d.choice != "seed"}
+    state.decided = {
+        (d.code_id, d.document_id, d.start, d.end)
+        for d in done  # type: ignore[misc]
+        if d.choice != "seed"
+    }
 
 
 def decide(project: "Project", state: ReconcileState, items: list[ReconcileItem], choice: str) -> int:
@@ -184,7 +209,7 @@ def decide(project: "Project", state: ReconcileState, items: list[ReconcileItem]
         chosen: list[Coding] = []
         for item in items:
             project.reconcile.record(act, s, choice, item.code_id, item.document_id, item.start, item.end)
-            chosen += ({"a": item.a, "b": item.b, "both": item.a + item.b}.get(choice, ()))
+            chosen += {"a": item.a, "b": item.b, "both": item.a + item.b}.get(choice, ())
         added = _copy(project, chosen, s.consensus) if chosen else 0
     state.decided.update(i.key for i in items)
     return added

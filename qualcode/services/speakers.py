@@ -39,14 +39,22 @@ class SpeakerInfo:
     similar_turns: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"document": self.document, "speaker": self.speaker, "turns": self.turns, "role": self.role,
-                "participant": self.participant, "similar_to": self.similar_to}
+        return {
+            "document": self.document,
+            "speaker": self.speaker,
+            "turns": self.turns,
+            "role": self.role,
+            "participant": self.participant,
+            "similar_to": self.similar_to,
+        }
 
     def warning(self) -> str:
         """The import warning for a suspect label."""
-        return (f"{self.document}: speaker {self.speaker!r} ({_turns(self.turns)}) looks like {self.similar_to!r} "
-                f"({_turns(self.similar_turns or 0)}); if it is, run: qualcode speakers rename "
-                f"{_quote(self.speaker)} {_quote(self.similar_to or '')} --document {_quote(self.document)}")
+        return (
+            f"{self.document}: speaker {self.speaker!r} ({_turns(self.turns)}) looks like {self.similar_to!r} "
+            f"({_turns(self.similar_turns or 0)}); if it is, run: qualcode speakers rename "
+            f"{_quote(self.speaker)} {_quote(self.similar_to or '')} --document {_quote(self.document)}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +69,14 @@ class SpeakerChange:
     summary: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"action": self.action, "turns": self.turns, "participants": self.participants,
-                "documents": self.documents, "removed_participants": self.removed_participants,
-                "summary": self.summary}
+        return {
+            "action": self.action,
+            "turns": self.turns,
+            "participants": self.participants,
+            "documents": self.documents,
+            "removed_participants": self.removed_participants,
+            "summary": self.summary,
+        }
 
 
 def _turns(n: int) -> str:
@@ -154,8 +167,17 @@ def list_speakers(project: "Project", document: str | None = None) -> list[Speak
     out = []
     for label in labels:
         like = similar_label(label, same_doc[label.document_id])
-        out.append(SpeakerInfo(label.document, label.speaker, label.turns, label.role, label.participant,
-                               like.speaker if like else None, like.turns if like else None))
+        out.append(
+            SpeakerInfo(
+                label.document,
+                label.speaker,
+                label.turns,
+                label.role,
+                label.participant,
+                like.speaker if like else None,
+                like.turns if like else None,
+            )
+        )
     return out
 
 
@@ -171,8 +193,11 @@ def suspect_labels(project: "Project", document_names: list[str]) -> list[Speake
     for label in labels:
         like = similar_label(label, same_doc[label.document_id])
         if like is not None:
-            out.append(SpeakerInfo(label.document, label.speaker, label.turns, label.role, label.participant,
-                                   like.speaker, like.turns))
+            out.append(
+                SpeakerInfo(
+                    label.document, label.speaker, label.turns, label.role, label.participant, like.speaker, like.turns
+                )
+            )
     return out
 
 
@@ -220,8 +245,11 @@ def rename_speaker(project: "Project", old: str, new: str, document: str | None 
     turns, people, docs, old_pids = 0, [], [], set()
     with project.action("speakers-rename", f"rename speaker {old} -> {new}"):
         for label in targets:
-            same = [lb for lb in project.speakers.labels([label.document_id])
-                    if lb.speaker == new and lb.speaker != label.speaker]
+            same = [
+                lb
+                for lb in project.speakers.labels([label.document_id])
+                if lb.speaker == new and lb.speaker != label.speaker
+            ]
             if same:
                 role, pid = same[0].role, same[0].participant_id
             elif label.role == "participant":
@@ -233,8 +261,13 @@ def rename_speaker(project: "Project", old: str, new: str, document: str | None 
             if pid is not None:
                 person = project.participants.get(pid)
                 twin = project.participants.find(new)
-                if (person.name == label.speaker and person.name != new and person.name.casefold() == new.casefold()
-                        and twin is not None and twin.id == pid):
+                if (
+                    person.name == label.speaker
+                    and person.name != new
+                    and person.name.casefold() == new.casefold()
+                    and twin is not None
+                    and twin.id == pid
+                ):
                     project.speakers.rename_participant(pid, new)  # "TOMAS" -> "Tomas", same person
                 people.append(project.participants.get(pid).name)
             ids = project.speakers.turn_ids(label.document_id, label.speaker)
@@ -242,8 +275,14 @@ def rename_speaker(project: "Project", old: str, new: str, document: str | None 
             docs.append(label.document)
         removed = _finish(project, {lb.document_id for lb in targets}, old_pids)
     people = list(dict.fromkeys(people))
-    return SpeakerChange("rename", turns, people, list(dict.fromkeys(docs)), removed,
-                         f"renamed {old!r} to {new!r}: {_turns(turns)} in {len(set(docs))} document(s)")
+    return SpeakerChange(
+        "rename",
+        turns,
+        people,
+        list(dict.fromkeys(docs)),
+        removed,
+        f"renamed {old!r} to {new!r}: {_turns(turns)} in {len(set(docs))} document(s)",
+    )
 
 
 def set_speaker_role(project: "Project", label: str, role: str, document: str | None = None) -> SpeakerChange:
@@ -265,8 +304,11 @@ def set_speaker_role(project: "Project", label: str, role: str, document: str | 
             if role == "interviewer":
                 pid = None
             else:
-                pid = lb.participant_id if lb.participant_id is not None else \
-                    _participant_for(project, lb.document, lb.speaker)
+                pid = (
+                    lb.participant_id
+                    if lb.participant_id is not None
+                    else _participant_for(project, lb.document, lb.speaker)
+                )
                 people.append(project.participants.get(pid).name)
             if lb.participant_id is not None and lb.participant_id != pid:
                 old_pids.add(lb.participant_id)
@@ -274,8 +316,14 @@ def set_speaker_role(project: "Project", label: str, role: str, document: str | 
             turns += project.speakers.update_turns(ids, {"role": role, "participant_id": pid})
         removed = _finish(project, {lb.document_id for lb in targets}, old_pids)
     docs = list(dict.fromkeys(lb.document for lb in targets))
-    return SpeakerChange("role", turns, list(dict.fromkeys(people)), docs, removed,
-                         f"{label!r} is {role} in {len(docs)} document(s): {_turns(turns)}")
+    return SpeakerChange(
+        "role",
+        turns,
+        list(dict.fromkeys(people)),
+        docs,
+        removed,
+        f"{label!r} is {role} in {len(docs)} document(s): {_turns(turns)}",
+    )
 
 
 def merge_participants(project: "Project", keep: str, gone: str) -> SpeakerChange:
@@ -292,9 +340,20 @@ def merge_participants(project: "Project", keep: str, gone: str) -> SpeakerChang
     assert a is not None and b is not None
     with project.action("participants-merge", f"merge participant {b.name} into {a.name}"):
         moved = project.participants.merge(a, b)
-    return SpeakerChange("merge", moved, [a.name], [], [b.name],
-                         f"merged {b.name!r} into {a.name!r}: {_turns(moved)} moved")
+    return SpeakerChange(
+        "merge", moved, [a.name], [], [b.name], f"merged {b.name!r} into {a.name!r}: {_turns(moved)} moved"
+    )
 
 
-__all__ = ["FREQUENT", "ROLES", "SpeakerChange", "SpeakerInfo", "list_speakers", "merge_participants",
-           "rename_speaker", "set_speaker_role", "similar_label", "suspect_labels"]
+__all__ = [
+    "FREQUENT",
+    "ROLES",
+    "SpeakerChange",
+    "SpeakerInfo",
+    "list_speakers",
+    "merge_participants",
+    "rename_speaker",
+    "set_speaker_role",
+    "similar_label",
+    "suspect_labels",
+]

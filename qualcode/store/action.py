@@ -85,8 +85,10 @@ class Action:
             if cols is None:
                 cols = list(row)
                 explicit = "id" in cols
-                sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
-                       f" VALUES ({', '.join('?' for _ in cols)})")
+                sql = (
+                    f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
+                    f" VALUES ({', '.join('?' for _ in cols)})"
+                )
             batch.append([row[c] for c in cols])
             if len(batch) >= chunk:
                 flush()
@@ -111,9 +113,7 @@ class Action:
         if old == values:
             return
         sets = ", ".join(f"[{c}] = ?" for c in cols)
-        self.conn.execute(
-            f"UPDATE [{table}] SET {sets} WHERE id = ?", [values[c] for c in cols] + [row_id]
-        )
+        self.conn.execute(f"UPDATE [{table}] SET {sets} WHERE id = ?", [values[c] for c in cols] + [row_id])
         self.changes.append(["u", table, row_id, old, dict(values)])
 
     def update_many(self, table: str, row_ids: Sequence[int], values: dict[str, Any]) -> list[int]:
@@ -161,8 +161,9 @@ class Action:
             rows = [dict(zip(names, r)) for r in cur.fetchall()]
             if not rows:
                 continue
-            self.conn.execute(f"DELETE FROM [{table}] WHERE id IN ({', '.join('?' for _ in rows)})",
-                              [r["id"] for r in rows])
+            self.conn.execute(
+                f"DELETE FROM [{table}] WHERE id IN ({', '.join('?' for _ in rows)})", [r["id"] for r in rows]
+            )
             self.changes.extend(["d", table, r["id"], r] for r in rows)
             deleted += len(rows)
         return deleted

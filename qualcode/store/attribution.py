@@ -87,8 +87,12 @@ class AttributionStore:
         """
         where: list[str] = []
         params: list[Any] = []
-        for column, values in (("c.code_id", code_ids), ("c.coder", coders), ("c.status", statuses),
-                               ("c.id", coding_ids)):
+        for column, values in (
+            ("c.code_id", code_ids),
+            ("c.coder", coders),
+            ("c.status", statuses),
+            ("c.id", coding_ids),
+        ):
             if values is None:
                 continue
             items = list(values)
@@ -123,7 +127,9 @@ class AttributionStore:
 
         rows = self.project.query(
             "SELECT id, document_id, seq, speaker, role, start, [end], participant_id, time_start, time_end"
-            " FROM turns WHERE id IN (SELECT value FROM json_each(?))", [_json_list(sorted(ids))])
+            " FROM turns WHERE id IN (SELECT value FROM json_each(?))",
+            [_json_list(sorted(ids))],
+        )
         return {r["id"]: _turn(r) for r in rows}
 
 

@@ -196,10 +196,7 @@ class CodeStore:
         new_name = new_name.strip()
         if not new_name or ">" in new_name:
             raise ValidationError(f"invalid code name {new_name!r}")
-        if any(
-            c.name.casefold() == new_name.casefold() and c.id != code.id
-            for c in self.children(code.parent_id)
-        ):
+        if any(c.name.casefold() == new_name.casefold() and c.id != code.id for c in self.children(code.parent_id)):
             raise ValidationError(f"a sibling called {new_name!r} already exists")
         with self.project.action("code-rename", f"rename {code.path} to {new_name}") as act:
             act.update("codes", code.id, {"name": new_name})
@@ -245,9 +242,7 @@ class CodeStore:
                     act.update("codings", r["id"], {"code_id": dst.id})
             for child in self.children(src.id):
                 act.update("codes", child.id, {"parent_id": dst.id})
-            for memo in self.project.query(
-                "SELECT id FROM memos WHERE target = 'code' AND target_id = ?", [src.id]
-            ):
+            for memo in self.project.query("SELECT id FROM memos WHERE target = 'code' AND target_id = ?", [src.id]):
                 act.update("memos", memo["id"], {"target_id": dst.id})
             act.delete("codes", src.id)
         return self.get(dst.id)

@@ -14,10 +14,7 @@ if TYPE_CHECKING:
     from qualcode.store.action import Action
     from qualcode.store.project import Project
 
-_COLS = (
-    "id, code_id, document_id, start, [end], coder, origin, status, method, rule,"
-    " confidence, run_id, created_at"
-)
+_COLS = "id, code_id, document_id, start, [end], coder, origin, status, method, rule, confidence, run_id, created_at"
 
 
 def coding_from_row(r: dict[str, Any]) -> Coding:
@@ -50,9 +47,18 @@ def delete_codings(act: "Action", coding_ids: Sequence[int]) -> int:
 
 def _coding_row(c: Coding) -> dict[str, Any]:
     return {
-        "code_id": c.code_id, "document_id": c.document_id, "start": c.start, "end": c.end, "coder": c.coder,
-        "origin": c.origin, "status": c.status, "method": c.method, "rule": c.rule,
-        "confidence": c.confidence, "run_id": c.run_id, "created_at": c.created_at,
+        "code_id": c.code_id,
+        "document_id": c.document_id,
+        "start": c.start,
+        "end": c.end,
+        "coder": c.coder,
+        "origin": c.origin,
+        "status": c.status,
+        "method": c.method,
+        "rule": c.rule,
+        "confidence": c.confidence,
+        "run_id": c.run_id,
+        "created_at": c.created_at,
     }
 
 
@@ -235,8 +241,21 @@ class CodingStore:
             existing[key] = -(len(fresh) + 1)
             status = it.status or ("confirmed" if it.origin == "manual" else "pending")
             fresh.append(
-                Coding(0, it.code_id, it.document_id, it.start, it.end, coder, it.origin, status, it.method,
-                       it.confidence, it.run_id if it.run_id is not None else run_id, it.created_at or stamp, it.rule)
+                Coding(
+                    0,
+                    it.code_id,
+                    it.document_id,
+                    it.start,
+                    it.end,
+                    coder,
+                    it.origin,
+                    status,
+                    it.method,
+                    it.confidence,
+                    it.run_id if it.run_id is not None else run_id,
+                    it.created_at or stamp,
+                    it.rule,
+                )
             )
             result.append(existing[key])
         with self.project.action(action, summary or f"add {len(fresh)} codings") as act:
@@ -249,9 +268,7 @@ class CodingStore:
                 result[k] = new_ids[-r - 1]
         return AddedCodings(result, fresh)
 
-    def _lengths_and_keys(
-        self, doc_ids: set[int]
-    ) -> tuple[dict[int, int], dict[tuple[Any, ...], int]]:
+    def _lengths_and_keys(self, doc_ids: set[int]) -> tuple[dict[int, int], dict[tuple[Any, ...], int]]:
         """Text length of each document and the duplicate keys of its codings, 500 documents a query.
 
         Raises:
@@ -263,9 +280,7 @@ class CodingStore:
         for at in range(0, len(ids), 500):
             chunk = ids[at : at + 500]
             marks = ", ".join("?" for _ in chunk)
-            for r in self.project.db.execute(
-                f"SELECT id, length(text) FROM documents WHERE id IN ({marks})", chunk
-            ):
+            for r in self.project.db.execute(f"SELECT id, length(text) FROM documents WHERE id IN ({marks})", chunk):
                 lengths[r[0]] = r[1]
             for c in self.project.db.execute(
                 f"SELECT id, code_id, document_id, start, [end], coder, origin FROM codings"
@@ -290,8 +305,9 @@ class CodingStore:
         if any id does not exist (raises :class:`NotFoundError` naming it)."""
         ids = list(dict.fromkeys(coding_ids))
         found = [self.get(i) for i in ids]  # NotFoundError before anything is removed
-        with self.project.action("uncode", f"remove codings {', '.join(f'#{i}' for i in ids[:10])}"
-                                 + ("…" if len(ids) > 10 else "")) as act:
+        with self.project.action(
+            "uncode", f"remove codings {', '.join(f'#{i}' for i in ids[:10])}" + ("…" if len(ids) > 10 else "")
+        ) as act:
             delete_codings(act, ids)
         return found
 

@@ -82,9 +82,20 @@ def _turn_rows(parsed: ParsedDocument, doc_id: int, pid: dict[str, int]) -> list
     so search, units and participant attribution work the same for survey answers."""
     if not parsed.turns:
         who = pid.get(parsed.participant) if parsed.participant else None
-        return [{"document_id": doc_id, "seq": 0, "speaker": parsed.participant or "", "role": "participant",
-                 "participant_id": who, "start": 0, "end": len(parsed.text), "time_start": None,
-                 "time_end": None, "text": parsed.text}]
+        return [
+            {
+                "document_id": doc_id,
+                "seq": 0,
+                "speaker": parsed.participant or "",
+                "role": "participant",
+                "participant_id": who,
+                "start": 0,
+                "end": len(parsed.text),
+                "time_start": None,
+                "time_end": None,
+                "text": parsed.text,
+            }
+        ]
     return [
         {
             "document_id": doc_id,
@@ -236,8 +247,10 @@ class DocumentStore:
             like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             # The matching participants are found once, not once per document.
             head = "WITH mp AS (SELECT id FROM participants WHERE name LIKE ? ESCAPE '\\') "
-            where = (" WHERE d.name LIKE ? ESCAPE '\\' OR d.kind LIKE ? ESCAPE '\\' OR d.participant_id IN mp"
-                     " OR EXISTS (SELECT 1 FROM turns t WHERE t.document_id = d.id AND t.participant_id IN mp)")
+            where = (
+                " WHERE d.name LIKE ? ESCAPE '\\' OR d.kind LIKE ? ESCAPE '\\' OR d.participant_id IN mp"
+                " OR EXISTS (SELECT 1 FROM turns t WHERE t.document_id = d.id AND t.participant_id IN mp)"
+            )
             params += [like, like, like]
             order = "instr(lower(d.name), lower(?)) = 0, instr(lower(d.name), lower(?)), lower(d.name)"
             params += [query, query]
@@ -451,9 +464,7 @@ class DocumentStore:
                 statuses.append("skipped")
                 continue
             if (prior or earlier is not None) and not replace:
-                raise ValidationError(
-                    f"a different document called {doc.name!r} exists; use --replace to replace it"
-                )
+                raise ValidationError(f"a different document called {doc.name!r} exists; use --replace to replace it")
             statuses.append("replaced" if prior or earlier is not None else "imported")
             keep[doc.name] = i
         todo = [parsed[i] for i in sorted(keep.values())]
@@ -508,9 +519,7 @@ class DocumentStore:
             act.update("documents", doc.id, {"participant_id": pid})
         return self.get(doc.id)
 
-    def map_speaker(
-        self, ref: str | int, speaker: str, participant: str | None, role: str | None = None
-    ) -> int:
+    def map_speaker(self, ref: str | int, speaker: str, participant: str | None, role: str | None = None) -> int:
         """Attribute every turn of ``speaker`` in a document to a participant.
 
         Returns the number of turns changed.

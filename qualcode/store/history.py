@@ -53,8 +53,7 @@ class History:
     def _redo_candidate(self, coder: str | None, any_coder: bool) -> dict[str, Any] | None:
         # The most recent undo (by this coder) whose action is still undone.
         sql = (
-            "SELECT e.* FROM events e JOIN events u ON u.undo_of = e.id AND u.action = 'undo'"
-            " WHERE e.state = 'undone'"
+            "SELECT e.* FROM events e JOIN events u ON u.undo_of = e.id AND u.action = 'undo' WHERE e.state = 'undone'"
         )
         params: list[Any] = []
         if not any_coder:
@@ -104,7 +103,9 @@ class History:
                     ["undo", f"undo: {ev['summary']}", self._me(coder), now(), ev["id"]],
                 )
         except sqlite3.IntegrityError as exc:
-            raise ValidationError(f"cannot undo '{ev['summary']}': a later action changed the same rows ({exc})") from None
+            raise ValidationError(
+                f"cannot undo '{ev['summary']}': a later action changed the same rows ({exc})"
+            ) from None
         return _event({**ev, "state": "undone"})
 
     def redo(self, coder: str | None = None, *, any_coder: bool = False) -> Event:
@@ -124,7 +125,9 @@ class History:
                     ["redo", f"redo: {ev['summary']}", self._me(coder), now(), ev["id"]],
                 )
         except sqlite3.IntegrityError as exc:
-            raise ValidationError(f"cannot redo '{ev['summary']}': a later action changed the same rows ({exc})") from None
+            raise ValidationError(
+                f"cannot redo '{ev['summary']}': a later action changed the same rows ({exc})"
+            ) from None
         return _event({**ev, "state": "done"})
 
     # -- replay -------------------------------------------------------------

@@ -26,7 +26,12 @@ class MemoStore:
         self.project = project
 
     def add(
-        self, target: str, target_id: int | None, text: str, *, author: str | None = None,
+        self,
+        target: str,
+        target_id: int | None,
+        text: str,
+        *,
+        author: str | None = None,
         created_at: str | None = None,
     ) -> Memo:
         """Write a memo; ``created_at`` keeps the time of a memo brought in by a merge or an import."""

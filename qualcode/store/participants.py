@@ -20,9 +20,7 @@ DOCUMENT_SCOPED = " · "
 
 
 def _participant(row: dict[str, Any]) -> Participant:
-    return Participant(
-        id=row["id"], name=row["name"], attributes=json.loads(row["attributes"] or "{}")
-    )
+    return Participant(id=row["id"], name=row["name"], attributes=json.loads(row["attributes"] or "{}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +46,7 @@ class ParticipantStore:
         rows = self.project.query(
             "SELECT p.*, (SELECT count(*) FROM (SELECT id FROM documents WHERE participant_id = p.id"
             " UNION SELECT document_id FROM turns WHERE participant_id = p.id)) AS n_documents"
-            " FROM participants p ORDER BY p.name COLLATE NOCASE"
-            + (" LIMIT ?" if limit is not None else ""),
+            " FROM participants p ORDER BY p.name COLLATE NOCASE" + (" LIMIT ?" if limit is not None else ""),
             [limit] if limit is not None else [],
         )
         return [ParticipantSummary(_participant(r), r["n_documents"]) for r in rows]
@@ -78,8 +75,11 @@ class ParticipantStore:
             )
             if not rows and not name.isascii():  # NOCASE folds ASCII only
                 wanted = name.strip().casefold()
-                rows = [r for r in self.project.query("SELECT * FROM participants ORDER BY id")
-                        if r["name"].strip().casefold() == wanted][:1]
+                rows = [
+                    r
+                    for r in self.project.query("SELECT * FROM participants ORDER BY id")
+                    if r["name"].strip().casefold() == wanted
+                ][:1]
         return _participant(rows[0]) if rows else None
 
     def ensure(self, name: str, attributes: dict[str, str] | None = None) -> Participant:
@@ -155,8 +155,8 @@ class ParticipantStore:
             given = raw_name.strip()
             name = alias.get(given)
             if name is None:
-                name = given if given in current else (
-                    None if DOCUMENT_SCOPED in given else folded.get(given.casefold())
+                name = (
+                    given if given in current else (None if DOCUMENT_SCOPED in given else folded.get(given.casefold()))
                 )
                 if name is None:
                     name = given
@@ -200,19 +200,23 @@ class ParticipantStore:
         """
         if keep.id == gone.id:
             raise ValidationError(f"{keep.name!r} and {gone.name!r} are the same participant")
-        conflicts = [k for k, v in gone.attributes.items()
-                     if v.strip() and keep.attributes.get(k, "").strip() and keep.attributes[k].strip() != v.strip()]
+        conflicts = [
+            k
+            for k, v in gone.attributes.items()
+            if v.strip() and keep.attributes.get(k, "").strip() and keep.attributes[k].strip() != v.strip()
+        ]
         if conflicts:
             k = conflicts[0]
             raise ValidationError(
                 f"attribute {k!r} differs: {keep.name} has {keep.attributes[k]!r}, {gone.name} has "
                 f"{gone.attributes[k]!r}; set one with 'qualcode participants set' first"
             )
-        merged = {**{k: v for k, v in gone.attributes.items()},
-                  **{k: v for k, v in keep.attributes.items() if v.strip() or k not in gone.attributes}}
+        merged = {
+            **{k: v for k, v in gone.attributes.items()},
+            **{k: v for k, v in keep.attributes.items() if v.strip() or k not in gone.attributes},
+        }
         turn_ids = [r["id"] for r in self.project.query("SELECT id FROM turns WHERE participant_id = ?", [gone.id])]
-        doc_ids = [r["id"] for r in self.project.query("SELECT id FROM documents WHERE participant_id = ?",
-                                                       [gone.id])]
+        doc_ids = [r["id"] for r in self.project.query("SELECT id FROM documents WHERE participant_id = ?", [gone.id])]
         with self.project.action("participants-merge", f"merge participant {gone.name} into {keep.name}") as act:
             act.update_many("turns", turn_ids, {"participant_id": keep.id})
             act.update_many("documents", doc_ids, {"participant_id": keep.id})

@@ -44,8 +44,9 @@ class ReconcileDecision:
 
 
 def _decision(r: dict[str, Any]) -> ReconcileDecision:
-    return ReconcileDecision(r["id"], r["code_id"], r["document_id"], r["start"], r["end"], r["choice"],
-                             r["created_at"])
+    return ReconcileDecision(
+        r["id"], r["code_id"], r["document_id"], r["start"], r["end"], r["choice"], r["created_at"]
+    )
 
 
 class ReconcileStore:
@@ -71,11 +72,29 @@ class ReconcileStore:
         r = rows[0]
         return ReconcileSession(r["coder_a"], r["coder_b"], r["consensus"], r["unit"])
 
-    def record(self, act: "Action", session: ReconcileSession, choice: str, code_id: int | None = None,
-               document_id: int | None = None, start: int | None = None, end: int | None = None) -> int:
+    def record(
+        self,
+        act: "Action",
+        session: ReconcileSession,
+        choice: str,
+        code_id: int | None = None,
+        document_id: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> int:
         """Log one decision inside ``act`` (so undo removes it with its codings)."""
-        return act.insert("reconcile_decisions", {
-            "coder_a": session.coder_a, "coder_b": session.coder_b, "consensus": session.consensus,
-            "unit": session.unit, "code_id": code_id, "document_id": document_id, "start": start, "end": end,
-            "choice": choice, "created_at": now(),
-        })
+        return act.insert(
+            "reconcile_decisions",
+            {
+                "coder_a": session.coder_a,
+                "coder_b": session.coder_b,
+                "consensus": session.consensus,
+                "unit": session.unit,
+                "code_id": code_id,
+                "document_id": document_id,
+                "start": start,
+                "end": end,
+                "choice": choice,
+                "created_at": now(),
+            },
+        )

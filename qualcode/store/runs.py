@@ -56,10 +56,16 @@ class RunStore:
         if rows:
             return _run(rows[0]), False
         with self.project.action("run-copy", f"copy {run.kind} run") as act:
-            new_id = act.insert("runs", {
-                "kind": run.kind, "params": params, "created_at": run.created_at, "status": "done",
-                "summary": json.dumps(run.summary, ensure_ascii=False, default=str),
-            })
+            new_id = act.insert(
+                "runs",
+                {
+                    "kind": run.kind,
+                    "params": params,
+                    "created_at": run.created_at,
+                    "status": "done",
+                    "summary": json.dumps(run.summary, ensure_ascii=False, default=str),
+                },
+            )
         return self.get(new_id), True
 
     def get(self, run_id: int) -> Run:

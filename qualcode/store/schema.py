@@ -79,9 +79,7 @@ def m001_core(db: Database) -> None:
         ],
     )
     db["turns"].create_index(["document_id", "start"])
-    db["turns"].enable_fts(
-        ["text", "speaker"], fts_version="FTS5", create_triggers=True, tokenize="porter"
-    )
+    db["turns"].enable_fts(["text", "speaker"], fts_version="FTS5", create_triggers=True, tokenize="porter")
     db["codes"].create(
         {
             "id": int,

@@ -49,8 +49,14 @@ class Search:
             rows = self.project.query(sql, [quoted, limit])
         return [
             SearchHit(
-                r["document_id"], r["document"], r["turn_id"], r["speaker"] or "",
-                r["start"], r["end"], r["snippet"], r["rank"],
+                r["document_id"],
+                r["document"],
+                r["turn_id"],
+                r["speaker"] or "",
+                r["start"],
+                r["end"],
+                r["snippet"],
+                r["rank"],
             )
             for r in rows
         ]

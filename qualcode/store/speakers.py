@@ -68,8 +68,16 @@ class SpeakerStore:
         )
         names = {r["id"]: r["name"] for r in self.project.query("SELECT id, name FROM participants")}
         return [
-            SpeakerLabel(r["document_id"], r["document"], r["speaker"], r["turns"], r["role"], r["participant_id"],
-                         names.get(r["participant_id"]), r["first_seq"])
+            SpeakerLabel(
+                r["document_id"],
+                r["document"],
+                r["speaker"],
+                r["turns"],
+                r["role"],
+                r["participant_id"],
+                names.get(r["participant_id"]),
+                r["first_seq"],
+            )
             for r in rows
         ]
 

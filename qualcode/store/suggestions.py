@@ -118,7 +118,9 @@ class SuggestionStore:
             params.append(topic)
         rows = self.project.query(sql + " ORDER BY topic, document_id, start", params)
         return [
-            SuggestionSegment(r["run_id"], r["topic"], r["document_id"], r["start"], r["end"], r["probability"], r["id"])
+            SuggestionSegment(
+                r["run_id"], r["topic"], r["document_id"], r["start"], r["end"], r["probability"], r["id"]
+            )
             for r in rows
         ]
 

@@ -85,8 +85,14 @@ def accept(
             ids = project.codings.add_many(
                 [
                     NewCoding(
-                        code.id, s.document_id, s.start, s.end, coder=coder, origin="suggested",
-                        status="pending", method=METHOD,
+                        code.id,
+                        s.document_id,
+                        s.start,
+                        s.end,
+                        coder=coder,
+                        origin="suggested",
+                        status="pending",
+                        method=METHOD,
                         confidence=None if s.probability is None else min(1.0, max(0.0, s.probability)),
                         run_id=run_id,
                     )

@@ -204,7 +204,9 @@ def resolve_model(name: str | None) -> ModelSource:
     if path.exists():
         folder = _find_model_dir(path)
         if folder is None:
-            raise DependencyError(f"{path} is not a sentence-transformers model folder (no {' or '.join(MODEL_MARKERS)})")
+            raise DependencyError(
+                f"{path} is not a sentence-transformers model folder (no {' or '.join(MODEL_MARKERS)})"
+            )
         return ModelSource(name, folder.resolve(), _key(folder), "folder")
     dist = _distribution(name)
     folder = _package_model(dist) if dist is not None else None
@@ -320,8 +322,10 @@ class CachedEmbedder:
     def _encode(self, texts: list[str]) -> "np.ndarray":
         import numpy as np
 
-        parts = [np.asarray(self.encode(texts[i : i + self.chunk_size]), dtype=np.float32)
-                 for i in range(0, len(texts), self.chunk_size)]
+        parts = [
+            np.asarray(self.encode(texts[i : i + self.chunk_size]), dtype=np.float32)
+            for i in range(0, len(texts), self.chunk_size)
+        ]
         out = np.vstack(parts)
         if out.ndim != 2 or out.shape[0] != len(texts):
             raise ValueError(f"encoder returned shape {out.shape} for {len(texts)} texts")
@@ -376,6 +380,9 @@ class SentenceTransformerEmbedder(CachedEmbedder):
 
     def _encode_batch(self, texts: list[str]) -> "np.ndarray":
         return self._load().encode(
-            texts, batch_size=self.batch_size, show_progress_bar=False, normalize_embeddings=True,
+            texts,
+            batch_size=self.batch_size,
+            show_progress_bar=False,
+            normalize_embeddings=True,
             convert_to_numpy=True,
         )

@@ -77,8 +77,13 @@ def describe_topics(
         n_ex = min(params.excerpts, len(order))
         excerpts = tuple(
             Excerpt(
-                units[i].document_id, units[i].document, units[i].start, units[i].end,
-                units[i].speaker, units[i].text, round(float(embeddings[i] @ centres[t]), 4),
+                units[i].document_id,
+                units[i].document,
+                units[i].start,
+                units[i].end,
+                units[i].speaker,
+                units[i].text,
+                round(float(embeddings[i] @ centres[t]), 4),
             )
             for i in order[:n_ex]
         )

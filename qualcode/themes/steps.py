@@ -130,8 +130,12 @@ class AutoKMeans:
         else:
             small = self._choose(X[sample], init)
         return MiniBatchKMeans(
-            int(small.n_clusters), init=small.cluster_centers_, n_init=1, batch_size=4096,
-            random_state=self.seed, max_no_improvement=10,
+            int(small.n_clusters),
+            init=small.cluster_centers_,
+            n_init=1,
+            batch_size=4096,
+            random_state=self.seed,
+            max_no_improvement=10,
         ).fit(X)
 
     def _choose(self, X: np.ndarray, init: np.ndarray | None) -> Any:

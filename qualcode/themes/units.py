@@ -66,8 +66,13 @@ def build_units_with_lemmas(project: "Project", params: SuggestParams) -> tuple[
             attrs = people.get(t.participant_id or t.document_participant_id or -1, {})
             return all(attrs.get(k) == v for k, v in params.where)
 
-    turns = select_turns(project, document_ids=wanted, kinds=tuple(params.kinds or ()),
-                         include_interviewer=params.include_interviewer, keep=keep)
+    turns = select_turns(
+        project,
+        document_ids=wanted,
+        kinds=tuple(params.kinds or ()),
+        include_interviewer=params.include_interviewer,
+        keep=keep,
+    )
     if not turns:
         raise ValidationError("no turns to analyse: check --document, --kind, --where and interviewer settings")
     units = [
@@ -83,6 +88,7 @@ def build_units_with_lemmas(project: "Project", params: SuggestParams) -> tuple[
         if sum(1 for w in lemma.split() if w not in stops and len(w) > 1) >= params.min_content_words
     ]
     if not kept:
-        raise ValidationError("every unit is too short to analyse (fewer than "
-                              f"{params.min_content_words} content words)")
+        raise ValidationError(
+            f"every unit is too short to analyse (fewer than {params.min_content_words} content words)"
+        )
     return [units[i] for i in kept], [lemmas[i] for i in kept]

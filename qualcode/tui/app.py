@@ -108,8 +108,9 @@ class QualcodeApp(App[None]):
             coded = as_user_error(exc, str(self.project.path))
             self._keep_for_retry(fn, args, kwargs)
             message = coded.message if coded else f"{type(exc).__name__}: {exc}"
-            self.notify(message + " — ctrl+r retries", title=f"Error {coded.code if coded else 'E000'}",
-                        severity="error")
+            self.notify(
+                message + " — ctrl+r retries", title=f"Error {coded.code if coded else 'E000'}", severity="error"
+            )
             return None
 
     def _keep_for_retry(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -174,9 +175,14 @@ class QualcodeApp(App[None]):
             if yes:
                 self._undo(any_coder=True)
 
-        self.push_screen(ChoiceModal(
-            f"Nothing of yours ({self.coder}) to undo. Undo {other.actor}'s \"{other.summary}\"?",
-            [(f"Yes, undo {other.actor}'s action", True), ("No, keep it", False)], highlight=1), done)
+        self.push_screen(
+            ChoiceModal(
+                f'Nothing of yours ({self.coder}) to undo. Undo {other.actor}\'s "{other.summary}"?',
+                [(f"Yes, undo {other.actor}'s action", True), ("No, keep it", False)],
+                highlight=1,
+            ),
+            done,
+        )
 
     def action_redo(self) -> None:
         event = self.attempt(self.project.history.redo, self.coder)
@@ -220,8 +226,9 @@ class QualcodeApp(App[None]):
                 offset = found if found >= 0 else hit.start
         self.open_document(hit.document_id, offset=offset)
 
-    def open_document(self, document_id: int, *, offset: int | None = None,
-                      select: tuple[int, int] | None = None) -> None:
+    def open_document(
+        self, document_id: int, *, offset: int | None = None, select: tuple[int, int] | None = None
+    ) -> None:
         """Show a document (reusing its open view) at an offset or a span."""
         from qualcode.tui.screens.document import DocumentScreen
 
@@ -253,8 +260,11 @@ class QualcodeApp(App[None]):
                 self.notify(f"Coding as {value}")
 
         self.push_screen(
-            PromptModal("Coder identity (stored on every coding you apply)", self.coder,
-                        validate=lambda v: None if v else "the coder needs a name"),
+            PromptModal(
+                "Coder identity (stored on every coding you apply)",
+                self.coder,
+                validate=lambda v: None if v else "the coder needs a name",
+            ),
             done,
         )
 
@@ -265,8 +275,9 @@ class QualcodeApp(App[None]):
             if value:
                 self.import_files([p for p in value.split() if p])
 
-        self.push_screen(PromptModal("Import files or folders (space-separated paths)",
-                                     placeholder="corpora/demo"), done)
+        self.push_screen(
+            PromptModal("Import files or folders (space-separated paths)", placeholder="corpora/demo"), done
+        )
 
     # -- long work ----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="import", name="Import", exit_on_error=False)
@@ -276,8 +287,9 @@ class QualcodeApp(App[None]):
 
         self.post_message(ImportProgress(0, max(1, len(paths))))
         with own_project(self.project.path) as project:
-            summary = import_files(project, paths,
-                                   on_progress=lambda done, total: self.post_message(ImportProgress(done, total)))
+            summary = import_files(
+                project, paths, on_progress=lambda done, total: self.post_message(ImportProgress(done, total))
+            )
         return summary.line()
 
     def on_import_progress(self, message: ImportProgress) -> None:
@@ -301,14 +313,15 @@ class QualcodeApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Set coder", "Change who codings are attributed to", self.action_set_coder)
-        yield SystemCommand("Import documents", "Import files or folders (runs in the background)",
-                            self.action_import)
-        yield SystemCommand("Speakers", "See speaker labels; rename, set role, merge participants",
-                            self.action_speakers)
+        yield SystemCommand("Import documents", "Import files or folders (runs in the background)", self.action_import)
+        yield SystemCommand(
+            "Speakers", "See speaker labels; rename, set role, merge participants", self.action_speakers
+        )
         for e in SCREENS:
             yield SystemCommand(f"Go to {e.title}", e.help, lambda name=e.name: self.action_show_screen(name))
-        yield SystemCommand("Reconcile coders", "Step through two coders' disagreements into a consensus coder",
-                            self.action_reconcile)
+        yield SystemCommand(
+            "Reconcile coders", "Step through two coders' disagreements into a consensus coder", self.action_reconcile
+        )
 
     def action_reconcile(self) -> None:
         from qualcode.tui.screens.reconcile import ReconcileScreen
@@ -316,8 +329,7 @@ class QualcodeApp(App[None]):
         self.push_screen(ReconcileScreen())
 
 
-def make_app(project_path: str | Path | None = None, *, coder: str | None = None,
-             create: bool = True) -> QualcodeApp:
+def make_app(project_path: str | Path | None = None, *, coder: str | None = None, create: bool = True) -> QualcodeApp:
     """Open the project and build the app.
 
     Raises:

@@ -27,8 +27,7 @@ class DataChanged(Message):
 class OpenDocument(Message):
     """Show a document, at ``offset`` or with ``select`` selected."""
 
-    def __init__(self, document_id: int, *, offset: int | None = None,
-                 select: tuple[int, int] | None = None) -> None:
+    def __init__(self, document_id: int, *, offset: int | None = None, select: tuple[int, int] | None = None) -> None:
         self.document_id, self.offset, self.select = document_id, offset, select
         super().__init__()
 

@@ -16,11 +16,26 @@ from qualcode.model import Code, Coding, Turn
 # Readable on dark and light backgrounds as a *background* with a chosen
 # foreground; used for codes without a colour of their own.
 PALETTE: tuple[str, ...] = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
 )
 SPEAKER_PALETTE: tuple[str, ...] = (
-    "#5fafff", "#ffaf5f", "#87d787", "#d787d7", "#ffd75f", "#5fd7d7", "#ff8787", "#afafff",
+    "#5fafff",
+    "#ffaf5f",
+    "#87d787",
+    "#d787d7",
+    "#ffd75f",
+    "#5fd7d7",
+    "#ff8787",
+    "#afafff",
 )
 
 

@@ -44,4 +44,3 @@ def failure_text(error: BaseException | None) -> str:
 def report_failure(node: "DOMNode", worker: "Worker[object]") -> None:
     """Show a failed worker's error as a notification titled with the worker's name."""
     node.notify(failure_text(worker.error), title=worker.name or "Background task", severity="error")
-

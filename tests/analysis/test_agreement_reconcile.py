@@ -82,8 +82,11 @@ def consensus(path: Path) -> Counter:
     with open_project(path) as p:
         docs = {d.id: d for d in p.documents.all()}
         codes = {c.id: c.name for c in p.codes.all()}
-        return Counter((codes[c.code_id], docs[c.document_id].name, docs[c.document_id].text[c.start:c.end])
-                       for c in p.codings.all() if c.coder == "consensus")
+        return Counter(
+            (codes[c.code_id], docs[c.document_id].name, docs[c.document_id].text[c.start : c.end])
+            for c in p.codings.all()
+            if c.coder == "consensus"
+        )
 
 
 def test_agenda_start_decisions_and_undo(db):
@@ -93,15 +96,19 @@ def test_agenda_start_decisions_and_undo(db):
     with open_project(db) as p:
         state = open_session(p, "alice", "bob", "consensus")
         assert [(i.code, i.document, i.applied_by) for i in state.items] == [
-            ("Feedback > Timeliness", "interview_b", ("bob",)), ("Feedback > Quality", "interview_a", ("alice",)),
-            ("Burden", "interview_a", ("bob",)), ("Burden", "interview_b", ("alice",))]
+            ("Feedback > Timeliness", "interview_b", ("bob",)),
+            ("Feedback > Quality", "interview_a", ("alice",)),
+            ("Burden", "interview_a", ("bob",)),
+            ("Burden", "interview_b", ("alice",)),
+        ]
         assert state.seeded == 2
         first = state.remaining[0]
         assert decide(p, state, [first], "b") == 1
         p.history.undo()  # takes back the decision AND its coding
         assert len(open_session(p, "alice", "bob", "consensus").remaining) == 4
-    assert consensus(db) == Counter({("Timeliness", "interview_a", "five weeks"): 1,
-                                     ("Quality", "interview_a", "Scores were inconsistent"): 1})
+    assert consensus(db) == Counter(
+        {("Timeliness", "interview_a", "five weeks"): 1, ("Quality", "interview_a", "Scores were inconsistent"): 1}
+    )
     with open_project(db) as p:
         with pytest.raises(Exception, match="new name"):
             open_session(p, "alice", "bob", "bob")
@@ -154,18 +161,26 @@ def test_tui_resolve_three_quit_reopen_finish(db):
 
     first = asyncio.run(session(["b", "n", "o"]))  # Timeliness b1: bob's; Quality a1: neither; Burden a3: both
     assert len(first) == 4
-    assert consensus(db) == Counter({("Timeliness", "interview_a", "five weeks"): 1,
-                                     ("Quality", "interview_a", "Scores were inconsistent"): 1,
-                                     ("Timeliness", "interview_b", "weeks of work"): 1,
-                                     ("Burden", "interview_a", "Scores were inconsistent"): 1})
+    assert consensus(db) == Counter(
+        {
+            ("Timeliness", "interview_a", "five weeks"): 1,
+            ("Quality", "interview_a", "Scores were inconsistent"): 1,
+            ("Timeliness", "interview_b", "weeks of work"): 1,
+            ("Burden", "interview_a", "Scores were inconsistent"): 1,
+        }
+    )
     second = asyncio.run(session(["a"]))  # reopened: only Burden b1 is left; keep alice's
     assert second == ["Burden"]
     final = consensus(db)
-    assert final == Counter({("Timeliness", "interview_a", "five weeks"): 1,
-                             ("Quality", "interview_a", "Scores were inconsistent"): 1,
-                             ("Timeliness", "interview_b", "weeks of work"): 1,
-                             ("Burden", "interview_a", "Scores were inconsistent"): 1,
-                             ("Burden", "interview_b", "cannot afford"): 1})
+    assert final == Counter(
+        {
+            ("Timeliness", "interview_a", "five weeks"): 1,
+            ("Quality", "interview_a", "Scores were inconsistent"): 1,
+            ("Timeliness", "interview_b", "weeks of work"): 1,
+            ("Burden", "interview_a", "Scores were inconsistent"): 1,
+            ("Burden", "interview_b", "cannot afford"): 1,
+        }
+    )
     # The consensus coder is an ordinary coder: by code, 2 Timeliness, 1 Quality, 2 Burden (hand count).
     assert Counter(code for code, _, _ in final.elements()) == {"Timeliness": 2, "Quality": 1, "Burden": 2}
 

@@ -31,6 +31,7 @@ from qualcode.analysis.agreement import agreement, cohen_kappa_table, disagreeme
 from qualcode.errors import ValidationError
 from qualcode.store import NewCoding
 
+
 def vector(table: dict, coder: str, path: str, labels: list[str]) -> list[int]:
     return [int(u in table.get(coder, {}).get(path, set())) for u in labels]
 
@@ -44,8 +45,13 @@ def test_turn_counts_kappa_and_alpha(project, agreement_study):
     res = agreement(project)
     assert res.coders == ("ana", "ben") and res.unit == "turn" and res.kappa_kind == "cohen"
     assert res.documents == ("int1", "int2") and res.units == 8
-    expected = {"Feedback > Late": (2, 1, 1, 4), "Feedback > Useful": (1, 0, 0, 7),
-                "Burden > Cost": (2, 1, 0, 5), "Unused": (0, 0, 0, 8), "Feedback": (0, 0, 0, 8)}
+    expected = {
+        "Feedback > Late": (2, 1, 1, 4),
+        "Feedback > Useful": (1, 0, 0, 7),
+        "Burden > Cost": (2, 1, 0, 5),
+        "Unused": (0, 0, 0, 8),
+        "Feedback": (0, 0, 0, 8),
+    }
     for path, (both, only_a, only_b, neither) in expected.items():
         r = row(res, path)
         assert (r.both, r.only["ana"], r.only["ben"], r.neither) == (both, only_a, only_b, neither), path
@@ -53,7 +59,10 @@ def test_turn_counts_kappa_and_alpha(project, agreement_study):
     late = row(res, "Feedback > Late")
     assert late.kappa == pytest.approx(14 / 30)
     for path in ("Feedback > Late", "Burden > Cost"):
-        a, b = vector(agreement_study.table, "ana", path, agreement_study.in_scope), vector(agreement_study.table, "ben", path, agreement_study.in_scope)
+        a, b = (
+            vector(agreement_study.table, "ana", path, agreement_study.in_scope),
+            vector(agreement_study.table, "ben", path, agreement_study.in_scope),
+        )
         r = row(res, path)
         assert r.kappa == pytest.approx(cohen_kappa_score(a, b))
         assert r.alpha == pytest.approx(krippendorff.alpha(reliability_data=[a, b], level_of_measurement="nominal"))
@@ -71,9 +80,12 @@ def test_turn_counts_kappa_and_alpha(project, agreement_study):
     pooled_b = sum((vector(agreement_study.table, "ben", c.path, agreement_study.in_scope) for c in res.codes), [])
     assert res.overall.kappa_pooled == pytest.approx(cohen_kappa_score(pooled_a, pooled_b))
     assert res.overall.alpha == pytest.approx(
-        krippendorff.alpha(reliability_data=[pooled_a, pooled_b], level_of_measurement="nominal"))
+        krippendorff.alpha(reliability_data=[pooled_a, pooled_b], level_of_measurement="nominal")
+    )
     frame = res.to_frame()
-    assert list(frame["path"]) == [c.path for c in res.codes] and math.isnan(frame.set_index("path").loc["Unused", "kappa"])
+    assert list(frame["path"]) == [c.path for c in res.codes] and math.isnan(
+        frame.set_index("path").loc["Unused", "kappa"]
+    )
 
 
 def test_rollup_codes_and_all_documents(project, agreement_study):
@@ -88,8 +100,12 @@ def test_rollup_codes_and_all_documents(project, agreement_study):
     every = agreement(project, codes=["Late"], all_documents=True)
     late = row(every, "Feedback > Late")
     assert every.units == 11 and (late.both, late.only["ana"], late.only["ben"], late.neither) == (2, 2, 1, 6)
-    assert late.kappa == pytest.approx(cohen_kappa_score(vector(agreement_study.table, "ana", "Feedback > Late", agreement_study.units) + [0],
-                                                         vector(agreement_study.table, "ben", "Feedback > Late", agreement_study.units) + [0]))
+    assert late.kappa == pytest.approx(
+        cohen_kappa_score(
+            vector(agreement_study.table, "ana", "Feedback > Late", agreement_study.units) + [0],
+            vector(agreement_study.table, "ben", "Feedback > Late", agreement_study.units) + [0],
+        )
+    )
 
 
 def test_character_units_match_a_per_character_count(project, agreement_study):
@@ -105,20 +121,21 @@ def test_character_units_match_a_per_character_count(project, agreement_study):
                 mask = np.zeros(e - s, dtype=int)
                 for c in codings:
                     if c.coder == coder and c.code_id == cid and c.document_id == did:
-                        mask[max(c.start, s) - s: max(min(c.end, e) - s, 0)] = 1
+                        mask[max(c.start, s) - s : max(min(c.end, e) - s, 0)] = 1
                 vec.extend(mask)
         r = row(res, path)
         a, b = np.array(vecs["ana"]), np.array(vecs["ben"])
         assert r.units == len(a) == res.units
-        assert (r.both, r.only["ana"], r.only["ben"]) == (int((a & b).sum()), int((a & ~b).sum()),
-                                                          int((~a & b).sum()))
+        assert (r.both, r.only["ana"], r.only["ben"]) == (int((a & b).sum()), int((a & ~b).sum()), int((~a & b).sum()))
         assert r.kappa == pytest.approx(cohen_kappa_score(a, b))
         assert r.alpha == pytest.approx(krippendorff.alpha(reliability_data=[a, b], level_of_measurement="nominal"))
     # ben's partial coding of u4: the rest of u4 is one merged disagreement span
     dis = disagreements(project, "Cost", unit="character")
     did, s, e = units["u4"]
     assert [(d.start, d.end, d.applied_by, d.not_applied_by) for d in dis.items if d.start < e and d.end > s] == [
-        (s, s + 4, ("ana",), ("ben",)), (s + 15, e, ("ana",), ("ben",))]
+        (s, s + 4, ("ana",), ("ben",)),
+        (s + 15, e, ("ana",), ("ben",)),
+    ]
 
 
 def test_sentence_units(project, agreement_study):
@@ -171,8 +188,12 @@ def test_three_coders_with_missing_data_and_machine_coder(project, agreement_stu
     assert (r.both, r.neither, r.only) == (1, 5, {"ana": 2, "ben": 1, "cy": 3})
     # a confirmed machine coding makes "autotag" a coder only when asked; pending ones never count
     late = project.codes.resolve("Feedback > Late").id
-    ids = project.codings.add_many([NewCoding(late, *units["u1"], coder="autotag", origin="auto"),
-                                    NewCoding(late, *units["u2"], coder="autotag", origin="auto")])
+    ids = project.codings.add_many(
+        [
+            NewCoding(late, *units["u1"], coder="autotag", origin="auto"),
+            NewCoding(late, *units["u2"], coder="autotag", origin="auto"),
+        ]
+    )
     project.codings.set_status(ids[:1], "confirmed")
     assert "autotag" not in agreement(project).coders
     machine = agreement(project, coders=["ana", "autotag"], codes=["Late"], include_machine=True)
@@ -203,13 +224,16 @@ def test_one_coder_project_is_a_clear_error(project, transcript, agreement_study
 def test_statistics_against_references():
     # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", nominal example: alpha = 0.743
     nan = np.nan
-    data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
-            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
-            [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
-            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+    data = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+    ]
     assert round(krippendorff_alpha_nominal(data), 3) == 0.743
     assert krippendorff_alpha_nominal(data) == pytest.approx(
-        krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+        krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+    )
     assert krippendorff_alpha_nominal([[1, 1, 1], [1, 1, 1]]) is None
     rng = np.random.default_rng(7)
     for _ in range(5):
@@ -221,7 +245,8 @@ def test_statistics_against_references():
     # one character coded by one coder out of two million: defined (0), not mistaken for "no variation"
     assert cohen_kappa_table(0, 1, 0, 2_000_000) == pytest.approx(0.0)
     assert cohen_kappa_table(3, 1, 0, 2_000_000) == pytest.approx(
-        cohen_kappa_score([1, 1, 1, 1, 0], [1, 1, 1, 0, 0], sample_weight=[1, 1, 1, 1, 2_000_000]))
+        cohen_kappa_score([1, 1, 1, 1, 0], [1, 1, 1, 0, 0], sample_weight=[1, 1, 1, 1, 2_000_000])
+    )
 
 
 def test_interviewer_only_documents_need_include_interviewer(project, transcript):
@@ -229,8 +254,9 @@ def test_interviewer_only_documents_need_include_interviewer(project, transcript
     project.codes.ensure_path("A")
     doc = project.documents.resolve("qs")
     t1, t2 = project.documents.turns(doc.id)
-    project.codings.add_many([NewCoding(project.codes.resolve("A").id, doc.id, t1.start, t1.end, coder=c)
-                              for c in ("ana", "ben")])
+    project.codings.add_many(
+        [NewCoding(project.codes.resolve("A").id, doc.id, t1.start, t1.end, coder=c) for c in ("ana", "ben")]
+    )
     with pytest.raises(ValidationError, match="no turn units"):
         agreement(project)
     a = row(agreement(project, include_interviewer=True), "A")

@@ -152,7 +152,10 @@ def test_explain_sums_to_the_table(messy_study):
             row = _row(table, path)
             totals = found.totals()
             assert (totals["codings"], totals["documents"], totals["participants"]) == (
-                row["codings"], row["documents"], row["participants"])
+                row["codings"],
+                row["documents"],
+                row["participants"],
+            )
     found = explain(proj, "Quality")
     why = {i.coding_id: i.reason for i in found.items}
     assert why == {ids["c2"]: None, ids["c4"]: "interviewer-only", ids["c7"]: "outside turns"}

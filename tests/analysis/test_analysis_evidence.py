@@ -3,7 +3,6 @@ attribution is complete, pseudonymisation replaces names."""
 
 from __future__ import annotations
 
-
 from qualcode.analysis import evidence, evidence_records, frequencies
 from qualcode.model import ParsedDocument
 from qualcode.store import NewCoding
@@ -23,8 +22,10 @@ def test_counts_and_attribution_match_the_fixture(project, build_study):
     assert sorted(q.participant for q in quotes) == ["Alice", "Carol", "Dan"]
     dan = next(q for q in quotes if q.participant == "Dan")
     assert (dan.text, dan.document, dan.speaker) == ("the price of compliance", "Interview 3", "R")
-    assert (dan.start, dan.end) == (s.texts["Interview 3"].index("the price"),
-                                   s.texts["Interview 3"].index("the price") + len("the price of compliance"))
+    assert (dan.start, dan.end) == (
+        s.texts["Interview 3"].index("the price"),
+        s.texts["Interview 3"].index("the price") + len("the price of compliance"),
+    )
     assert dan.attributes == {"org_size": "multinational", "region": "South"}
     # Never a quote from a rejected (c7) or interviewer (c4) coding.
     support = ev[ev["path"] == "Enablers > Support"].iloc[0]["quotes"]
@@ -39,9 +40,11 @@ def test_quotes_are_chosen_by_representativeness_not_length(project):
         "P1": "The bid cost and the price of bidding are too high for us.",
         "P2": "Bidding cost us money: the price of each bid is high.",
         "P3": "High cost, high price, every bid drains money.",
-        "P4": ("Honestly the weather in the north was terrible that winter and the car park at the council "
-               "offices was flooded so nobody could get to the meeting about anything at all, which is a long "
-               "story with many words and no relation to money."),
+        "P4": (
+            "Honestly the weather in the north was terrible that winter and the car park at the council "
+            "offices was flooded so nobody could get to the meeting about anything at all, which is a long "
+            "story with many words and no relation to money."
+        ),
     }
     code = project.codes.add("Cost")
     items = []
@@ -60,9 +63,11 @@ def test_pseudonymise_names_in_text_and_attribution(project, build_study):
     s = build_study(project)
     text = s.texts["Interview 1"]
     # Code a participant turn that mentions Bob by name.
-    doc, _ = project.documents.add(ParsedDocument(name="Note by Carol", kind="other",
-                                                  text="Bob said the cost was high; Carol agreed.",
-                                                  participant="Carol"))
+    doc, _ = project.documents.add(
+        ParsedDocument(
+            name="Note by Carol", kind="other", text="Bob said the cost was high; Carol agreed.", participant="Carol"
+        )
+    )
     project.codings.add_many([NewCoding(s.codes["Other"], doc.id, 0, len(doc.text), coder="t")])
     ev = evidence(project, quotes=3, pseudonymise=True)
     other = ev[ev["path"] == "Other"].iloc[0]["quotes"]

@@ -36,7 +36,6 @@ SME base = Alice, Bob, Eve = 3; multinational base = Carol, Dan = 2.
 
 from __future__ import annotations
 
-
 import pytest
 
 from qualcode.store import NewCoding, Project
@@ -48,6 +47,7 @@ def study(project, build_study) -> tuple[Project, object]:  # (project, Study)
 
 
 # -- the attribution rules, checked on the fixture itself -------------------------
+
 
 def test_counted_codings_skip_rejected_and_interviewer(study):
     from qualcode.analysis.corpus import load_corpus

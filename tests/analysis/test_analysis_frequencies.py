@@ -23,8 +23,14 @@ def row(frame, path):
 def test_own_and_rolled_up_counts(study):
     project, _ = study
     f = frequencies(project)
-    assert list(f["path"]) == ["Barriers", "Barriers > Cost", "Barriers > Time", "Enablers", "Enablers > Support",
-                               "Other"]
+    assert list(f["path"]) == [
+        "Barriers",
+        "Barriers > Cost",
+        "Barriers > Time",
+        "Enablers",
+        "Enablers > Support",
+        "Other",
+    ]
     # Cost: c1, c3 (Alice, D1), c6 (Carol, D2), c10 (Dan, D3) -> 4 codings, 3 documents, 3 participants.
     cost = row(f, "Barriers > Cost")
     assert (cost.codings, cost.documents, cost.participants) == (4, 3, 3)
@@ -86,8 +92,12 @@ def test_two_attributes_give_marginals_and_crossed_groups(study):
     b = row(f, "Barriers")
     # Crossed bases: SME&North = Alice, Eve (2); SME&South = Bob; multinational&North = Carol; &South = Dan.
     bases = {g["label"]: g["base"] for g in f.attrs["groups"] if len(g["attrs"]) == 2}
-    assert bases == {"org_size=SME & region=North": 2, "org_size=SME & region=South": 1,
-                     "org_size=multinational & region=North": 1, "org_size=multinational & region=South": 1}
+    assert bases == {
+        "org_size=SME & region=North": 2,
+        "org_size=SME & region=South": 1,
+        "org_size=multinational & region=North": 1,
+        "org_size=multinational & region=South": 1,
+    }
     # SME&North: Alice c1 c2 c3 -> 3 codings, 1 of 2 people = 50 %.
     assert b["org_size=SME & region=North: codings"] == 3
     assert b["org_size=SME & region=North: participants_percent"] == pytest.approx(50.0)
@@ -132,7 +142,11 @@ def test_coded_segments_rows(study):
     assert len(seg) == 8  # c1 c2 c3 c5 c6 c8 c9 c10
     c10 = seg[seg["coding_id"] == s.codings["c10"]].iloc[0]
     assert (c10["participant"], c10["attr:org_size"], c10["speaker"], c10["text"]) == (
-        "Dan", "multinational", "R", "the price of compliance")
+        "Dan",
+        "multinational",
+        "R",
+        "the price of compliance",
+    )
     assert c10["words"] == 4
     assert set(seg["status"]) == {"confirmed", "pending"}
     assert len(coded_segments(project, include_interviewer=True, include_pending=False)) == 8  # +c4 -c5

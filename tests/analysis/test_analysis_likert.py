@@ -15,8 +15,18 @@ SCALE5 = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
 
 def survey() -> pd.DataFrame:
     # 10 respondents: SA SA A A N D SD, one "Don't know", one invalid "7", one blank.
-    answers = ["Strongly agree", "strongly agree ", "Agree", "Agree", "Neutral", "Disagree",
-               "Strongly disagree", "Don't know", "7", ""]
+    answers = [
+        "Strongly agree",
+        "strongly agree ",
+        "Agree",
+        "Agree",
+        "Neutral",
+        "Disagree",
+        "Strongly disagree",
+        "Don't know",
+        "7",
+        "",
+    ]
     sizes = ["SME"] * 5 + ["multinational"] * 5
     return pd.DataFrame({"q1": answers, "org_size": sizes}, index=[f"R{i}" for i in range(10)])
 

@@ -37,13 +37,19 @@ def test_frequencies_equal_distinct_respondents_per_tag(corpora_dir, project):
     doc_ids = {}
     with project.action("import", "napire v_277"):
         for lfdn, text in answers.items():
-            doc, _ = project.documents.add(ParsedDocument(name=f"v_277 {lfdn}", kind="survey", text=text,
-                                                          participant=f"R{lfdn}", participants={f"R{lfdn}": {}}))
+            doc, _ = project.documents.add(
+                ParsedDocument(
+                    name=f"v_277 {lfdn}",
+                    kind="survey",
+                    text=text,
+                    participant=f"R{lfdn}",
+                    participants={f"R{lfdn}": {}},
+                )
+            )
             doc_ids[lfdn] = (doc.id, len(doc.text))
         code_ids = {tag: project.codes.ensure_path(tag)[0].id for tag in respondents}
     project.codings.add_many(
-        NewCoding(code_ids[r["tag"]], doc_ids[r["lfdn"]][0], 0, doc_ids[r["lfdn"]][1], coder="napire")
-        for r in rows
+        NewCoding(code_ids[r["tag"]], doc_ids[r["lfdn"]][0], 0, doc_ids[r["lfdn"]][1], coder="napire") for r in rows
     )
     freq = frequencies(project).set_index("path")
     assert len(freq) == len(respondents)

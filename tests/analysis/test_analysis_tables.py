@@ -83,25 +83,47 @@ def test_presence_per_participant_and_document(study):
     project, _ = study
     pres = presence(project, unit="participant")
     assert list(pres.index) == ["Alice", "Bob", "Carol", "Dan", "Eve"]
-    assert pres.loc["Alice"].to_dict() == {"Barriers": 1, "Barriers > Cost": 1, "Barriers > Time": 1,
-                                           "Enablers": 0, "Enablers > Support": 0, "Other": 0}
-    assert pres.loc["Bob"].to_dict() == {"Barriers": 1, "Barriers > Cost": 0, "Barriers > Time": 1,
-                                         "Enablers": 1, "Enablers > Support": 1, "Other": 0}
+    assert pres.loc["Alice"].to_dict() == {
+        "Barriers": 1,
+        "Barriers > Cost": 1,
+        "Barriers > Time": 1,
+        "Enablers": 0,
+        "Enablers > Support": 0,
+        "Other": 0,
+    }
+    assert pres.loc["Bob"].to_dict() == {
+        "Barriers": 1,
+        "Barriers > Cost": 0,
+        "Barriers > Time": 1,
+        "Enablers": 1,
+        "Enablers > Support": 1,
+        "Other": 0,
+    }
     assert pres.loc["Eve"].sum() == 0
     # Column sums equal the participants column of the frequency table.
     freq = frequencies(project).set_index("path")["participants"]
     assert pres.sum().to_dict() == freq.to_dict()
     docs = presence(project, unit="document")
-    assert docs["Enablers > Support"].to_dict() == {"Interview 1": 0, "Focus group": 1, "Interview 3": 0,
-                                                    "Survey Eve": 0}
+    assert docs["Enablers > Support"].to_dict() == {
+        "Interview 1": 0,
+        "Focus group": 1,
+        "Interview 3": 0,
+        "Survey Eve": 0,
+    }
 
 
 def test_coverage_threshold(study):
     project, _ = study
     cov = coverage(project, min_participants=2).set_index("path")
     # Participants: Barriers 4, Cost 3, Time 2, Enablers 1, Support 1, Other 0.
-    assert cov["meets_threshold"].to_dict() == {"Barriers": True, "Barriers > Cost": True, "Barriers > Time": True,
-                                                "Enablers": False, "Enablers > Support": False, "Other": False}
+    assert cov["meets_threshold"].to_dict() == {
+        "Barriers": True,
+        "Barriers > Cost": True,
+        "Barriers > Time": True,
+        "Enablers": False,
+        "Enablers > Support": False,
+        "Other": False,
+    }
     assert cov.loc["Barriers > Time", "participant_names"] == "Alice, Bob"
     assert cov.loc["Barriers > Cost", "participants_percent"] == pytest.approx(60.0)
 

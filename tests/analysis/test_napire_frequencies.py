@@ -37,8 +37,21 @@ def hand_counts(path):
 def napire_project(corpora_dir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("napire")
     db = tmp / "napire.db"
-    res = runner.invoke(app, ["import", str(corpora_dir / TRUTH), "--survey", "--id-column", "lfdn",
-                              "--text-column", "v_277", "-p", str(db), "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "import",
+            str(corpora_dir / TRUTH),
+            "--survey",
+            "--id-column",
+            "lfdn",
+            "--text-column",
+            "v_277",
+            "-p",
+            str(db),
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     rows, _, _ = hand_counts(corpora_dir / CODED)
     batch = tmp / "batch.csv"

@@ -26,10 +26,13 @@ def test_likert_counts_blanks_as_missing_and_takes_several_items(tmp_path):
     src = tmp_path / "s.csv"
     src.write_text(CSV, encoding="utf-8")
     db = str(tmp_path / "p.db")
-    res = runner.invoke(app, ["import", str(src), "--survey", "--id-column", "id", "--text-column", "comment", "-p", db])
+    res = runner.invoke(
+        app, ["import", str(src), "--survey", "--id-column", "id", "--text-column", "comment", "-p", db]
+    )
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["export", "likert", "--items", "q1", "q2", "--scale", SCALE,
-                              "--format", "json", "-o", "-", "-p", db])
+    res = runner.invoke(
+        app, ["export", "likert", "--items", "q1", "q2", "--scale", SCALE, "--format", "json", "-o", "-", "-p", db]
+    )
     assert res.exit_code == 0, res.output
     q1, q2 = json.loads(res.output)
     assert (q1["item"], q1["n"], q1["missing"], q1["dont_know"], q1["respondents"]) == ("q1", 4, 1, 1, 6)

@@ -9,12 +9,15 @@ import pytest
 from qualcode.model import ParsedDocument, ParsedTurn
 from qualcode.store import NewCoding
 
-
 # -- auto-tagging builders -------------------------------------------------------------------
 
 
 TOPICS = {
-    "Feedback": ["the feedback came late", "reviews were slow and the deadline passed", "nobody commented on the draft"],
+    "Feedback": [
+        "the feedback came late",
+        "reviews were slow and the deadline passed",
+        "nobody commented on the draft",
+    ],
     "Meetings": ["too many meetings every week", "the stand-up ran long", "we gathered every single day"],
     "Money": ["the budget was tight", "the cost of the bid hurt", "we lost money on it"],
 }

@@ -63,9 +63,15 @@ def test_spec_file_pins_the_run(study, tmp_path) -> None:
 
 
 def test_user_errors_exit_1(study) -> None:
-    for args in (["autotag", "--unit", "page"], ["autotag", "--codes", "Nope"], ["autotag", "-m", "magic"],
-                 ["review", "accept", "999999"], ["autotag", "undo", "77"], ["review", "--run", "77"],
-                 ["review", "accept"]):
+    for args in (
+        ["autotag", "--unit", "page"],
+        ["autotag", "--codes", "Nope"],
+        ["autotag", "-m", "magic"],
+        ["review", "accept", "999999"],
+        ["autotag", "undo", "77"],
+        ["review", "--run", "77"],
+        ["review", "accept"],
+    ):
         r = _run(study, *args)
         assert r.exit_code == 1, (args, r.output)
         assert r.stderr.startswith("Error: ")
@@ -108,9 +114,21 @@ def test_killed_mid_run_leaves_only_whole_batches(tmp_path) -> None:
     # One document = one turn here; use sentences so there are 480 units.
     env = {**os.environ, "QUALCODE_AUTOTAG_BATCH_SLEEP": "5", "QUALCODE_CODER": "tester"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qualcode.cli.main", "autotag", "--unit", "sentence", "--batch-size", str(batch),
-         "--project", str(path)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "qualcode.cli.main",
+            "autotag",
+            "--unit",
+            "sentence",
+            "--batch-size",
+            str(batch),
+            "--project",
+            str(path),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 60

@@ -27,8 +27,14 @@ def test_evaluate_scores_and_kappa_equal_sklearn(project, build_autotag) -> None
     assert ev.grouped and ev.units == 24 * 6
     assert [c.code for c in ev.scores.codes] == ["Feedback", "Meetings", "Money"]
     # Support is the hand count of human-coded turns per code.
-    counts = {c: project.query("SELECT count(*) AS n FROM codings c JOIN codes k ON k.id = c.code_id"
-                               " WHERE k.name = ? AND origin = 'manual'", [c])[0]["n"] for c in ("Feedback", "Meetings", "Money")}
+    counts = {
+        c: project.query(
+            "SELECT count(*) AS n FROM codings c JOIN codes k ON k.id = c.code_id"
+            " WHERE k.name = ? AND origin = 'manual'",
+            [c],
+        )[0]["n"]
+        for c in ("Feedback", "Meetings", "Money")
+    }
     assert {c.code: c.support for c in ev.scores.codes} == counts
     assert ev.scores.kappa == pytest.approx(cohen_kappa_score(ev.y_true.ravel(), ev.y_pred.ravel()))
     assert ev.scores.micro_f1 == pytest.approx(f1_score(ev.y_true, ev.y_pred, average="micro"))
@@ -56,13 +62,23 @@ def test_rule_syntax_exclusion_regex_wildcard() -> None:
     assert parse_keyword("/a+b/").kind == "regex" and parse_keyword("feed*").kind == "wildcard"
     with pytest.raises(ValidationError):
         parse_keyword("/(unclosed/")
-    m = RuleMatcher([
-        Code(1, "Feedback", path="Feedback", keywords=("late feedback", "-chocolate")),
-        Code(2, "Dates", path="Dates", keywords=("/dead ?lines?/",)),
-        Code(3, "Managers", path="Managers", keywords=("manag*", "line * boss")),
-    ])
-    texts = ["Late feedback again", "late feedbacks", "late feedback and chocolate", "chocolatelate feedback",
-             "Deadlines!", "the manager", "my line direct boss", "nothing here"]
+    m = RuleMatcher(
+        [
+            Code(1, "Feedback", path="Feedback", keywords=("late feedback", "-chocolate")),
+            Code(2, "Dates", path="Dates", keywords=("/dead ?lines?/",)),
+            Code(3, "Managers", path="Managers", keywords=("manag*", "line * boss")),
+        ]
+    )
+    texts = [
+        "Late feedback again",
+        "late feedbacks",
+        "late feedback and chocolate",
+        "chocolatelate feedback",
+        "Deadlines!",
+        "the manager",
+        "my line direct boss",
+        "nothing here",
+    ]
     hits = {(h.unit, h.code_id): h for h in m.match(texts)}
     assert hits[(0, 1)].rule == "kw:late feedback" and hits[(0, 1)].confidence == 1.0
     assert hits[(1, 1)].rule == "lemma:late feedback" and hits[(1, 1)].confidence == 0.9

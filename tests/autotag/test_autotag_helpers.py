@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 
-
-
 def test_covers_and_unit_codes(project, build_autotag) -> None:  # noqa: ANN001
     from qualcode.autotag.units import build_units, covers, unit_codes
     from qualcode.store.autotag import SpanKey

@@ -22,13 +22,15 @@ def test_rules_provenance_and_hand_count(project, build_autotag) -> None:
     coded = {r["document_id"] for r in project.query("SELECT document_id FROM codings WHERE origin='manual'")}
     text = {d.id: d.text for d in project.documents.all()}
     expect = [
-        (d, s, e) for d, s, e, _ in turns
+        (d, s, e)
+        for d, s, e, _ in turns
         if d not in coded and any(k in text[d][s:e] for k in ("feedback came late", "deadline", "meetings"))
     ]
     assert res.added == len(rows) == len(expect) > 0
     assert sorted((r["document_id"], r["start"], r["end"]) for r in rows) == sorted(expect)
     assert res.skipped_human == sum(
-        1 for d, s, e, _ in turns
+        1
+        for d, s, e, _ in turns
         if d in coded and any(k in text[d][s:e] for k in ("feedback came late", "deadline", "meetings"))
     )
     run = project.runs.get(res.run_id)
@@ -166,10 +168,20 @@ def test_themes_method_maps_accepted_suggestions(project, build_autotag) -> None
     turn = next(t for t in project.documents.all_turns() if t.role == "participant")
     with project.action("themes-test", "fake theme run") as act:
         run_id = act.insert("runs", {"kind": "themes", "params": "{}", "summary": "{}", "status": "done"})
-        act.insert("suggestions", {"run_id": run_id, "topic": 0, "label": "money", "status": "accepted",
-                                   "code_id": code_id})
-        act.insert("suggestion_segments", {"run_id": run_id, "topic": 0, "document_id": turn.document_id,
-                                           "start": turn.start, "end": turn.end, "probability": 0.7})
+        act.insert(
+            "suggestions", {"run_id": run_id, "topic": 0, "label": "money", "status": "accepted", "code_id": code_id}
+        )
+        act.insert(
+            "suggestion_segments",
+            {
+                "run_id": run_id,
+                "topic": 0,
+                "document_id": turn.document_id,
+                "start": turn.start,
+                "end": turn.end,
+                "probability": 0.7,
+            },
+        )
     res = autotag(project, AutotagOptions(methods=("themes",)))
     assert res.added == 1
     row = _auto(project)[0]

@@ -69,15 +69,21 @@ def test_disagreements(db):
     out = json.loads(res.output)
     assert out["path"] == "Feedback > Late" and out["coders"] == ["ana", "ben"]
     assert [(d["document"], d["start"], d["applied_by"], d["not_applied_by"]) for d in out["disagreements"]] == [
-        ("int1", units["u2"][1], ["ana"], ["ben"]), ("int2", units["u6"][1], ["ben"], ["ana"])]
+        ("int1", units["u2"][1], ["ana"], ["ben"]),
+        ("int2", units["u6"][1], ["ben"], ["ana"]),
+    ]
     text = run(path, "agreement", "disagreements", "Late", "--coders", "ana", "--coders", "ben")
     assert text.exit_code == 0 and "2 disagreements" in text.output and "Nobody called us back." in text.output
 
 
 def test_user_errors(db):
     path, _ = db
-    for args in (["agreement", "--coders", "ana"], ["agreement", "--coders", "ana,zoe"],
-                 ["agreement", "--unit", "page"], ["agreement", "disagreements", "Nope"]):
+    for args in (
+        ["agreement", "--coders", "ana"],
+        ["agreement", "--coders", "ana,zoe"],
+        ["agreement", "--unit", "page"],
+        ["agreement", "disagreements", "Nope"],
+    ):
         res = run(path, *args)
         assert res.exit_code == 1, args
         assert "Error:" in res.output and "Traceback" not in res.output

@@ -18,8 +18,15 @@ def db(tmp_path, monkeypatch, transcript):
     monkeypatch.setenv("QUALCODE_CODER", "cli-tester")
     path = tmp_path / "p.db"
     with open_project(path) as p:
-        p.documents.add(transcript("int1", [("Interviewer", "Tell me about feedback."),
-                                            ("Ana", "The debrief came six weeks late and said nothing.")]))
+        p.documents.add(
+            transcript(
+                "int1",
+                [
+                    ("Interviewer", "Tell me about feedback."),
+                    ("Ana", "The debrief came six weeks late and said nothing."),
+                ],
+            )
+        )
         p.codes.ensure_path("Feedback > Late")
         p.codes.ensure_path("Burden > Cost")
     return path
@@ -71,7 +78,7 @@ def test_batch_by_quote_and_created_codes(db, tmp_path):
     assert res.exit_code == 0, res.output
     with open_project(db) as p:
         (c,) = p.codings.all()
-        assert p.documents.find("int1").text[c.start:c.end] == "six weeks late"
+        assert p.documents.find("int1").text[c.start : c.end] == "six weeks late"
         assert p.codes.get(c.code_id).path == "New theme > Delay"
 
 

@@ -40,23 +40,42 @@ def has(obj: dict, **types: type | tuple[type, ...]) -> bool:
     assert isinstance(obj, dict), obj
     missing = [k for k in types if k not in obj]
     assert not missing, f"missing keys {missing} in {sorted(obj)}"
-    wrong = {k: type(obj[k]).__name__ for k, t in types.items()
-             if not isinstance(obj[k], t) or (isinstance(obj[k], bool) and bool not in (t if isinstance(t, tuple) else (t,)))}
+    wrong = {
+        k: type(obj[k]).__name__
+        for k, t in types.items()
+        if not isinstance(obj[k], t) or (isinstance(obj[k], bool) and bool not in (t if isinstance(t, tuple) else (t,)))
+    }
     assert not wrong, f"values of the wrong type: {wrong}"
     return True
 
 
 def test_documents(demo):
     rows = cli_json(demo, "documents", "--json")
-    assert rows and all(has(r, id=int, name=str, kind=str, words=int, turns=int, codings=int, participant=STR_OR_NONE,
-                              source_path=STR_OR_NONE, imported_at=STR_OR_NONE, encoding=STR_OR_NONE) for r in rows)
+    assert rows and all(
+        has(
+            r,
+            id=int,
+            name=str,
+            kind=str,
+            words=int,
+            turns=int,
+            codings=int,
+            participant=STR_OR_NONE,
+            source_path=STR_OR_NONE,
+            imported_at=STR_OR_NONE,
+            encoding=STR_OR_NONE,
+        )
+        for r in rows
+    )
 
 
 def test_show(demo):
     doc = cli_json(demo, "show", "interview_01_sme_software", "--json")
     has(doc, id=int, name=str, kind=str, text=str, turns=list, metadata=dict, participant=STR_OR_NONE)
-    assert all(has(t, id=int, seq=int, speaker=STR_OR_NONE, role=str, participant=STR_OR_NONE, start=int, end=int,
-                   text=str) for t in doc["turns"])
+    assert all(
+        has(t, id=int, seq=int, speaker=STR_OR_NONE, role=str, participant=STR_OR_NONE, start=int, end=int, text=str)
+        for t in doc["turns"]
+    )
     assert {t["role"] for t in doc["turns"]} == {"interviewer", "participant"}
 
 
@@ -75,8 +94,16 @@ def test_codebook_show(demo):
 def test_export_frequencies(demo):
     rows = cli_json(demo, "export", "frequencies", "--by", "org_size", "--format", "json", "-o", "-")
     for r in rows:
-        has(r, code=str, path=str, codings=int, documents=int, participants=int, participants_percent=NUM_OR_NONE,
-            by=dict)
+        has(
+            r,
+            code=str,
+            path=str,
+            codings=int,
+            documents=int,
+            participants=int,
+            participants_percent=NUM_OR_NONE,
+            by=dict,
+        )
         assert set(r["by"]["org_size"]) == {"SME", "multinational"}
 
 
@@ -88,14 +115,37 @@ def test_import_json(demo, tmp_path):
     res = runner.invoke(app, ["import", str(src), str(bad), "--json", "-p", demo])
     assert res.exit_code == 1  # one file failed; the other imported
     rows = {r["file"]: r for r in json.loads(res.stdout)}
-    assert all(has(r, file=str, status=str, document=STR_OR_NONE, documents=list, error=STR_OR_NONE,
-               encoding=STR_OR_NONE, turns=int) for r in rows.values())
+    assert all(
+        has(
+            r,
+            file=str,
+            status=str,
+            document=STR_OR_NONE,
+            documents=list,
+            error=STR_OR_NONE,
+            encoding=STR_OR_NONE,
+            turns=int,
+        )
+        for r in rows.values()
+    )
     assert rows[str(src)]["status"] == "imported" and rows[str(bad)]["status"] == "error"
 
 
 def test_export_likert(demo):
-    items = cli_json(demo, "export", "likert", "--items", "q1_feedback_robust", "q2_bid_burden_proportionate",
-                     "--scale", SCALE, "--format", "json", "-o", "-")
+    items = cli_json(
+        demo,
+        "export",
+        "likert",
+        "--items",
+        "q1_feedback_robust",
+        "q2_bid_burden_proportionate",
+        "--scale",
+        SCALE,
+        "--format",
+        "json",
+        "-o",
+        "-",
+    )
     assert [i["item"] for i in items] == ["q1_feedback_robust", "q2_bid_burden_proportionate"]
     for i in items:
         has(i, item=str, n=int, levels=dict, agree_percent=NUM_OR_NONE, disagree_percent=NUM_OR_NONE)
@@ -114,8 +164,16 @@ def test_suggest_and_autotag(demo):
     run = cli_json(demo, "suggest", "--topics", "5", "--seed", "1", "--json")
     has(run, run=dict, topics=list)
     for t in run["topics"]:
-        has(t, id=int, label=str, keywords=list, size=int, closest_code=STR_OR_NONE, similarity=NUM_OR_NONE,
-            segments=list)
+        has(
+            t,
+            id=int,
+            label=str,
+            keywords=list,
+            size=int,
+            closest_code=STR_OR_NONE,
+            similarity=NUM_OR_NONE,
+            segments=list,
+        )
         assert all(has(s, document=str, start=int, end=int, probability=NUM_OR_NONE) for s in t["segments"])
     tag = cli_json(demo, "autotag", "--method", "rules", "--json")
     has(tag, run=INT_OR_NONE, added=int, skipped_human=int, codings=list)

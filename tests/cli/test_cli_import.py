@@ -36,7 +36,8 @@ def test_bad_file_in_json_import_is_error_and_exit_1(runner, tmp_path) -> None:
     assert "bad.json" in rows[1]["error"] and rows[0]["error"] is None
     listed = json.loads(_run(runner, db, "documents", "--json").stdout)
     assert [(d["name"], d["kind"], d["words"], d["turns"], d["codings"]) for d in listed] == [
-        ("good", "interview", 10, 4, 0)]  # 4 + 2 + 2 + 2 whitespace words, labels included
+        ("good", "interview", 10, 4, 0)
+    ]  # 4 + 2 + 2 + 2 whitespace words, labels included
 
 
 def test_human_output_names_the_bad_file(runner, tmp_path) -> None:
@@ -57,7 +58,9 @@ def test_show_and_participants(runner, tmp_path) -> None:
     shown = json.loads(_run(runner, db, "show", "i1", "--json").stdout)
     assert shown["name"] == "i1" and shown["kind"] == "interview"
     assert [(t["speaker"], t["role"], t["participant"]) for t in shown["turns"]] == [
-        ("Interviewer", "interviewer", None), ("Priya", "participant", "P01")] * 2
+        ("Interviewer", "interviewer", None),
+        ("Priya", "participant", "P01"),
+    ] * 2
     assert all(shown["text"][t["start"] : t["end"]] == t["text"] for t in shown["turns"])
     assert shown["turns"][3]["text"] == "Forms."
     human = _run(runner, db, "show", "i1").stdout

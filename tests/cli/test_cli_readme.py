@@ -44,6 +44,11 @@ def test_the_walk_finds_the_cli():
 @pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n for n, _ in COMMANDS])
 def test_command_and_options_are_in_readme(name, command):
     assert f"qualcode {name}" in README, f"README has no `qualcode {name}`"
-    missing = [opt for p in command.params if p.param_type_name == "option"
-               for opt in p.opts if opt.startswith("--") and opt not in README]
+    missing = [
+        opt
+        for p in command.params
+        if p.param_type_name == "option"
+        for opt in p.opts
+        if opt.startswith("--") and opt not in README
+    ]
     assert missing == [], f"qualcode {name}: options not in README: {missing}"

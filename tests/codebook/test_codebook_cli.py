@@ -153,6 +153,4 @@ def test_code_management(env):
     assert run("delete", "Feedback quality").exit_code == 0
     assert run("delete", "Nope").exit_code == 1
     with open_project(db) as proj:
-        assert [c.path for c in proj.codes.all()] == [
-            "Feedback", "Feedback > Timeliness", "Burden", "Burden > Cost"
-        ]
+        assert [c.path for c in proj.codes.all()] == ["Feedback", "Feedback > Timeliness", "Burden", "Burden > Cost"]

@@ -176,19 +176,30 @@ def test_real_codebooks_to_qdc_valid(tmp_path, codebooks_dir, codebook_xsd):
 
 def test_description_packing_is_readable_and_reversible():
     node = CodebookNode(
-        "X", description="Para one.\n\nPara two.", include="in", exclude="out",
-        examples=["first", "two\nlines"], keywords=["a b", "c"], key="z",
+        "X",
+        description="Para one.\n\nPara two.",
+        include="in",
+        exclude="out",
+        examples=["first", "two\nlines"],
+        keywords=["a b", "c"],
+        key="z",
     )
     text = pack_description(node)
     assert "Include: in" in text and "Keywords: a b; c" in text and "Shortcut key: z" in text
     fields = unpack_description(text)
     assert fields == {
-        "description": "Para one.\n\nPara two.", "include": "in", "exclude": "out",
-        "examples": ["first", "two\nlines"], "keywords": ["a b", "c"], "key": "z",
+        "description": "Para one.\n\nPara two.",
+        "include": "in",
+        "exclude": "out",
+        "examples": ["first", "two\nlines"],
+        "keywords": ["a b", "c"],
+        "key": "z",
     }
     # a section runs to the next one; a label mid-paragraph is plain text
     assert unpack_description("Include: runs on\nto here\n\nKeywords: k") == {
-        "description": "", "include": "runs on\nto here", "keywords": ["k"]
+        "description": "",
+        "include": "runs on\nto here",
+        "keywords": ["k"],
     }
     assert unpack_description("Text.\nInclude: not after a blank line") == {
         "description": "Text.\nInclude: not after a blank line"
@@ -199,13 +210,18 @@ def test_description_packing_is_readable_and_reversible():
 
 def test_qdc_errors_and_safety(tmp_path):
     ns = 'xmlns="urn:QDA-XML:codebook:1.0"'
-    bad = write(tmp_path, "b.qdc", f'<?xml version="1.0"?>\n<CodeBook {ns}>\n<Codes>\n<Code guid="x" isCodable="true"/>\n</Codes></CodeBook>')
+    bad = write(
+        tmp_path,
+        "b.qdc",
+        f'<?xml version="1.0"?>\n<CodeBook {ns}>\n<Codes>\n<Code guid="x" isCodable="true"/>\n</Codes></CodeBook>',
+    )
     err = error_of(bad)
     assert err.where == f"{bad}:4" and "no name" in err.message
     broken = write(tmp_path, "c.qdc", f"<CodeBook {ns}>\n<Codes>\n<Code name='a'>\n</Codes>")
     assert error_of(broken).where == f"{broken}:4"
     bomb = write(
-        tmp_path, "d.qdc",
+        tmp_path,
+        "d.qdc",
         '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
         f'<CodeBook {ns}><Codes><Code guid="x" name="&b;" isCodable="true"/></Codes></CodeBook>',
     )
@@ -216,7 +232,8 @@ def test_qdc_errors_and_safety(tmp_path):
 
 def test_qdc_accepts_short_colours_and_sets(tmp_path):
     path = write(
-        tmp_path, "s.qdc",
+        tmp_path,
+        "s.qdc",
         '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
         '<Code guid="{5215cc69-b628-4e02-afb9-9beeaee55808}" name="Topics" isCodable="false">'
         '<Code guid="d7aa29da-519b-4946-9b90-253b6db8fd0a" name="Economy" isCodable="true" color="#ff0"/>'
@@ -256,9 +273,10 @@ def test_yaml_to_csv_round_trip(tmp_path, sample):
 
 def test_csv_path_layout_implies_parents(tmp_path):
     path = write(
-        tmp_path, "p.csv",
+        tmp_path,
+        "p.csv",
         "path;description;keywords;key\n"
-        "Burden > Cost > Bid team;People who write bids;\"bid team; writer \";b\n"
+        'Burden > Cost > Bid team;People who write bids;"bid team; writer ";b\n'
         "Burden;Time and money;;\n"
         "\n"
         "Other;;;\n",
@@ -273,7 +291,8 @@ def test_csv_path_layout_implies_parents(tmp_path):
 
 def test_csv_taguette_export_is_flat(tmp_path):
     path = write(
-        tmp_path, "tags.csv",
+        tmp_path,
+        "tags.csv",
         "tag,description,number of highlights\n"
         "interesting,Stuff worth a second look,4\n"
         "people/managers,Slash is part of the name,2\n",

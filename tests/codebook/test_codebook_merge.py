@@ -54,9 +54,7 @@ def add_doc(project, text="one two three four five six seven eight nine ten"):
 
 def test_first_load_creates_everything_in_one_action(project, tmp_path):
     result = apply_codebook(project, load_text(tmp_path, V1))
-    assert result.added == [
-        "Feedback", "Feedback > Timeliness", "Feedback > Quality", "Burden", "Burden > Cost"
-    ]
+    assert result.added == ["Feedback", "Feedback > Timeliness", "Feedback > Quality", "Burden", "Burden > Cost"]
     assert result.updated == result.unchanged == result.removed == []
     assert project.codes.resolve("Timeliness").key == "t"
     assert len(project.history.events()) == 1

@@ -15,8 +15,15 @@ VALIDATION = "napire-2018/data/freetext_code-validation"
 
 def test_pairs_basic_rules():
     book = codebook_from_pairs(
-        ["People: Missing domain knowledge", "people:missing  domain knowledge", "People: Lack of time",
-         "Organization: Lack of time", "NotCodable", "  ", "Input:  Unclear  goals "]
+        [
+            "People: Missing domain knowledge",
+            "people:missing  domain knowledge",
+            "People: Lack of time",
+            "Organization: Lack of time",
+            "NotCodable",
+            "  ",
+            "Input:  Unclear  goals ",
+        ]
     )
     assert [n.name for n in book.nodes] == ["People", "Organization", "NotCodable", "Input"]
     assert [c.name for c in book.nodes[0].children] == ["Missing domain knowledge", "Lack of time"]
@@ -43,8 +50,12 @@ def test_napire_clean_file(corpora_dir, project):
     # Design or Implementation 7, Customer 4, Verification or Validation 2.
     cats = {n.name: len(n.children) for n in book.nodes}
     assert cats == {
-        "Product": 16, "Project or Organization": 13, "Design or Implementation": 7,
-        "Customer": 4, "Verification or Validation": 2, "NotCodable": 0,
+        "Product": 16,
+        "Project or Organization": 13,
+        "Design or Implementation": 7,
+        "Customer": 4,
+        "Verification or Validation": 2,
+        "NotCodable": 0,
     }
     assert book.count() == 6 + 42
     result = apply_codebook(project, book)

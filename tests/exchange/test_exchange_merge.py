@@ -98,8 +98,13 @@ def test_merge_both_ways_keeps_documents_and_every_coding_once(tmp_path, demo_db
     assert _counts(a)[0] == 58
     with open_project(a) as p:
         again = merge(p, other)
-    assert (again.documents_added, again.codes_added, again.codings_added, again.memos_added,
-            again.participants_added) == (0, 0, 0, 0, 0)
+    assert (
+        again.documents_added,
+        again.codes_added,
+        again.codings_added,
+        again.memos_added,
+        again.participants_added,
+    ) == (0, 0, 0, 0, 0)
     assert _keys(a) == expected
 
 
@@ -160,7 +165,7 @@ def test_conflicting_attribute_and_corrected_transcript_are_reported(tmp_path, d
         assert added is not None and added.text == corrected
         bob = [c for c in p.codings.all() if c.coder == "bob"]
         assert [(c.document_id, c.start) for c in bob] == [(added.id, anchor)]  # on their text, not ours
-        assert added.text[bob[0].start:bob[0].end] == old.text[20:40]
+        assert added.text[bob[0].start : bob[0].end] == old.text[20:40]
         # demo-analyst's codings of the corrected copy are kept separate too, at their own offsets
         assert p.documents.get(target.id).text == old.text
 
@@ -190,8 +195,18 @@ def test_cli_merge_json_and_refusals(tmp_path, demo_db):
     out = runner.invoke(app, ["merge", str(other), "-p", str(a), "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert list(data) == ["file", "documents_matched", "documents_added", "codes_added", "codings_added",
-                          "codings_skipped", "memos_added", "participants_added", "conflicts", "warnings"]
+    assert list(data) == [
+        "file",
+        "documents_matched",
+        "documents_added",
+        "codes_added",
+        "codings_added",
+        "codings_skipped",
+        "memos_added",
+        "participants_added",
+        "conflicts",
+        "warnings",
+    ]
     assert (data["documents_matched"], data["codings_added"]) == (58, 108)
     bad = runner.invoke(app, ["merge", str(tmp_path / "nope.db"), "-p", str(a)])
     assert bad.exit_code == 1 and "nope.db" in bad.output and "Traceback" not in bad.output
@@ -211,8 +226,23 @@ def test_machine_codings_keep_origin_status_confidence_and_run(tmp_path, demo_db
     with open_project(b) as p:
         run = p.runs.start("autotag", {"methods": ["rules"]})
         doc = p.documents.all()[0]
-        p.codings.add_many([NewCoding(p.codes.all()[0].id, doc.id, 0, 5, coder="autotag", origin="auto",
-                                      status="pending", method="rules", rule="kw:x", confidence=0.75, run_id=run.id)])
+        p.codings.add_many(
+            [
+                NewCoding(
+                    p.codes.all()[0].id,
+                    doc.id,
+                    0,
+                    5,
+                    coder="autotag",
+                    origin="auto",
+                    status="pending",
+                    method="rules",
+                    rule="kw:x",
+                    confidence=0.75,
+                    run_id=run.id,
+                )
+            ]
+        )
     for _ in range(2):
         with open_project(a) as p:
             merge(p, b)

@@ -33,18 +33,32 @@ def interview(name: str, person: str, turns: list[tuple[str, str]], *, attribute
 @pytest.fixture
 def study(project):
     """Two interviews with turns, a 2-level codebook, codings by two coders, memos, participants."""
-    project.documents.add(interview("Alice interview", "Alice", [
-        ("Interviewer", "How was the tender?"),
-        ("Alice", "Slow – très lent 😀 and the bid cost us weeks."),  # non-BMP emoji: one code point
-        ("Interviewer", "Any feedback afterwards?"),
-        ("Alice", "We never heard back."),
-    ], attributed=True))
-    project.documents.add(interview("Bob interview", "Bob", [
-        ("Interviewer", "Tell me about bidding."),
-        ("Bob", "Lawyers' fees make every bid expensive."),
-        ("Interviewer", "And feedback?"),
-        ("Bob", "A short letter, months later."),
-    ], attributed=True))  # as the ingest rules attribute a one-participant interview
+    project.documents.add(
+        interview(
+            "Alice interview",
+            "Alice",
+            [
+                ("Interviewer", "How was the tender?"),
+                ("Alice", "Slow – très lent 😀 and the bid cost us weeks."),  # non-BMP emoji: one code point
+                ("Interviewer", "Any feedback afterwards?"),
+                ("Alice", "We never heard back."),
+            ],
+            attributed=True,
+        )
+    )
+    project.documents.add(
+        interview(
+            "Bob interview",
+            "Bob",
+            [
+                ("Interviewer", "Tell me about bidding."),
+                ("Bob", "Lawyers' fees make every bid expensive."),
+                ("Interviewer", "And feedback?"),
+                ("Bob", "A short letter, months later."),
+            ],
+            attributed=True,
+        )
+    )  # as the ingest rules attribute a one-participant interview
     codes = project.codes
     codes.add("Burden", colour="#aa0000", description="What bidding costs.")
     codes.add("Bid cost", "Burden", colour="#00bb00", description="Money spent.", include="fees", keywords=["cost"])
@@ -90,11 +104,15 @@ def snapshot(project) -> dict:
 
     return {
         "documents": {d.name: (d.text, people.get(d.participant_id)) for d in docs.values()},
-        "turns": sorted((docs[t.document_id].name, t.seq, t.speaker, t.role, t.start, t.end, people.get(t.participant_id))
-                        for t in turns.values()),
+        "turns": sorted(
+            (docs[t.document_id].name, t.seq, t.speaker, t.role, t.start, t.end, people.get(t.participant_id))
+            for t in turns.values()
+        ),
         "codes": [(c.path, c.colour, c.description, c.include, c.keywords, c.key) for c in codes.values()],
-        "codings": sorted((docs[c.document_id].name, codes[c.code_id].path, c.start, c.end, c.coder, c.status)
-                          for c in codings.values()),
+        "codings": sorted(
+            (docs[c.document_id].name, codes[c.code_id].path, c.start, c.end, c.coder, c.status)
+            for c in codings.values()
+        ),
         "memos": sorted((m.target, str(target(m)), m.text, m.author) for m in project.memos.all()),
         "participants": {p.name: p.attributes for p in project.participants.all()},
     }
@@ -154,8 +172,10 @@ def test_pending_codings_only_on_request_and_rejected_never(study, tmp_path):
     alice = study.documents.find("Alice interview")
     code = study.codes.resolve("Feedback").id
     pending, rejected = study.codings.add_many(
-        [NewCoding(code, alice.id, 0, 5, coder="autotag", origin="auto"),
-         NewCoding(code, alice.id, 6, 9, coder="autotag", origin="auto")]
+        [
+            NewCoding(code, alice.id, 0, 5, coder="autotag", origin="auto"),
+            NewCoding(code, alice.id, 6, 9, coder="autotag", origin="auto"),
+        ]
     )
     study.codings.set_status([rejected], "rejected")
     default = export_qdpx(study, tmp_path / "a.qdpx", timestamp=STAMP)
@@ -219,8 +239,10 @@ QDE = (
         (None, "not a .qdpx archive"),
         ({"readme.txt": b"hi"}, "no project.qde"),
         ({"project.qde": b"<Project xmlns='urn:QDA-XML:project:1.0'><Sources></Project>"}, "invalid XML"),
-        ({"project.qde": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Project name="x">&a;</Project>'},
-         "unsafe XML refused"),
+        (
+            {"project.qde": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Project name="x">&a;</Project>'},
+            "unsafe XML refused",
+        ),
         ({"project.qde": b"<CodeBook xmlns='urn:QDA-XML:codebook:1.0'/>"}, "expected <Project>"),
         ({"project.qde": QDE.format(name="../../etc/passwd").encode()}, "not a plain file name"),
         ({"project.qde": QDE.format(name="big.txt").encode(), "sources/big.txt": b"\0" * (40 << 20)}, "zip bomb"),
@@ -253,8 +275,15 @@ def test_atlas_sample_parses_to_the_hand_counted_parts(atlas):
     # 2 VideoSources; 14 Codes (flat, "Coke::diet Coke" names); 8 PlainTextSelections (6 in TextSources,
     # 2 in a PDF's Representation); 16 Codings in all; 2 Notes; 3 Users; 16 Sets, 1 Link, 1 Graph.
     assert len(qde.sources) == 6
-    assert dict(qde.left_out) == {"PictureSource": 1, "PDFSource": 2, "AudioSource": 1, "VideoSource": 2,
-                                  "Set": 16, "Link": 1, "Graph": 1}
+    assert dict(qde.left_out) == {
+        "PictureSource": 1,
+        "PDFSource": 2,
+        "AudioSource": 1,
+        "VideoSource": 2,
+        "Set": 16,
+        "Link": 1,
+        "Graph": 1,
+    }
     assert qde.codebook.count() == 14 and len(qde.code_paths) == 14
     assert qde.counts["PlainTextSelection"] == 8 and sum(len(s.selections) for s in qde.sources) == 6
     assert qde.counts["Coding"] == 16
@@ -276,7 +305,9 @@ def test_atlas_sample_with_its_sources_filled_in(atlas, project, tmp_path):
     data = zipfile.ZipFile(atlas).read("Project.qde")
     names = sorted(set(re.findall(rb"internal://([0-9A-F-]+\.txt)", data)))
     text = "Interviewer: Tell me about breakfast.\n\nMabel: " + "Porridge for the baby, toast for me. " * 30
-    filled = _zip(tmp_path / "filled.qdpx", {"Project.qde": data, **{f"Sources/{n.decode()}": text.encode() for n in names}})
+    filled = _zip(
+        tmp_path / "filled.qdpx", {"Project.qde": data, **{f"Sources/{n.decode()}": text.encode() for n in names}}
+    )
     got = import_qdpx(project, filled)
     # Hand count: 6 text sources; codings 1 (Diet Coke break) + 0 (Mabêl 2ième: a commented selection, no coding)
     # + 3 (Mabel) + 3 (Simon) = 7; memos: 2 notes + Mabêl's selection comment (a document memo) + Simon's
@@ -297,8 +328,15 @@ def test_cli_export_and_import_with_json(study, tmp_path, monkeypatch):
     out = tmp_path / "cli.qdpx"
     result = runner.invoke(app, ["refi", "export", str(out), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"file": str(out), "documents": 2, "codes": 4, "codings": 6, "memos": 5,
-                                         "participants": 2, "warnings": []}
+    assert json.loads(result.stdout) == {
+        "file": str(out),
+        "documents": 2,
+        "codes": 4,
+        "codings": 6,
+        "memos": 5,
+        "participants": 2,
+        "warnings": [],
+    }
     copy = tmp_path / "copy.db"
     result = runner.invoke(app, ["refi", "import", str(out), "--project", str(copy), "--json"])
     assert result.exit_code == 0, result.output

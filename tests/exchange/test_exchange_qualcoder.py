@@ -25,9 +25,13 @@ def test_round_trip_through_qualcoder_keeps_sources_codes_codings_and_attributes
     python = os.environ.get("QUALCODER_PYTHON", sys.executable)
     if subprocess.run([python, "-c", "import PyQt6.QtWidgets"], capture_output=True).returncode != 0:
         pytest.skip(f"PyQt6 is not installed for {python}")
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "qualcoder_interop.py"), "--json",
-                          "--keep", str(tmp_path)], capture_output=True, text=True, timeout=900,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "qualcoder_interop.py"), "--json", "--keep", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     data = json.loads(out.stdout)
     rows = {r["what"]: r for r in data["rows"]}

@@ -79,7 +79,7 @@ def _qualcoder_style(path: Path) -> Path:
 <NoteRef targetGUID="{G(7)}"/></TextSource>
 <PictureSource guid="{G(8)}" name="photo.png" path="internal://{G(8)}.png"/></Sources>
 <Notes><Note guid="{G(7)}" creatingUser="{G(1)}"><PlainTextContent>Toast: an annotation.</PlainTextContent>
-<PlainTextSelection guid="{G(9)}" startPosition="{TEXT.index('toast')}" endPosition="{TEXT.index('toast') + 5}"/>
+<PlainTextSelection guid="{G(9)}" startPosition="{TEXT.index("toast")}" endPosition="{TEXT.index("toast") + 5}"/>
 </Note></Notes>
 <Sets><Set guid="{G(10)}" name="group"/></Sets>
 <Notes><Note guid="{G(11)}" name="stray"><PlainTextContent>No source points here.</PlainTextContent>
@@ -98,7 +98,10 @@ def test_import_reads_descriptions_anchored_annotations_and_warns_what_is_left_o
     memos = {m.text: m for m in project.memos.all()}
     doc = project.documents.find("mabel.txt")
     coding = project.codings.all()[0]
-    assert memos["Porridge: a coding memo."].target == "coding" and memos["Porridge: a coding memo."].target_id == coding.id
+    assert (
+        memos["Porridge: a coding memo."].target == "coding"
+        and memos["Porridge: a coding memo."].target_id == coding.id
+    )
     anchored = next(m for t, m in memos.items() if t.endswith("Toast: an annotation."))
     at = TEXT.index("toast")
     assert (anchored.target, anchored.target_id) == ("document", doc.id)

@@ -33,19 +33,27 @@ def test_frequencies_json_contract(db):
     barriers = next(r for r in data if r["path"] == "Barriers")
     # Hand counts (see test_analysis_fixture): 7 codings, 3 documents, 4 of 5 participants.
     assert {k: barriers[k] for k in ("code", "codings", "documents", "participants")} == {
-        "code": "Barriers", "codings": 7, "documents": 3, "participants": 4}
+        "code": "Barriers",
+        "codings": 7,
+        "documents": 3,
+        "participants": 4,
+    }
     assert barriers["participants_percent"] == pytest.approx(80.0)
-    assert barriers["by"]["org_size"]["SME"] == {"codings": 4, "participants": 2,
-                                                 "participants_percent": pytest.approx(200 / 3),
-                                                 "participants_base": 3}
+    assert barriers["by"]["org_size"]["SME"] == {
+        "codings": 4,
+        "participants": 2,
+        "participants_percent": pytest.approx(200 / 3),
+        "participants_base": 3,
+    }
 
 
 def test_frequencies_switches(db):
     pending = json.loads(run("frequencies", "-p", db, "-f", "json", "--exclude-pending").stdout)
     assert next(r for r in pending if r["path"] == "Barriers > Time")["codings"] == 1  # c5 pending left out
     assert pending[0]["include_pending"] is False
-    interviewer = json.loads(run("frequencies", "-p", db, "-f", "json", "--include-interviewer",
-                                 "--codes", "Support").stdout)
+    interviewer = json.loads(
+        run("frequencies", "-p", db, "-f", "json", "--include-interviewer", "--codes", "Support").stdout
+    )
     assert [(r["path"], r["codings"]) for r in interviewer] == [("Enablers > Support", 2)]  # + c4
 
 

@@ -44,8 +44,15 @@ def test_docx_overview_layout(study, tmp_path):
     table = doc.tables[0]
     header = [c.text for c in table.rows[0].cells]
     # SME (base 3) before multinational (base 2): larger group first, no "org_size=" prefix.
-    assert header == ["Theme / code", "Codings", "Documents", "Participants", "% of participants", "SME n (%)",
-                      "Multinational n (%)"]
+    assert header == [
+        "Theme / code",
+        "Codings",
+        "Documents",
+        "Participants",
+        "% of participants",
+        "SME n (%)",
+        "Multinational n (%)",
+    ]
     rows = {r.cells[0].text: r for r in table.rows[1:]}
     assert [c.text for c in rows["Barriers"].cells][5:] == ["2 (66.7%)", "2 (100.0%)"]
     # Cost = c1, c3 (Alice, D1), c6 (Carol, D2), c10 (Dan, D3): 4 codings, 3 documents, 3 of 5 people.
@@ -67,8 +74,10 @@ def test_docx_sentences_summary_and_quotes(study, tmp_path):
     texts = [p.text for p in doc.paragraphs]
     assert "By org size: 2 of 3 SME participants (66.7%) and 2 of 2 multinational participants (100.0%)." in texts
     # 3 themes, 6 codes; 8 counted codings in D1, D2, D3.
-    assert ("This report sets out the evidence for 3 themes (6 codes in all) from 5 participants across "
-            "3 documents: 8 codings were counted.") in texts
+    assert (
+        "This report sets out the evidence for 3 themes (6 codes in all) from 5 participants across "
+        "3 documents: 8 codings were counted."
+    ) in texts
     assert "Participants are compared by org size: SME (3) and multinational (2)." in texts
     contents = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
     assert "Barriers — 4 of 5 participants (80.0%)" in contents
@@ -92,8 +101,11 @@ def test_html_report(study, tmp_path):
     ids = set(re.findall(r' id="([^"]+)"', text))
     assert {"summary", "overview", "themes", "barriers", "cost"} <= ids
     assert anchors and anchors <= ids  # every contents / overview link lands on a heading
-    block = re.search(r'<blockquote[^>]*data-start="(\d+)" data-end="(\d+)"[^>]*><p>the price of compliance</p>'
-                      r"<footer>([^<]*)</footer>", text)
+    block = re.search(
+        r'<blockquote[^>]*data-start="(\d+)" data-end="(\d+)"[^>]*><p>the price of compliance</p>'
+        r"<footer>([^<]*)</footer>",
+        text,
+    )
     assert block is not None
     assert block.group(3) == "— Dan, multinational, South · Interview 3, turn 2"
     assert "tbody tr:nth-child(even)" in text  # zebra rows
@@ -118,13 +130,26 @@ def test_many_groups_get_a_landscape_overview(study, tmp_path):
 
 
 def test_labels():
-    quote = SimpleNamespace(participant="Tomas", speaker="Tomas", document="interview_03",
-                            attributes={"org_size": "SME", "sector": "cybersecurity", "role": "CEO"})
+    quote = SimpleNamespace(
+        participant="Tomas",
+        speaker="Tomas",
+        document="interview_03",
+        attributes={"org_size": "SME", "sector": "cybersecurity", "role": "CEO"},
+    )
     assert quote_source(quote, ["org_size", "sector"], 12) == "Tomas, SME, cybersecurity · interview_03, turn 12"
     assert quote_source(quote, ["org_size"], None) == "Tomas, SME · interview_03"
-    people = [SimpleNamespace(participant=f"P{i}", attributes={
-        "org_size": "SME", "sector": ["a", "b", "c"][i % 3], "role": f"Job title number {i} of many",
-        "q1": "Agree"}) for i in range(9)]
+    people = [
+        SimpleNamespace(
+            participant=f"P{i}",
+            attributes={
+                "org_size": "SME",
+                "sector": ["a", "b", "c"][i % 3],
+                "role": f"Job title number {i} of many",
+                "q1": "Agree",
+            },
+        )
+        for i in range(9)
+    ]
     # sector: few short values, everyone has it; role: free text; q1: one value only; q1 also excluded.
     assert quote_attributes(people, ["org_size"]) == ["org_size", "sector"]
     assert quote_attributes(people, [], extra=2, exclude=["sector"]) == []  # org_size and q1 have one value
@@ -141,8 +166,23 @@ def test_chart_helpers():
 def test_cli_evidence_with_survey(study, tmp_path):
     db = str(study.path)
     out = tmp_path / "all.docx"
-    result = CliRunner().invoke(app, ["export", "evidence", "-p", db, "--by", "org_size", "-o", str(out),
-                                      "--likert-items", "q1_feedback_robust", "--scale", ",".join(SCALE)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "evidence",
+            "-p",
+            db,
+            "--by",
+            "org_size",
+            "-o",
+            str(out),
+            "--likert-items",
+            "q1_feedback_robust",
+            "--scale",
+            ",".join(SCALE),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "all_likert.png").exists() and (tmp_path / "all_frequency.png").exists()
     doc = _docx(out)
@@ -173,7 +213,8 @@ def test_cli_survey_and_attribute_errors(study, tmp_path):
 
 def test_cli_quote_attrs_choose_the_attribution(study, tmp_path):
     out = tmp_path / "ev.md"
-    result = CliRunner().invoke(app, ["export", "evidence", "-p", str(study.path), "-o", str(out),
-                                      "--quote-attrs", "region"])
+    result = CliRunner().invoke(
+        app, ["export", "evidence", "-p", str(study.path), "-o", str(out), "--quote-attrs", "region"]
+    )
     assert result.exit_code == 0, result.output
     assert "> — Dan, South · Interview 3, turn 2" in out.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from qualcode.analysis import evidence, frequencies, likert
 from qualcode.errors import ValidationError
 from qualcode.export import format_for, neutralise, to_text, write_export, write_table
 
-EVIL = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "plain", "a=b"]
+EVIL = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "plain", "a=b"]
 
 
 def evil_frame() -> pd.DataFrame:
@@ -49,7 +49,7 @@ def test_xlsx_neutralises_and_reads_back(tmp_path):
     assert all(sheet.cell(row=i, column=1).data_type == "s" for i in range(2, 10))  # no formula cells
     assert sheet.cell(row=3, column=2).value == -2
     assert sheet["C1"].value == "'=col"
-    assert sheet.column_dimensions["A"].width >= len("=HYPERLINK(\"http://x\")")
+    assert sheet.column_dimensions["A"].width >= len('=HYPERLINK("http://x")')
     assert book["about"]["A1"].value == "note one"
 
 
@@ -89,8 +89,13 @@ def test_evidence_docx_reads_back(project, tmp_path, build_study):
     # Hand count: Barriers = c1 c2 c3 c5 c6 c9 c10 in D1-D3; Alice, Bob, Carol, Dan of 5 in scope.
     assert any("Raised by 4 of 5 participants (80.0%) in 3 documents (7 codings)." == p.text for p in doc.paragraphs)
     overview = doc.tables[0]
-    assert [c.text for c in overview.rows[0].cells][:5] == ["Theme / code", "Codings", "Documents", "Participants",
-                                                         "% of participants"]
+    assert [c.text for c in overview.rows[0].cells][:5] == [
+        "Theme / code",
+        "Codings",
+        "Documents",
+        "Participants",
+        "% of participants",
+    ]
     assert [c.text for c in overview.rows[1].cells][:5] == ["Barriers", "7", "3", "4", "80.0"]
     assert len(doc.inline_shapes) == 1  # the frequency chart
 

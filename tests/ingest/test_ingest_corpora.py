@@ -35,7 +35,9 @@ def test_alaska_interview_34_turns_and_roles(alaska) -> None:
     assert roles == {"interviewer": 21, "participant": 21}
     assert {t.speaker for t in doc.turns if t.role == "interviewer"} == {"Interviewer"}
     assert {t.participant for t in doc.turns if t.role == "participant"} == {
-        "Interview 34 · Interviewee", "Interview 34 · Interviewee 1"}
+        "Interview 34 · Interviewee",
+        "Interview 34 · Interviewee 1",
+    }
     assert all(doc.text[t.start : t.end].strip() == doc.text[t.start : t.end] for t in doc.turns)
     # Time_Mark of its first row (the "April 22" set numbers rows there instead of times)
     assert doc.turns[0].time_start == "1"
@@ -68,7 +70,11 @@ def test_ami_meeting_json(corpora_dir) -> None:
     # Industrial Designer 66, User Interface 49, no empty content.
     assert len(doc.turns) == 320
     assert Counter(t.speaker for t in doc.turns) == {
-        "Marketing": 103, "Project Manager": 102, "Industrial Designer": 66, "User Interface": 49}
+        "Marketing": 103,
+        "Project Manager": 102,
+        "Industrial Designer": 66,
+        "User Interface": 49,
+    }
     assert doc.kind == "focus_group"
 
 

@@ -14,8 +14,12 @@ from qualcode.errors import ImportFormatError
 from qualcode.ingest import ImportOptions, parse_file, registry
 from qualcode.model import ParsedDocument
 
-TURNS = [("Interviewer", "How was the bid?"), ("Priya", "Long. Ten days of work."), ("Interviewer", "Why?"),
-         ("Priya", "The social value section.")]
+TURNS = [
+    ("Interviewer", "How was the bid?"),
+    ("Priya", "Long. Ten days of work."),
+    ("Interviewer", "Why?"),
+    ("Priya", "The social value section."),
+]
 
 
 def make_docx(path: Path, paragraphs: list[str]) -> Path:
@@ -69,6 +73,7 @@ def spoken(doc: ParsedDocument) -> list[tuple[str, str]]:
 
 # -- every format: offsets point at the utterance -------------------------------------------
 
+
 def _sources(tmp: Path) -> dict[str, Path]:
     lines = [f"{s}: {u}" for s, u in TURNS]
     (tmp / "t.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
@@ -108,6 +113,7 @@ def test_turn_spans_are_the_utterances(tmp_path, ext: str) -> None:
 
 # -- docx --------------------------------------------------------------------------------
 
+
 def _docx_with_document_xml(tmp_path: Path, xml: bytes) -> Path:
     good = make_docx(tmp_path / "good.docx", ["hello"]).read_bytes()
     out = io.BytesIO()
@@ -144,6 +150,7 @@ def test_docx_that_is_not_a_zip_is_refused(tmp_path) -> None:
 
 # -- captions ------------------------------------------------------------------------------
 
+
 def test_vtt_merges_consecutive_cues_and_keeps_times(tmp_path) -> None:
     path = tmp_path / "fg.vtt"
     path.write_text(
@@ -155,8 +162,12 @@ def test_vtt_merges_consecutive_cues_and_keeps_times(tmp_path) -> None:
         encoding="utf-8",
     )
     [doc] = parse_file(path)
-    assert spoken(doc) == [("Moderator", "Welcome all. Let's start."), ("Aisha", "Hi, I'm Aisha."),
-                           ("Rob", "Rob here."), ("Fiona", "And Fiona.")]
+    assert spoken(doc) == [
+        ("Moderator", "Welcome all. Let's start."),
+        ("Aisha", "Hi, I'm Aisha."),
+        ("Rob", "Rob here."),
+        ("Fiona", "And Fiona."),
+    ]
     assert (doc.turns[0].time_start, doc.turns[0].time_end) == ("00:00:01.000", "00:00:06.000")
     assert doc.turns[0].role == "interviewer"
     assert doc.kind == "focus_group" and doc.participant is None
@@ -171,6 +182,7 @@ def test_malformed_vtt_is_refused(tmp_path) -> None:
 
 # -- pdf ---------------------------------------------------------------------------------
 
+
 def test_pdf_without_text_layer_gets_a_clear_error(tmp_path) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(make_pdf([]))
@@ -180,10 +192,14 @@ def test_pdf_without_text_layer_gets_a_clear_error(tmp_path) -> None:
 
 # -- json --------------------------------------------------------------------------------
 
+
 def test_json_object_holding_turns_with_content_key(tmp_path) -> None:
     path = tmp_path / "meeting.json"
-    items = [{"speaker": "Project Manager", "content": "Shall we start?"}, {"speaker": "Marketing", "content": "Yes."},
-             {"speaker": "User Interface", "content": "Sure ."}]
+    items = [
+        {"speaker": "Project Manager", "content": "Shall we start?"},
+        {"speaker": "Marketing", "content": "Yes."},
+        {"speaker": "User Interface", "content": "Sure ."},
+    ]
     path.write_text(json.dumps({"topic_list": [], "meeting_transcripts": items}), encoding="utf-8")
     [doc] = parse_file(path)
     assert spoken(doc) == [("Project Manager", "Shall we start?"), ("Marketing", "Yes."), ("User Interface", "Sure .")]
@@ -201,6 +217,7 @@ def test_malformed_json_names_the_line(tmp_path) -> None:
 
 # -- tables ------------------------------------------------------------------------------
 
+
 def test_csv_transcript_grouped_by_document_with_role_column(tmp_path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text(
@@ -212,8 +229,11 @@ def test_csv_transcript_grouped_by_document_with_role_column(tmp_path) -> None:
     docs = parse_file(path)
     assert [d.name for d in docs] == ["Int 1", "Int 2"]
     # consecutive rows of one speaker are merged into one turn
-    assert spoken(docs[0]) == [("Interviewer", "Hello?"), ("Interviewee", "Part one of a split turn."),
-                               ("Interviewer", "Ok.")]
+    assert spoken(docs[0]) == [
+        ("Interviewer", "Hello?"),
+        ("Interviewee", "Part one of a split turn."),
+        ("Interviewer", "Ok."),
+    ]
     assert [t.role for t in docs[0].turns] == ["interviewer", "participant", "interviewer"]
     assert docs[0].turns[1].participant == "Int 1 · Interviewee"
     assert docs[0].sha256 != docs[1].sha256
@@ -221,8 +241,10 @@ def test_csv_transcript_grouped_by_document_with_role_column(tmp_path) -> None:
 
 def test_csv_one_transcript_per_row(tmp_path) -> None:
     path = tmp_path / "cells.csv"
-    rows = [("t1", "Assistant: Consent?\n\nUser: Yes.\n\nAI: Tell me.\n\nUser: I compose."),
-            ("t2", "AI: Hi\n\nUser: Hello\n\nAI: Bye\n\nUser: Bye")]
+    rows = [
+        ("t1", "Assistant: Consent?\n\nUser: Yes.\n\nAI: Tell me.\n\nUser: I compose."),
+        ("t2", "AI: Hi\n\nUser: Hello\n\nAI: Bye\n\nUser: Bye"),
+    ]
     path.write_text("transcript_id,text\n" + "".join(f'{i},"{t}"\n' for i, t in rows), encoding="utf-8")
     docs = parse_file(path)
     assert [d.name for d in docs] == ["t1", "t2"]
@@ -240,10 +262,12 @@ def test_malformed_csv_names_the_row(tmp_path) -> None:
 def test_survey_documents_and_attributes(tmp_path) -> None:
     path = make_xlsx(
         tmp_path / "survey.xlsx",
-        [["respondent_id", "org_size", "q1", "comments", "improvements"],
-         [1, "SME", "Agree", "Too slow.", "Faster feedback."],
-         [2, "multinational", "Disagree", "", "Publish scores."],
-         [3, "SME", "Agree", None, None]],
+        [
+            ["respondent_id", "org_size", "q1", "comments", "improvements"],
+            [1, "SME", "Agree", "Too slow.", "Faster feedback."],
+            [2, "multinational", "Disagree", "", "Publish scores."],
+            [3, "SME", "Agree", None, None],
+        ],
     )
     one = parse_file(path, ImportOptions(survey=True, id_column="respondent_id", text_columns=("comments",)))
     assert [d.name for d in one] == ["1"]

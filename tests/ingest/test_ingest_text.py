@@ -18,7 +18,9 @@ def _turns(text: str) -> list[tuple[str, str, str | None]]:
 
 
 def test_name_colon_with_continuation_lines() -> None:
-    text = "Interviewer: How did it go?\nPriya: Badly.\nIt took weeks.\n\nStill angry.\nInterviewer: Why?\nPriya: Cost.\n"
+    text = (
+        "Interviewer: How did it go?\nPriya: Badly.\nIt took weeks.\n\nStill angry.\nInterviewer: Why?\nPriya: Cost.\n"
+    )
     assert _turns(text) == [
         ("Interviewer", "How did it go?", None),
         ("Priya", "Badly.\nIt took weeks.\n\nStill angry.", None),
@@ -43,7 +45,9 @@ def test_name_then_parenthesised_timestamp_focus_group() -> None:
 
 
 def test_otter_style_label_line_then_text() -> None:
-    text = "Jane Doe  00:00:03\nHello and welcome.\nSecond line.\n\nBob Smith  0:10\nThanks.\n\nJane Doe  00:01:02\nSo.\n"
+    text = (
+        "Jane Doe  00:00:03\nHello and welcome.\nSecond line.\n\nBob Smith  0:10\nThanks.\n\nJane Doe  00:01:02\nSo.\n"
+    )
     assert _turns(text) == [
         ("Jane Doe", "Hello and welcome.\nSecond line.", "00:00:03"),
         ("Bob Smith", "Thanks.", "0:10"),
@@ -100,7 +104,10 @@ def test_plain_file_without_turns_becomes_paragraph_turns(tmp_path) -> None:
     ("data", "encoding"),
     [
         (codecs.BOM_UTF8 + "Interviewer: Olá?\r\nJosé: Sí, café.\r\nInterviewer: Ok\r\n".encode(), "utf-8-sig"),
-        (codecs.BOM_UTF16_LE + "Interviewer: Olá?\r\nJosé: Sí, café.\r\nInterviewer: Ok\r\n".encode("utf-16-le"), "utf-16"),
+        (
+            codecs.BOM_UTF16_LE + "Interviewer: Olá?\r\nJosé: Sí, café.\r\nInterviewer: Ok\r\n".encode("utf-16-le"),
+            "utf-16",
+        ),
         ("Interviewer: Olá?\r\nJosé: Sí, café.\r\nInterviewer: Ok\r\n".encode("cp1252"), "cp1252"),
         ("Interviewer: Olá?\nJosé: Sí, café.\nInterviewer: Ok\n".encode(), "utf-8"),
     ],

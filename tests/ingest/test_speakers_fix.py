@@ -80,8 +80,14 @@ def test_rename_renames_a_participant_named_after_a_case_variant(project):
     from qualcode.model import ParsedDocument, ParsedTurn
 
     # Stored directly (as an older import did): labels ANN (1 turn) and Ann (2 turns), participant "ANN".
-    lines = [("Interviewer", "hello?"), ("ANN", "hi"), ("Interviewer", "and?"), ("Ann", "so"),
-             ("Interviewer", "bye?"), ("Ann", "bye")]
+    lines = [
+        ("Interviewer", "hello?"),
+        ("ANN", "hi"),
+        ("Interviewer", "and?"),
+        ("Ann", "so"),
+        ("Interviewer", "bye?"),
+        ("Ann", "bye"),
+    ]
     text, turns = "", []
     for speaker, said in lines:
         start = len(text) + len(speaker) + 2
@@ -141,11 +147,11 @@ def test_cli_rename_role_json_and_errors(messy_study):
     proj, _ = messy_study
     runner = CliRunner()
     path = str(proj.path)
-    out = runner.invoke(app, ["speakers", "rename", "Particpant", "Participant", "--document", "int1", "--json",
-                              "-p", path])
+    out = runner.invoke(
+        app, ["speakers", "rename", "Particpant", "Participant", "--document", "int1", "--json", "-p", path]
+    )
     assert out.exit_code == 0, out.output
-    assert json.loads(out.stdout) == {**json.loads(out.stdout), "action": "rename", "turns": 1,
-                                      "participants": [P1]}
+    assert json.loads(out.stdout) == {**json.loads(out.stdout), "action": "rename", "turns": 1, "participants": [P1]}
     out = runner.invoke(app, ["speakers", "role", "Dana", "boss", "-p", path])
     assert out.exit_code == 1 and "interviewer or participant" in out.output
     out = runner.invoke(app, ["speakers", "rename", "Nobody", "X", "-p", path])
@@ -163,21 +169,29 @@ def test_import_warns_about_suspect_labels(messy_files, tmp_path):
     assert len(warnings) == 1 and "'Particpant'" in warnings[0] and "'Participant'" in warnings[0]
     out = runner.invoke(app, ["import", str(messy_files / "int2.txt"), "--json", "-p", db])
     data = json.loads(out.stdout)
-    assert data[0]["warnings"] == [{"document": "int2", "speaker": "TOMAS", "turns": 1, "role": "participant",
-                                    "participant": "Tomas", "similar_to": "Tomas"}]
+    assert data[0]["warnings"] == [
+        {
+            "document": "int2",
+            "speaker": "TOMAS",
+            "turns": 1,
+            "role": "participant",
+            "participant": "Tomas",
+            "similar_to": "Tomas",
+        }
+    ]
 
 
 def test_participants_sheet_matches_ignoring_case(tmp_path):
     from qualcode.ingest import ImportOptions, import_paths
     from qualcode.store import open_project
 
-    (tmp_path / "a.txt").write_text("Interviewer: Hi?\nTomas: Hello there.\nInterviewer: Bye?\nTomas: Bye.\n",
-                                    encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "Interviewer: Hi?\nTomas: Hello there.\nInterviewer: Bye?\nTomas: Bye.\n", encoding="utf-8"
+    )
     (tmp_path / "people.csv").write_text("participant,site\n  tomas ,North\n", encoding="utf-8")
     with open_project(tmp_path / "s.db") as proj:
         import_paths(proj, [tmp_path / "a.txt"], ImportOptions())
-        import_paths(proj, [tmp_path / "a.txt"], ImportOptions(participants_file=tmp_path / "people.csv",
-                                                               replace=True))
+        import_paths(proj, [tmp_path / "a.txt"], ImportOptions(participants_file=tmp_path / "people.csv", replace=True))
         people = proj.participants.all()
         assert [(p.name, p.attributes) for p in people] == [("Tomas", {"site": "North"})]
 
@@ -188,12 +202,16 @@ def test_document_scoped_participants_never_match_ignoring_case(tmp_path):
     from qualcode.store import open_project
 
     for name in ("Interview 1", "INTERVIEW 1"):
-        (tmp_path / f"{name}.txt").write_text("Interviewer: Hi?\nInterviewee: Hello.\nInterviewer: Bye?\n"
-                                              f"Interviewee: Bye from {name}.\n", encoding="utf-8")
+        (tmp_path / f"{name}.txt").write_text(
+            f"Interviewer: Hi?\nInterviewee: Hello.\nInterviewer: Bye?\nInterviewee: Bye from {name}.\n",
+            encoding="utf-8",
+        )
     with open_project(tmp_path / "s.db") as proj:
         for name in ("Interview 1", "INTERVIEW 1"):
             import_paths(proj, [tmp_path / f"{name}.txt"], ImportOptions())
-        assert sorted(p.name for p in proj.participants.all()) == ["INTERVIEW 1 · Interviewee",
-                                                                   "Interview 1 · Interviewee"]
+        assert sorted(p.name for p in proj.participants.all()) == [
+            "INTERVIEW 1 · Interviewee",
+            "Interview 1 · Interviewee",
+        ]
         assert proj.participants.find("interview 1 · interviewee") is None
         assert proj.participants.find("Interview 1 · Interviewee").name == "Interview 1 · Interviewee"

@@ -65,17 +65,19 @@ def test_recode_remove_and_at(project, doc):
 def test_turn_coding(project, doc):
     turn = project.documents.turns(doc.id)[1]
     (c,) = project.codings.apply_turn(turn.id, ["Late"])
-    assert doc.text[c.start:c.end] == "Feedback came weeks late."
+    assert doc.text[c.start : c.end] == "Feedback came weeks late."
 
 
 def test_a_span_repeated_within_one_batch_is_stored_once_and_both_get_its_id(project, doc):
     code = project.codes.resolve("Late")
     other = project.codes.resolve("Feedback")
-    ids = project.codings.add_many([
-        NewCoding(code.id, doc.id, 20, 30),
-        NewCoding(other.id, doc.id, 20, 30),
-        NewCoding(code.id, doc.id, 20, 30),
-    ])
+    ids = project.codings.add_many(
+        [
+            NewCoding(code.id, doc.id, 20, 30),
+            NewCoding(other.id, doc.id, 20, 30),
+            NewCoding(code.id, doc.id, 20, 30),
+        ]
+    )
     assert len(project.codings.all()) == 2
     assert ids[0] == ids[2] and ids[0] != ids[1]
     assert {project.codings.get(i).code_id for i in ids} == {code.id, other.id}

@@ -13,7 +13,7 @@ def test_turn_offsets_point_at_utterances(project, transcript):
     doc, status = project.documents.add(parsed)
     assert status == "imported"
     turns = project.documents.turns(doc.id)
-    assert [doc.text[t.start:t.end] for t in turns] == ["How was feedback?", "Late, and thin — très mince."]
+    assert [doc.text[t.start : t.end] for t in turns] == ["How was feedback?", "Late, and thin — très mince."]
     assert [t.role for t in turns] == ["interviewer", "participant"]
     assert project.participants.get(turns[1].participant_id).name == "Ana"
     assert turns[0].participant_id is None
@@ -65,8 +65,11 @@ def test_invalid_parsed_document_writes_nothing(project, turns):
 
 
 def test_document_without_turns_gets_one_whole_turn(project):
-    doc, _ = project.documents.add(ParsedDocument("R001", "survey", "Too much paperwork.", participant="R001",
-                                                  participants={"R001": {"org_size": "SME"}}))
+    doc, _ = project.documents.add(
+        ParsedDocument(
+            "R001", "survey", "Too much paperwork.", participant="R001", participants={"R001": {"org_size": "SME"}}
+        )
+    )
     turns = project.documents.turns(doc.id)
     assert [(t.start, t.end) for t in turns] == [(0, len(doc.text))]
     assert project.participants.find("R001").attributes == {"org_size": "SME"}

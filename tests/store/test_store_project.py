@@ -48,8 +48,9 @@ def test_not_sqlite_is_a_clear_error(tmp_path):
 
 
 def test_search_snippets_and_odd_queries(project, transcript):
-    project.documents.add(transcript("d", [("Ana", "Feedback to unsuccessful bidders was late."),
-                                          ("Ben", "We didn't get any debrief.")]))
+    project.documents.add(
+        transcript("d", [("Ana", "Feedback to unsuccessful bidders was late."), ("Ben", "We didn't get any debrief.")])
+    )
     hits = project.search("bidders")
     assert len(hits) == 1 and "[bidders]" in hits[0].snippet and hits[0].speaker == "Ana"
     assert project.search("didn't")[0].speaker == "Ben"  # not valid FTS syntax: searched as words

@@ -35,7 +35,9 @@ def test_suggest_json_shape_and_subcommands(tmp_path, monkeypatch, build_themes)
     shown = json.loads(runner.invoke(app, ["suggestions", str(run_id), "-p", str(db), "--json"]).stdout)
     assert [t["id"] for t in shown["topics"]] == [t["id"] for t in data["topics"]]
 
-    res = runner.invoke(app, ["suggest", "accept", str(run_id), "0", "--as", "Theme A", "--apply", "-p", str(db), "--json"])
+    res = runner.invoke(
+        app, ["suggest", "accept", str(run_id), "0", "--as", "Theme A", "--apply", "-p", str(db), "--json"]
+    )
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["codings"] == data["topics"][0]["size"]
     res = runner.invoke(app, ["suggest", "reject", str(run_id), "1", "-p", str(db)])
@@ -52,8 +54,12 @@ def test_user_errors_exit_1(tmp_path, build_themes) -> None:
     db = tmp_path / "e.db"
     with open_project(db) as proj:
         build_themes(proj, per_theme=2, docs=2)
-    for args in (["suggest", "--unit", "word"], ["suggest", "--where", "nosuch"], ["suggestions", "99"],
-                 ["suggest", "accept", "1", "0", "--as", "X"]):
+    for args in (
+        ["suggest", "--unit", "word"],
+        ["suggest", "--where", "nosuch"],
+        ["suggestions", "99"],
+        ["suggest", "accept", "1", "0", "--as", "X"],
+    ):
         res = runner.invoke(app, [*args, "-p", str(db)])
         assert res.exit_code == 1, (args, res.output)
         assert res.stderr.startswith("Error:") and "Traceback" not in res.output

@@ -8,7 +8,6 @@ mistake would be visible.
 from __future__ import annotations
 
 
-
 def test_corpus_has_planted_counts(project, build_themes) -> None:
     counts = build_themes(project)
     assert counts == {"water": 20, "money": 20, "staff": 20}

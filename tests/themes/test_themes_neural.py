@@ -83,8 +83,11 @@ def test_model_keys_are_separate(project) -> None:
     assert not np.allclose(a, b)
     assert _rows(project, "model-a") == 3 and _rows(project, "model-b") == 3 and _rows(project) == 6
     stored = project_cache(project).cached_vectors("model-a", [text_sha(texts[0])])
-    assert np.allclose(np.frombuffer(stored[text_sha(texts[0])], dtype=np.float32) / np.linalg.norm(
-        np.frombuffer(stored[text_sha(texts[0])], dtype=np.float32)), a[0])
+    assert np.allclose(
+        np.frombuffer(stored[text_sha(texts[0])], dtype=np.float32)
+        / np.linalg.norm(np.frombuffer(stored[text_sha(texts[0])], dtype=np.float32)),
+        a[0],
+    )
 
 
 def test_chunks_and_no_cache() -> None:
@@ -120,8 +123,11 @@ def test_suggest_twice_reads_the_cache(project, monkeypatch, build_themes) -> No
     monkeypatch.setattr(embed_mod, "SentenceTransformerEmbedder", fake_backend)
     params = SuggestParams(embedder="sentence-transformers", model="fake", guided=False, seed=3)
     a = suggest(project, params)
-    turns = {project.documents.get(t.document_id).text[t.start : t.end]
-             for t in project.documents.all_turns() if t.role == "participant"}
+    turns = {
+        project.documents.get(t.document_id).text[t.start : t.end]
+        for t in project.documents.all_turns()
+        if t.role == "participant"
+    }
     rows = _rows(project, "fake:fake")
     assert encoders[0].seen == rows >= len(turns)  # every distinct unit (and keyword) encoded once
     b = suggest(project, params)
@@ -192,8 +198,9 @@ def test_missing_library_or_model_is_a_dependency_error(monkeypatch) -> None:
     from qualcode.themes.embed import make_embedder
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "sentence_transformers" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "sentence_transformers" else real(name, *a)
+    )
     with pytest.raises(DependencyError, match="sentence-transformers is not installed"):
         make_embedder(SuggestParams(embedder="sentence-transformers", model=MINILM))
 

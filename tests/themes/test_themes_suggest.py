@@ -59,7 +59,9 @@ def test_guided_maps_planted_theme_to_code(study, planted_themes) -> None:
     by_code = {}
     for t in srun.topics:
         members = run_segments(study, srun.id, t.topic)
-        theme = _theme_of(study.documents.get(members[0].document_id).text[members[0].start : members[0].end], planted_themes)
+        theme = _theme_of(
+            study.documents.get(members[0].document_id).text[members[0].start : members[0].end], planted_themes
+        )
         by_code[theme] = t
     assert by_code["money"].closest_code == "Funding"
     assert by_code["money"].similarity > 0.3 and not by_code["money"].new_theme

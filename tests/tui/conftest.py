@@ -8,7 +8,6 @@ import pytest
 
 from qualcode.model import ParsedDocument, ParsedTurn
 
-
 # -- workbench (TUI) builders ----------------------------------------------------------------
 
 
@@ -48,8 +47,11 @@ def _parsed_flows_doc(name: str, turns: list[tuple[str, str, str]], attrs: dict[
         label = f"{speaker}: "
         start = len(text) + len(label)
         text += label + said + "\n\n"
-        parsed.append(ParsedTurn(speaker, start, start + len(said), role=role,
-                                 participant=speaker if role == "participant" else None))
+        parsed.append(
+            ParsedTurn(
+                speaker, start, start + len(said), role=role, participant=speaker if role == "participant" else None
+            )
+        )
     people = {t[0]: attrs for t in turns if t[1] == "participant"}
     return ParsedDocument(name=name, kind="interview", text=text, turns=parsed, participants=people)
 
@@ -62,8 +64,15 @@ def _build_flows_project(path: Path) -> Path:
         project.documents.add(_parsed_flows_doc("interview_a", TURNS_A, {"org_size": "SME"}))
         project.documents.add(_parsed_flows_doc("interview_b", TURNS_B, {"org_size": "large"}))
         project.codes.add("Feedback", colour="#4e79a7", key="f")
-        project.codes.add("Timeliness", "Feedback", key="1", description="When feedback arrives.",
-                          include="Delays", exclude="Content", examples=["five weeks"])
+        project.codes.add(
+            "Timeliness",
+            "Feedback",
+            key="1",
+            description="When feedback arrives.",
+            include="Delays",
+            exclude="Content",
+            examples=["five weeks"],
+        )
         project.codes.add("Quality", "Feedback", key="2")
         project.codes.add("Burden", key="3")
     return path
@@ -114,9 +123,21 @@ def _build_review_project(path: Path) -> Path:
         for code, phrase, conf, run in PLANNED:
             doc = next(d for d in p.documents.all() if phrase in d.text)
             start = doc.text.index(phrase)
-            new.append(NewCoding(p.codes.resolve(code).id, doc.id, start, start + len(phrase), coder="autotag",
-                                 origin="auto", status="pending", method="rules", rule=f"kw:{phrase}",
-                                 confidence=conf, run_id=runs[run - 1]))
+            new.append(
+                NewCoding(
+                    p.codes.resolve(code).id,
+                    doc.id,
+                    start,
+                    start + len(phrase),
+                    coder="autotag",
+                    origin="auto",
+                    status="pending",
+                    method="rules",
+                    rule=f"kw:{phrase}",
+                    confidence=conf,
+                    run_id=runs[run - 1],
+                )
+            )
         p.codings.add_many(new, summary="planted auto codings")
     return path
 
@@ -141,9 +162,13 @@ def _build_tables_project(path: Path) -> Path:
     with open_project(path) as p:
         a = p.documents.resolve("interview_a")
         b = p.documents.resolve("interview_b")
-        for doc, phrase, code in [(a, "five weeks", "Timeliness"), (a, "one line", "Quality"),
-                                  (a, "Scores were", "Quality"), (b, "small firm", "Burden"),
-                                  (b, "bid writer", "Timeliness")]:
+        for doc, phrase, code in [
+            (a, "five weeks", "Timeliness"),
+            (a, "one line", "Quality"),
+            (a, "Scores were", "Quality"),
+            (b, "small firm", "Burden"),
+            (b, "bid writer", "Timeliness"),
+        ]:
             start = doc.text.index(phrase)
             p.codings.apply(doc.id, start, start + len(phrase), [code], coder="tester")
     return path

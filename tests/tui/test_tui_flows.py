@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-
 pytest.importorskip("textual")
 
 
@@ -101,7 +100,7 @@ async def test_whole_turn_when_nothing_selected_and_repeat(db, flows_turns, scre
     a2 = text.index("Scores were")
     turn2 = "Scores were inconsistent between tenders. Nobody explained the moderation."
     assert sorted(codings(db)) == [
-        ("Quality", a1, a1 + len(flows_turns['interview_a'][1][2]), "tester"),
+        ("Quality", a1, a1 + len(flows_turns["interview_a"][1][2]), "tester"),
         ("Quality", a2, a2 + len(turn2), "tester"),
     ]
 
@@ -123,7 +122,7 @@ async def test_apply_by_picker_and_create_code(db, flows_turns, screen_size, wor
         made = p.codes.resolve("Mistrust")
         assert made.parent_id is None
     got = sorted(codings(db))
-    whole = (a1, a1 + len(flows_turns['interview_a'][1][2]))
+    whole = (a1, a1 + len(flows_turns["interview_a"][1][2]))
     assert got == [("Mistrust", *whole, "tester"), ("Quality", *whole, "tester")]
 
 
@@ -144,7 +143,7 @@ async def test_picker_prefers_existing_codes_and_creates_under_a_parent(db, flow
     with store(db) as p:
         assert p.codes.resolve("Feedback > Tone").parent_id == p.codes.resolve("Feedback").id
         assert [c.name for c in p.codes.all()].count("time") == 0
-    whole = (a1, a1 + len(flows_turns['interview_a'][1][2]))
+    whole = (a1, a1 + len(flows_turns["interview_a"][1][2]))
     assert sorted(codings(db)) == [("Timeliness", *whole, "tester"), ("Tone", *whole, "tester")]
 
 
@@ -152,11 +151,13 @@ def test_picker_ranking_exact_then_prefix_then_fuzzy():
     from qualcode.model import Code
     from qualcode.tui.modals.picker import rank_codes
 
-    codes = [Code(1, "Bidding burden for SMEs", path="Bidding burden for SMEs"),
-             Code(2, "Cost of bidding", 1, path="Bidding burden for SMEs > Cost of bidding"),
-             Code(3, "Costly delays", path="Costly delays"),
-             Code(4, "Cost", path="Cost", key="9"),
-             Code(5, "Feedback quality", path="Feedback quality")]
+    codes = [
+        Code(1, "Bidding burden for SMEs", path="Bidding burden for SMEs"),
+        Code(2, "Cost of bidding", 1, path="Bidding burden for SMEs > Cost of bidding"),
+        Code(3, "Costly delays", path="Costly delays"),
+        Code(4, "Cost", path="Cost", key="9"),
+        Code(5, "Feedback quality", path="Feedback quality"),
+    ]
     names = [c.name for c, _ in rank_codes("cost", codes)]
     assert names[:3] == ["Cost", "Cost of bidding", "Costly delays"]  # exact, then name prefixes by path
     assert [c.name for c, _ in rank_codes("9", codes)][0] == "Cost"  # the shortcut key
@@ -279,10 +280,12 @@ async def test_merge_codes_in_codebook(db, flows_turns, screen_size, workbench):
         with store(db) as p:
             assert [c.name for c in p.codes.all()] == ["Feedback", "Timeliness", "Burden"]
         a1 = text.index("It took")
-        assert codings(db) == [("Timeliness", a1, a1 + len(flows_turns['interview_a'][1][2]), "tester")]
+        assert codings(db) == [("Timeliness", a1, a1 + len(flows_turns["interview_a"][1][2]), "tester")]
         await pilot.press("ctrl+z")  # undo restores the merged code
         await pilot.pause()
-        assert [str(n.label).split(" (")[0].lstrip("■ ") for n in screen.query_one("Tree").root.children[0].children] == ["Timeliness", "Quality"]
+        assert [
+            str(n.label).split(" (")[0].lstrip("■ ") for n in screen.query_one("Tree").root.children[0].children
+        ] == ["Timeliness", "Quality"]
     assert codings(db)[0][0] == "Quality"
 
 

@@ -56,8 +56,12 @@ async def test_queue_by_confidence_accept_reject_undo(db, planned_autotags, scre
         assert [i.rule for i in screen.items] == ["kw:cannot afford", "kw:Scores were inconsistent"]
         await pilot.press("a", "r")  # the alternative keys
         await pilot.pause()
-        assert statuses(db) == {"kw:five weeks": "confirmed", "kw:one line": "rejected",
-                                "kw:cannot afford": "confirmed", "kw:Scores were inconsistent": "rejected"}
+        assert statuses(db) == {
+            "kw:five weeks": "confirmed",
+            "kw:one line": "rejected",
+            "kw:cannot afford": "confirmed",
+            "kw:Scores were inconsistent": "rejected",
+        }
         assert screen.items == []
         # Undo twice through the app: the last two decisions are pending again and back in the queue.
         await pilot.press("ctrl+z")

@@ -75,7 +75,8 @@ async def test_grouped_frequencies_match_analysis(db, screen_size, workbench):
         # The chart follows the highlighted code: all participants, then one bar per group.
         chart = screen.query_one("#freq-chart")
         assert [b.label for b in chart.bars] == ["all participants"] + [
-            f"org_size={g['values'][0]} (n={g['base']})" for g in groups]
+            f"org_size={g['values'][0]} (n={g['base']})" for g in groups
+        ]
         assert [b.value for b in chart.bars] == [100.0, 100.0, 100.0]  # Feedback: both people
         await pilot.press("down", "down")  # Quality: Alice only
         await pilot.pause()

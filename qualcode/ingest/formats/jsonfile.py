@@ -17,8 +17,18 @@ from qualcode.ingest.decode import decode
 from qualcode.ingest.options import ImportOptions
 from qualcode.ingest.registry import register
 
-LIST_KEYS = ("turns", "transcript", "meeting_transcripts", "utterances", "segments", "messages",
-             "dialogue", "dialog", "conversation", "entries")
+LIST_KEYS = (
+    "turns",
+    "transcript",
+    "meeting_transcripts",
+    "utterances",
+    "segments",
+    "messages",
+    "dialogue",
+    "dialog",
+    "conversation",
+    "entries",
+)
 SPEAKER_KEYS = ("speaker", "speaker_name", "name", "role", "author", "who", "participant")
 TEXT_KEYS = ("text", "content", "utterance", "message", "transcript", "words", "body")
 START_KEYS = ("start", "start_time", "time_start", "begin", "timestamp", "time")
@@ -64,7 +74,9 @@ def parse_json(path: Path, data: bytes, options: ImportOptions) -> RawFile:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"malformed JSON: {exc.msg} (column {exc.colno})", where=f"{path}:{exc.lineno}") from None
+        raise ImportFormatError(
+            f"malformed JSON: {exc.msg} (column {exc.colno})", where=f"{path}:{exc.lineno}"
+        ) from None
     found = _find_turns(obj)
     if found is None:
         raise ImportFormatError("no list of {speaker, text} turns found in the JSON", where=str(path))

@@ -39,7 +39,5 @@ def parse_pdf(path: Path, data: bytes, options: ImportOptions) -> RawFile:
     cleaned = ["\n".join(line.rstrip() for line in normalise_newlines(p).split("\n")).strip() for p in pages]
     text = "\n\n".join(p for p in cleaned if p)
     if not text.strip():
-        raise ImportFormatError(
-            "the PDF has no text layer (a scanned image?); run OCR on it first", where=str(path)
-        )
+        raise ImportFormatError("the PDF has no text layer (a scanned image?); run OCR on it first", where=str(path))
     return RawFile([RawDoc(path.stem, text, text_turns(text))], encoding=None)

@@ -25,8 +25,18 @@ from qualcode.ingest.tabular import Table, read_table
 
 SPEAKER_COLUMNS = ("speaker", "speaker_name", "speaker name", "who")
 TEXT_COLUMNS = ("text", "utterance", "content", "transcript", "turn", "message", "dialogue", "answer")
-DOCUMENT_COLUMNS = ("document", "document_id", "doc", "interview", "interview_id", "transcript_id",
-                    "session", "meeting", "meeting_id", "file")
+DOCUMENT_COLUMNS = (
+    "document",
+    "document_id",
+    "doc",
+    "interview",
+    "interview_id",
+    "transcript_id",
+    "session",
+    "meeting",
+    "meeting_id",
+    "file",
+)
 ROLE_COLUMNS = ("speaker_type", "speaker_role", "role")
 START_COLUMNS = ("time_mark", "time_start", "start_time", "start", "timestamp", "time")
 END_COLUMNS = ("time_end", "end_time", "end")

@@ -34,8 +34,9 @@ class ExplainModal(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "close", "Close", id="explain.close")]
 
-    def __init__(self, project_path: Path, code_id: int, *, include_interviewer: bool = False,
-                 include_pending: bool = True) -> None:
+    def __init__(
+        self, project_path: Path, code_id: int, *, include_interviewer: bool = False, include_pending: bool = True
+    ) -> None:
         super().__init__()
         self.project_path = project_path
         self.code_id = code_id
@@ -75,14 +76,22 @@ class ExplainModal(ModalScreen[None]):
         table = self.query_one("#explain-table", DataTable)
         for item in found.items:
             text = item.text if len(item.text) <= 70 else item.text[:69] + "…"
-            table.add_row(str(item.coding_id), item.document, f"{item.start}-{item.end}", item.code,
-                          ", ".join(item.speakers) or "-", ", ".join(item.participants) or "-",
-                          "yes" if item.counted else f"no: {item.reason}", text)
+            table.add_row(
+                str(item.coding_id),
+                item.document,
+                f"{item.start}-{item.end}",
+                item.code,
+                ", ".join(item.speakers) or "-",
+                ", ".join(item.participants) or "-",
+                "yes" if item.counted else f"no: {item.reason}",
+                text,
+            )
         totals = found.totals()
         left = ", ".join(f"{n} {r}" for r, n in totals["not_counted"].items()) or "none"
         self.query_one("#explain-totals", Label).update(
             f"{totals['codings']} codings counted in {totals['documents']} documents for "
-            f"{totals['participants']} participants · left out: {left}")
+            f"{totals['participants']} participants · left out: {left}"
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -38,8 +38,9 @@ class ExportModal(ModalScreen[ExportChoice | None]):
         Binding("ctrl+s", "export", "Export", id="export.ok"),
     ]
 
-    def __init__(self, folder: Path, stem: str, *, kind: str = "frequencies", fmt: str = "xlsx",
-                 note: str = "") -> None:
+    def __init__(
+        self, folder: Path, stem: str, *, kind: str = "frequencies", fmt: str = "xlsx", note: str = ""
+    ) -> None:
         super().__init__()
         self.folder, self.stem = folder, stem
         self.kind, self.fmt = kind, fmt
@@ -57,8 +58,7 @@ class ExportModal(ModalScreen[ExportChoice | None]):
                 yield Select([(k, k) for k in EXPORT_KINDS], value=self.kind, allow_blank=False, id="export-kind")
             with Horizontal(classes="field"):
                 yield Label("Format", classes="field-label")
-                yield Select([(f, f) for f in EXPORT_FORMATS], value=self.fmt, allow_blank=False,
-                             id="export-format")
+                yield Select([(f, f) for f in EXPORT_FORMATS], value=self.fmt, allow_blank=False, id="export-format")
             with Horizontal(classes="field"):
                 yield Label("File", classes="field-label")
                 yield Input(str(self.default_path()), id="export-path")

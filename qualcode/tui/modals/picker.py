@@ -63,9 +63,14 @@ def rank_codes(query: str, codes: Sequence[Code], limit: int = 30) -> list[tuple
     ranked = []
     for c in codes:
         t = tier(c)
-        score = 100.0 if t < 4 else max(
-            fuzz.WRatio(query, c.name, processor=utils.default_process),
-            fuzz.WRatio(query, c.path, processor=utils.default_process))
+        score = (
+            100.0
+            if t < 4
+            else max(
+                fuzz.WRatio(query, c.name, processor=utils.default_process),
+                fuzz.WRatio(query, c.path, processor=utils.default_process),
+            )
+        )
         if t < 4 or score >= 50:
             ranked.append((t, -score, c.path.casefold(), c, float(score)))
     ranked.sort(key=lambda r: r[:3])
@@ -85,8 +90,15 @@ class CodePicker(TypeaheadModal[Pick]):
         Binding("ctrl+n", "create", "Create code as typed", id="picker.create"),
     ]
 
-    def __init__(self, codes: Sequence[Code], *, title: str = "Apply code", allow_create: bool = True,
-                 colours: dict[int, str] | None = None, top_level: bool = False) -> None:
+    def __init__(
+        self,
+        codes: Sequence[Code],
+        *,
+        title: str = "Apply code",
+        allow_create: bool = True,
+        colours: dict[int, str] | None = None,
+        top_level: bool = False,
+    ) -> None:
         super().__init__()
         self.codes = list(codes)
         self.title_text = title
@@ -100,8 +112,11 @@ class CodePicker(TypeaheadModal[Pick]):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(placeholder="type a code name…", id="picker-input")
             yield OptionList(id="picker-options")
-            hint = "enter: choose · ↑↓: move · ctrl+n: create · escape: cancel" if self.allow_create else \
-                "enter: choose · ↑↓: move · escape: cancel"
+            hint = (
+                "enter: choose · ↑↓: move · ctrl+n: create · escape: cancel"
+                if self.allow_create
+                else "enter: choose · ↑↓: move · escape: cancel"
+            )
             yield Label(hint, classes="hint")
 
     def on_mount(self) -> None:
@@ -126,8 +141,13 @@ class CodePicker(TypeaheadModal[Pick]):
             items.insert(0, Option(Text(TOP_LEVEL, style="italic")))
             self.choices.insert(0, Pick())
         name = query.strip()
-        if self.allow_create and name and not any(c.name.casefold() == name.casefold() or
-                                                  c.path.casefold() == name.casefold() for c in self.codes):
+        if (
+            self.allow_create
+            and name
+            and not any(
+                c.name.casefold() == name.casefold() or c.path.casefold() == name.casefold() for c in self.codes
+            )
+        ):
             items.append(Option(Text.assemble(("+ create code ", "bold green"), name, ("  (ctrl+n)", "dim"))))
             self.choices.append(Pick(create=name))
         options.add_options(items)
@@ -159,5 +179,13 @@ class CodePicker(TypeaheadModal[Pick]):
             if parent is not None:
                 self.dismiss(Pick(create=name, parent_id=parent.code_id))
 
-        self.app.push_screen(CodePicker(self.codes, title=f"Create “{name}” under… (enter: top level)",
-                                        allow_create=False, colours=self.colours, top_level=True), done)
+        self.app.push_screen(
+            CodePicker(
+                self.codes,
+                title=f"Create “{name}” under… (enter: top level)",
+                allow_create=False,
+                colours=self.colours,
+                top_level=True,
+            ),
+            done,
+        )

@@ -48,7 +48,7 @@ class SearchModal(TypeaheadModal[SearchHit]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog search"):
             yield Label("Search the project", classes="dialog-title")
-            yield Input(self.query_text, placeholder="words, \"a phrase\", prefix*", id="search-input")
+            yield Input(self.query_text, placeholder='words, "a phrase", prefix*', id="search-input")
             yield OptionList(id="search-hits")
             yield Label("", id="search-count", classes="hint")
 

@@ -45,11 +45,15 @@ class SpeakersModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog speakers"):
-            yield Label("Speakers (a label used once or twice that looks like a frequent one is flagged)",
-                        classes="dialog-title")
+            yield Label(
+                "Speakers (a label used once or twice that looks like a frequent one is flagged)",
+                classes="dialog-title",
+            )
             yield DataTable(id="speakers-table", cursor_type="row", zebra_stripes=True)
-            yield Label("r: rename label · o: switch role · m: merge participant into… · ctrl+z: undo · "
-                        "escape: close", classes="hint")
+            yield Label(
+                "r: rename label · o: switch role · m: merge participant into… · ctrl+z: undo · escape: close",
+                classes="hint",
+            )
 
     def on_mount(self) -> None:
         table = self.query_one("#speakers-table", DataTable)
@@ -69,8 +73,14 @@ class SpeakersModal(ModalScreen[None]):
         self.rows = list_speakers(self.project)
         table.clear()
         for r in self.rows:
-            table.add_row(r.document, r.speaker or "-", str(r.turns), r.role, r.participant or "-",
-                          f"{r.similar_to} ?" if r.similar_to else "")
+            table.add_row(
+                r.document,
+                r.speaker or "-",
+                str(r.turns),
+                r.role,
+                r.participant or "-",
+                f"{r.similar_to} ?" if r.similar_to else "",
+            )
         if self.rows:
             table.move_cursor(row=max(0, min(row, len(self.rows) - 1)))
 
@@ -96,8 +106,10 @@ class SpeakersModal(ModalScreen[None]):
             if value and value != label.speaker:
                 self._apply(rename_speaker, label.speaker, value, label.document)
 
-        self.app.push_screen(PromptModal(f"Rename speaker {label.speaker!r} in {label.document} to",
-                                         label.similar_to or label.speaker), done)
+        self.app.push_screen(
+            PromptModal(f"Rename speaker {label.speaker!r} in {label.document} to", label.similar_to or label.speaker),
+            done,
+        )
 
     def action_role(self) -> None:
         from qualcode.services.speakers import set_speaker_role
@@ -120,8 +132,9 @@ class SpeakersModal(ModalScreen[None]):
             if target:
                 self._apply(merge_participants, target, label.participant)
 
-        self.app.push_screen(ChoiceModal(f"Merge participant {label.participant!r} into",
-                                         [(name, name) for name in others]), done)
+        self.app.push_screen(
+            ChoiceModal(f"Merge participant {label.participant!r} into", [(name, name) for name in others]), done
+        )
 
     def action_undo(self) -> None:
         self.app.action_undo()  # type: ignore[attr-defined]

@@ -51,8 +51,9 @@ class SuggestOptionsModal(ModalScreen[SuggestParams | None]):
                 yield Select([(u, u) for u in UNITS], value=p.unit, allow_blank=False, id="opt-unit")
             with Horizontal(classes="field"):
                 yield Label("Topics", classes="field-label")
-                yield Input("auto" if p.topics is None else str(p.topics), id="opt-topics",
-                            placeholder="auto or a number")
+                yield Input(
+                    "auto" if p.topics is None else str(p.topics), id="opt-topics", placeholder="auto or a number"
+                )
             with Horizontal(classes="field"):
                 yield Label("Seed", classes="field-label")
                 yield Input(str(p.seed), id="opt-seed", type="integer")
@@ -88,8 +89,15 @@ class SuggestOptionsModal(ModalScreen[SuggestParams | None]):
             error.update(str(exc))
             return
         unit = self.query_one("#opt-unit", Select).value
-        self.dismiss(replace(self.params, unit=str(unit), topics=topics, seed=int(seed_text),
-                             include_interviewer=self.query_one("#opt-interviewer", Checkbox).value))
+        self.dismiss(
+            replace(
+                self.params,
+                unit=str(unit),
+                topics=topics,
+                seed=int(seed_text),
+                include_interviewer=self.query_one("#opt-interviewer", Checkbox).value,
+            )
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -128,8 +136,9 @@ class AcceptModal(ModalScreen[AcceptChoice | None]):
             with Horizontal(classes="field"):
                 yield Label("Parent", classes="field-label")
                 yield Input(self.parent_value, id="accept-parent", placeholder="(top level) or a code path")
-            yield Checkbox(f"Apply to its {self.size_n} excerpts (as pending codings to review)", False,
-                           id="accept-apply")
+            yield Checkbox(
+                f"Apply to its {self.size_n} excerpts (as pending codings to review)", False, id="accept-apply"
+            )
             yield Label("", id="accept-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Accept (enter / ctrl+s)", variant="primary", id="accept")

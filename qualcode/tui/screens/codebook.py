@@ -17,9 +17,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Static, Tree
 
 from qualcode.model import Code
+from qualcode.tui.messages import DataChanged
 from qualcode.tui.modals.picker import CodePicker, Pick
 from qualcode.tui.modals.prompt import PromptModal
-from qualcode.tui.messages import DataChanged
 from qualcode.tui.screens.base import QScreen
 from qualcode.tui.spans import code_colour
 
@@ -132,8 +132,11 @@ class CodebookScreen(QScreen):
             if code.key:
                 out.append(f" · key {code.key}", style="dim")
             out.append("\n\n")
-            for title, value in (("Definition", code.description), ("Include", code.include),
-                                 ("Exclude", code.exclude)):
+            for title, value in (
+                ("Definition", code.description),
+                ("Include", code.include),
+                ("Exclude", code.exclude),
+            ):
                 if value:
                     out.append(f"{title}\n", style="bold underline")
                     out.append(value + "\n\n")
@@ -194,8 +197,9 @@ class CodebookScreen(QScreen):
             if self.attempt(self.project.codes.move, code.id, pick.code_id):
                 self._changed()
 
-        self.app.push_screen(CodePicker(choices, title=f"Move {code.name} under… (escape: cancel)",
-                                        allow_create=False), done)
+        self.app.push_screen(
+            CodePicker(choices, title=f"Move {code.name} under… (escape: cancel)", allow_create=False), done
+        )
 
     def action_merge(self) -> None:
         code = self._need_code()
@@ -221,12 +225,12 @@ class CodebookScreen(QScreen):
             return
 
         def done(value: str | None) -> None:
-            if value is not None and self.attempt(self.project.codes.update, code.id,
-                                                       colour=value or None):
+            if value is not None and self.attempt(self.project.codes.update, code.id, colour=value or None):
                 self._changed()
 
-        self.app.push_screen(PromptModal(f"Colour of {code.name} (empty: automatic)", code.colour or "",
-                                         validate=_valid_colour), done)
+        self.app.push_screen(
+            PromptModal(f"Colour of {code.name} (empty: automatic)", code.colour or "", validate=_valid_colour), done
+        )
 
     def action_key(self) -> None:
         code = self._need_code()
@@ -234,13 +238,17 @@ class CodebookScreen(QScreen):
             return
 
         def done(value: str | None) -> None:
-            if value is not None and self.attempt(self.project.codes.update, code.id,
-                                                       key=value or None):
+            if value is not None and self.attempt(self.project.codes.update, code.id, key=value or None):
                 self._changed()
 
-        self.app.push_screen(PromptModal(f"Shortcut key of {code.name} (one character; empty: none)",
-                                         code.key or "",
-                                         validate=lambda v: None if len(v) <= 1 else "one character"), done)
+        self.app.push_screen(
+            PromptModal(
+                f"Shortcut key of {code.name} (one character; empty: none)",
+                code.key or "",
+                validate=lambda v: None if len(v) <= 1 else "one character",
+            ),
+            done,
+        )
 
     def action_delete(self) -> None:
         code = self._need_code()

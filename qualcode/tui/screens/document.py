@@ -14,10 +14,10 @@ from textual.widgets import Footer, Header, Static
 
 from qualcode.errors import NotFoundError
 from qualcode.model import Code, Coding
+from qualcode.tui.messages import DataChanged
 from qualcode.tui.modals.memo import MemoModal
 from qualcode.tui.modals.picker import CodePicker, Pick
 from qualcode.tui.motion import trim_span
-from qualcode.tui.messages import DataChanged
 from qualcode.tui.screens.base import QScreen
 from qualcode.tui.widgets.transcript import TranscriptView
 
@@ -38,8 +38,7 @@ class DocumentScreen(QScreen):
         Binding("escape", "app.back", "Back", show=False, id="doc.back"),
     ]
 
-    def __init__(self, document_id: int, *, offset: int | None = None,
-                 select: tuple[int, int] | None = None) -> None:
+    def __init__(self, document_id: int, *, offset: int | None = None, select: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.document_id = document_id
         self.start_offset = offset
@@ -53,8 +52,14 @@ class DocumentScreen(QScreen):
         turns = project.documents.turns(doc.id)
         self.title = doc.name
         yield Header()
-        yield TranscriptView(doc, turns, project.codings.for_document(doc.id), project.codes.all(),
-                             memo_turns=self._memo_turns(), id="transcript")
+        yield TranscriptView(
+            doc,
+            turns,
+            project.codings.for_document(doc.id),
+            project.codes.all(),
+            memo_turns=self._memo_turns(),
+            id="transcript",
+        )
         yield Static(id="status")
         yield Footer()
 
@@ -63,8 +68,7 @@ class DocumentScreen(QScreen):
         view.focus()
         clashes = sorted(k for k in view.code_keys if k in _reserved_letters(self))
         if clashes:
-            self.notify(f"code key(s) {', '.join(clashes)} shadow app keys in the document view",
-                        severity="warning")
+            self.notify(f"code key(s) {', '.join(clashes)} shadow app keys in the document view", severity="warning")
         self.jump(offset=self.start_offset, select=self.start_select)
 
     @property
@@ -136,8 +140,7 @@ class DocumentScreen(QScreen):
         """Apply ``code`` to the target span as the app's coder."""
         start, end = self.target_span()
         project = self.project
-        made = self.attempt(project.codings.apply, self.document_id, start, end, [code.id],
-                                 coder=self.qapp.coder)
+        made = self.attempt(project.codings.apply, self.document_id, start, end, [code.id], coder=self.qapp.coder)
         if made is None:
             return None
         view = self.view
@@ -269,8 +272,11 @@ class DocumentScreen(QScreen):
             return
         same = [c for c in view.index.all() if c.code_id == code_id]
         pos = view.position
-        found = [c for c in same if c.start > pos] if step > 0 else [c for c in same if c.start < pos and
-                                                                       not (c.start <= pos < c.end)]
+        found = (
+            [c for c in same if c.start > pos]
+            if step > 0
+            else [c for c in same if c.start < pos and not (c.start <= pos < c.end)]
+        )
         name = view.codes[code_id].name if code_id in view.codes else "this code"
         if not found:
             self.notify(f"no {'later' if step > 0 else 'earlier'} coding of {name} here", timeout=2)

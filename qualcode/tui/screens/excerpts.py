@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Label
 
 from qualcode.model import Turn
-from qualcode.tui.modals.picker import CodePicker, Pick
 from qualcode.tui.messages import OpenDocument
+from qualcode.tui.modals.picker import CodePicker, Pick
 from qualcode.tui.screens.base import QScreen
 
 
@@ -92,15 +92,33 @@ class ExcerptsScreen(QScreen):
             person = people.get(pid) if pid else None
             attrs = ", ".join(f"{k}={v}" for k, v in sorted(person.attributes.items())) if person else ""
             snippet = " ".join(text[coding.start : coding.end].split())
-            self.excerpts.append(Excerpt(coding.id, coding.document_id, name, coding.start, coding.end,
-                                         turn.speaker if turn else "", person.name if person else "",
-                                         attrs, snippet))
+            self.excerpts.append(
+                Excerpt(
+                    coding.id,
+                    coding.document_id,
+                    name,
+                    coding.start,
+                    coding.end,
+                    turn.speaker if turn else "",
+                    person.name if person else "",
+                    attrs,
+                    snippet,
+                )
+            )
         for ex in self.excerpts:
             short = ex.text if len(ex.text) <= 90 else ex.text[:89] + "…"
-            table.add_row(ex.document, ex.speaker or "—", ex.participant or "—", ex.attributes or "—", short,
-                          key=str(ex.coding_id))
-        title.update(f"{code.path}: {len(self.excerpts)} excerpt{'s' if len(self.excerpts) != 1 else ''}"
-                     " (enter: open in context · c: another code)")
+            table.add_row(
+                ex.document,
+                ex.speaker or "—",
+                ex.participant or "—",
+                ex.attributes or "—",
+                short,
+                key=str(ex.coding_id),
+            )
+        title.update(
+            f"{code.path}: {len(self.excerpts)} excerpt{'s' if len(self.excerpts) != 1 else ''}"
+            " (enter: open in context · c: another code)"
+        )
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -116,5 +134,4 @@ class ExcerptsScreen(QScreen):
                 self.code_id = pick.code_id
                 self.reload()
 
-        self.app.push_screen(CodePicker(self.project.codes.all(), title="Excerpts of…",
-                                        allow_create=False), done)
+        self.app.push_screen(CodePicker(self.project.codes.all(), title="Excerpts of…", allow_create=False), done)

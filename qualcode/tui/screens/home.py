@@ -17,8 +17,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
-from qualcode.tui.screens.base import QScreen
 from qualcode.tui.messages import OpenDocument
+from qualcode.tui.screens.base import QScreen
 from qualcode.tui.workers import own_project
 
 if TYPE_CHECKING:

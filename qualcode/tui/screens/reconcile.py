@@ -101,15 +101,20 @@ class ReconcileScreen(QScreen):
                 a, b, into = value.split()
                 self.start(ReconcileSession(a, b, into))
 
-        self.app.push_screen(PromptModal("Reconcile which coders, into whom? (A B CONSENSUS)",
-                                         placeholder="alice bob consensus", validate=check), done)
+        self.app.push_screen(
+            PromptModal(
+                "Reconcile which coders, into whom? (A B CONSENSUS)", placeholder="alice bob consensus", validate=check
+            ),
+            done,
+        )
 
     def start(self, session: "ReconcileSession") -> None:
         """Open (or resume) the session; starting one copies the agreed codings to the consensus coder."""
         from qualcode.services.reconcile import open_session
 
-        state = self.attempt(open_session, self.project, session.coder_a, session.coder_b,
-                                  session.consensus, session.unit)
+        state = self.attempt(
+            open_session, self.project, session.coder_a, session.coder_b, session.consensus, session.unit
+        )
         if state is None:
             return
         self.session, self.state = session, state
@@ -130,8 +135,13 @@ class ReconcileScreen(QScreen):
         row = table.cursor_row
         table.clear()
         for it in self.items:
-            table.add_row(_clip(it.code.split(" > ")[-1], 24), _clip(it.document, 24), f"{it.start}-{it.end}",
-                          ", ".join(it.applied_by), _clip(it.text, 60))
+            table.add_row(
+                _clip(it.code.split(" > ")[-1], 24),
+                _clip(it.document, 24),
+                f"{it.start}-{it.end}",
+                ", ".join(it.applied_by),
+                _clip(it.text, 60),
+            )
         if self.items:
             table.move_cursor(row=max(0, min(row, len(self.items) - 1)))
         s, total = self.state.session, len(self.state.items)
@@ -166,8 +176,9 @@ class ReconcileScreen(QScreen):
         out.append(f"  · {item.document} {item.start}-{item.end}\n", style="dim")
         for label, who, mine in (("A", state.session.coder_a, item.a), ("B", state.session.coder_b, item.b)):
             out.append(f"\n{label} {who}: ", style="bold")
-            out.append(f"{len(mine)} coding{'s' if len(mine) != 1 else ''}\n" if mine else "did not code it\n",
-                       style="dim")
+            out.append(
+                f"{len(mine)} coding{'s' if len(mine) != 1 else ''}\n" if mine else "did not code it\n", style="dim"
+            )
             cuts = sorted({lo, hi, *(x for c in mine for x in (max(lo, c.start), min(hi, c.end)))})
             for s, e in zip(cuts, cuts[1:]):
                 inside = any(c.start <= s and e <= c.end for c in mine)

@@ -16,8 +16,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.worker import Worker, WorkerState
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from qualcode.autotag import ReviewItem
 from qualcode.errors import QualcodeError
@@ -104,8 +104,13 @@ class ReviewScreen(QScreen):
             self._filling = False
         run, code = self._filter("run"), self._filter("code")
         self.applied = {"run": run, "code": code}
-        items = self.attempt(review_queue, project, run_id=None if run == ALL else int(run),
-                                  code=None if code == ALL else code, limit=LIMIT)
+        items = self.attempt(
+            review_queue,
+            project,
+            run_id=None if run == ALL else int(run),
+            code=None if code == ALL else code,
+            limit=LIMIT,
+        )
         self.items = items or []
         table = self.query_one("#review-table", DataTable)
         row = table.cursor_row
@@ -114,16 +119,23 @@ class ReviewScreen(QScreen):
             conf = "—" if it.confidence is None else f"{it.confidence:.2f}"
             how = " / ".join(x for x in (it.method, it.rule) if x) or "—"
             # The leaf name keeps the excerpt on screen; the context pane shows the full path.
-            table.add_row(clip(it.code.split(" > ")[-1], 30), conf, clip(how, 28), clip(it.document, 24),
-                          clip(it.excerpt, 80), key=str(it.id))
+            table.add_row(
+                clip(it.code.split(" > ")[-1], 30),
+                conf,
+                clip(how, 28),
+                clip(it.document, 24),
+                clip(it.excerpt, 80),
+                key=str(it.id),
+            )
         if self.items:
             table.move_cursor(row=max(0, min(row, len(self.items) - 1)))
         more = "+" if len(self.items) >= LIMIT else ""
         self.query_one("#review-title", Label).update(
             f"{len(self.items)}{more} pending machine coding{'s' if len(self.items) != 1 else ''}, most confident "
             f"first · y accept · n reject · enter open{' · last: ' + self.last if self.last else ''}"
-            if self.items else
-            "Nothing to review: no pending machine codings match (t runs the auto-tagger).")
+            if self.items
+            else "Nothing to review: no pending machine codings match (t runs the auto-tagger)."
+        )
         self._show()
 
     def _fill_filters(self) -> None:
@@ -141,8 +153,9 @@ class ReviewScreen(QScreen):
             if self.filter_values[name] != [ALL, *values]:
                 # Only when they changed: resetting options posts Select.Changed.
                 self.filter_values[name] = [ALL, *values]
-                select.set_options([(f"all {name}s", ALL)] + [(clip(f"{label}{v}".split(" > ")[-1], 30), v)
-                                                           for v in values])
+                select.set_options(
+                    [(f"all {name}s", ALL)] + [(clip(f"{label}{v}".split(" > ")[-1], 30), v) for v in values]
+                )
                 select.value = current
 
     @property
@@ -175,8 +188,9 @@ class ReviewScreen(QScreen):
         out.append(f"{item.code}", style="bold")
         conf = "no confidence" if item.confidence is None else f"confidence {item.confidence:.2f}"
         how = " / ".join(x for x in (item.method, item.rule) if x)
-        out.append(f"  · {conf}{' · ' + how if how else ''}{f' · run {item.run_id}' if item.run_id else ''}\n",
-                   style="dim")
+        out.append(
+            f"  · {conf}{' · ' + how if how else ''}{f' · run {item.run_id}' if item.run_id else ''}\n", style="dim"
+        )
         out.append(f"{item.document} · {ctx.speaker or '—'}:\n", style="bold")
         s, e = ctx.span[0] - ctx.start, ctx.span[1] - ctx.start
         out.append(ctx.text[:s])
@@ -197,8 +211,10 @@ class ReviewScreen(QScreen):
 
     @on(Select.Changed)
     def _filter_changed(self, event: Select.Changed) -> None:
-        if not self._filling and (self._filter("run"), self._filter("code")) != (self.applied["run"],
-                                                                                   self.applied["code"]):
+        if not self._filling and (self._filter("run"), self._filter("code")) != (
+            self.applied["run"],
+            self.applied["code"],
+        ):
             self.reload()
 
     # -- decisions -----------------------------------------------------------------
@@ -245,8 +261,9 @@ class ReviewScreen(QScreen):
                 self.notify("Auto-tagging in the background…", timeout=3)
                 self._autotag(parse_methods(value or "rules"))
 
-        self.app.push_screen(PromptModal("Auto-tag with which methods? (rules, model, themes or all)", "rules",
-                                         validate=check), done)
+        self.app.push_screen(
+            PromptModal("Auto-tag with which methods? (rules, model, themes or all)", "rules", validate=check), done
+        )
 
     @work(thread=True, exclusive=True, group="autotag", name="Auto-tag", exit_on_error=False)
     def _autotag(self, methods: tuple[str, ...]) -> str:

@@ -17,13 +17,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.worker import Worker, WorkerState
 from textual.widgets import DataTable, Footer, Header, Label, Select
+from textual.worker import Worker, WorkerState
 
 from qualcode.tui.modals.export import ExportChoice, ExportModal
 from qualcode.tui.screens.base import QScreen
-from qualcode.tui.workers import own_project
 from qualcode.tui.widgets.barchart import PALETTE, Bar, BarChart
+from qualcode.tui.workers import own_project
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -120,8 +120,9 @@ class TablesScreen(QScreen):
         self.frame = frame
         self.groups = []
         if frame is not None:
-            self.groups = [GroupCol(g["label"], " & ".join(g["values"]), int(g["base"]))
-                           for g in frame.attrs.get("groups", [])]
+            self.groups = [
+                GroupCol(g["label"], " & ".join(g["values"]), int(g["base"])) for g in frame.attrs.get("groups", [])
+            ]
         self._fill()
 
     def _fill(self) -> None:
@@ -141,14 +142,20 @@ class TablesScreen(QScreen):
             self._chart()
             return
         for rec in frame.to_dict("records"):
-            cells = ["  " * int(rec["depth"]) + str(rec["code"]), str(int(rec["codings"])),
-                     str(int(rec["participants"])), _pct(rec.get("participants_percent"))]
+            cells = [
+                "  " * int(rec["depth"]) + str(rec["code"]),
+                str(int(rec["codings"])),
+                str(int(rec["participants"])),
+                _pct(rec.get("participants_percent")),
+            ]
             cells += [n_pct(rec[g.col("participants")], rec[g.col("participants_percent")]) for g in self.groups]
             table.add_row(*cells, key=str(rec["code_id"]))
         base = frame.attrs.get("participants_base", "?")
         counted = "confirmed + pending" if frame.attrs.get("include_pending", True) else "confirmed"
-        note.update(f"% of {base} participants with codeable text · groups: participants (% of group) · "
-                    f"{counted} codings, rolled up over sub-codes")
+        note.update(
+            f"% of {base} participants with codeable text · groups: participants (% of group) · "
+            f"{counted} codings, rolled up over sub-codes"
+        )
         table.move_cursor(row=max(0, min(row, len(frame) - 1)))
         self._chart()
 
@@ -173,21 +180,44 @@ class TablesScreen(QScreen):
             if rec is None:
                 chart.set_bars("", [])
                 return
-            bars = [Bar("all participants", _num(rec.get("participants_percent")),
-                        n_pct(rec["participants"], rec.get("participants_percent")), "#bab0ac")]
-            bars += [Bar(f"{self.by}={g.value} (n={g.base})", _num(rec[g.col("participants_percent")]),
-                         n_pct(rec[g.col("participants")], rec[g.col("participants_percent")]),
-                         PALETTE[i % len(PALETTE)]) for i, g in enumerate(self.groups)]
+            bars = [
+                Bar(
+                    "all participants",
+                    _num(rec.get("participants_percent")),
+                    n_pct(rec["participants"], rec.get("participants_percent")),
+                    "#bab0ac",
+                )
+            ]
+            bars += [
+                Bar(
+                    f"{self.by}={g.value} (n={g.base})",
+                    _num(rec[g.col("participants_percent")]),
+                    n_pct(rec[g.col("participants")], rec[g.col("participants_percent")]),
+                    PALETTE[i % len(PALETTE)],
+                )
+                for i, g in enumerate(self.groups)
+            ]
             chart.set_bars(f"% of participants — {rec['path']}   (b: all themes)", bars)
             return
         bars = []
         for rec in frame[frame["depth"] == 0].to_dict("records"):
-            bars.append(Bar(str(rec["code"]), _num(rec.get("participants_percent")),
-                            n_pct(rec["participants"], rec.get("participants_percent")), "#bab0ac"))
+            bars.append(
+                Bar(
+                    str(rec["code"]),
+                    _num(rec.get("participants_percent")),
+                    n_pct(rec["participants"], rec.get("participants_percent")),
+                    "#bab0ac",
+                )
+            )
             for i, g in enumerate(self.groups):
-                bars.append(Bar(f"  {g.value}", _num(rec[g.col("participants_percent")]),
-                                n_pct(rec[g.col("participants")], rec[g.col("participants_percent")]),
-                                PALETTE[i % len(PALETTE)]))
+                bars.append(
+                    Bar(
+                        f"  {g.value}",
+                        _num(rec[g.col("participants_percent")]),
+                        n_pct(rec[g.col("participants")], rec[g.col("participants_percent")]),
+                        PALETTE[i % len(PALETTE)],
+                    )
+                )
         title = "% of participants — all themes" + (f"  (grey: all · {legend})" if self.groups else "")
         chart.set_bars(title + "   (b: highlighted code)", bars)
 

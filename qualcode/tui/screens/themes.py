@@ -15,14 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.worker import Worker, WorkerState
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from qualcode.themes import SuggestionRun, SuggestParams, TopicSuggestion
+from qualcode.tui.messages import DataChanged, OpenDocument
 from qualcode.tui.modals.choice import ChoiceModal
 from qualcode.tui.modals.themes import AcceptChoice, AcceptModal, SuggestOptionsModal
-from qualcode.tui.messages import DataChanged, OpenDocument
 from qualcode.tui.screens.base import QScreen
 from qualcode.tui.workers import own_project
 
@@ -106,8 +106,10 @@ class ThemesScreen(QScreen):
         else:
             p = self.run.params
             k = sum(1 for t in self.topics if t.topic >= 0)
-            title.update(f"Run {self.run.id} · {k} topics from {self.run.units} {p.unit}s · seed {p.seed}"
-                         f"{' (latest)' if runs and runs[-1].id == self.run.id else ''} · {len(runs)} run(s)")
+            title.update(
+                f"Run {self.run.id} · {k} topics from {self.run.units} {p.unit}s · seed {p.seed}"
+                f"{' (latest)' if runs and runs[-1].id == self.run.id else ''} · {len(runs)} run(s)"
+            )
         self._fill()
 
     def _fill(self) -> None:
@@ -122,8 +124,17 @@ class ThemesScreen(QScreen):
                 status = f"→{t.merged_into}"
             label = Text(clip(topic_label(t), LABEL_WIDTH), style="dim" if t.status in ("rejected", "merged") else "")
             closest = clip((t.closest_code or "—").split(" > ")[-1], CODE_WIDTH)
-            table.add_row(str(t.topic), label, str(t.size), f"{t.participant_share * 100:.0f}%",
-                          closest, sim, "new?" if t.new_theme else "", status, key=str(t.topic))
+            table.add_row(
+                str(t.topic),
+                label,
+                str(t.size),
+                f"{t.participant_share * 100:.0f}%",
+                closest,
+                sim,
+                "new?" if t.new_theme else "",
+                status,
+                key=str(t.topic),
+            )
         if self.topics:
             table.move_cursor(row=max(0, min(row, len(self.topics) - 1)))
         self._show(self.current)
@@ -146,11 +157,17 @@ class ThemesScreen(QScreen):
         out.append(topic_label(t) + "\n", style="bold")
         out.append("Keywords: ", style="dim")
         out.append(", ".join(t.keywords) + "\n")
-        out.append(f"{t.size} units · {t.documents} documents ({t.document_share:.0%}) · "
-                   f"{t.participants} participants ({t.participant_share:.0%})\n", style="dim")
+        out.append(
+            f"{t.size} units · {t.documents} documents ({t.document_share:.0%}) · "
+            f"{t.participants} participants ({t.participant_share:.0%})\n",
+            style="dim",
+        )
         if t.closest_code:
-            out.append(f"Closest code: {t.closest_code} ({t.similarity or 0:.2f})"
-                       f"{' — possibly a new theme' if t.new_theme else ''}\n", style="dim")
+            out.append(
+                f"Closest code: {t.closest_code} ({t.similarity or 0:.2f})"
+                f"{' — possibly a new theme' if t.new_theme else ''}\n",
+                style="dim",
+            )
         if t.merge_candidates:
             out.append(f"Merge candidates: {', '.join(map(str, t.merge_candidates))}\n", style="dim")
         if t.status == "accepted" and t.code_id is not None:
@@ -242,9 +259,13 @@ class ThemesScreen(QScreen):
         choices = []
         for r in reversed(runs):
             s = r.summary
-            choices.append((f"run {r.id} · {s.get('topics', '?')} topics · {s.get('units', '?')} "
-                            f"{r.params.get('unit', 'unit')}s · seed {r.params.get('seed', 0)} · {r.created_at or ''}",
-                            r.id))
+            choices.append(
+                (
+                    f"run {r.id} · {s.get('topics', '?')} topics · {s.get('units', '?')} "
+                    f"{r.params.get('unit', 'unit')}s · seed {r.params.get('seed', 0)} · {r.created_at or ''}",
+                    r.id,
+                )
+            )
         current = next((i for i, (_, rid) in enumerate(choices) if rid == self.run_id), 0)
 
         def done(run_id: int | None) -> None:
@@ -276,8 +297,16 @@ class ThemesScreen(QScreen):
                 return
             from qualcode.themes import accept
 
-            result = self.attempt(accept, self.project, run_id, t.topic, choice.name,
-                                       parent=choice.parent, apply=choice.apply, coder=self.qapp.coder)
+            result = self.attempt(
+                accept,
+                self.project,
+                run_id,
+                t.topic,
+                choice.name,
+                parent=choice.parent,
+                apply=choice.apply,
+                coder=self.qapp.coder,
+            )
             if result is None:
                 return
             applied = f", {len(result.coding_ids)} codings pending review" if choice.apply else ""
@@ -309,8 +338,13 @@ class ThemesScreen(QScreen):
             self.notify("No other open suggestion to merge into.", severity="warning")
             return
         others.sort(key=lambda o: (o.topic not in t.merge_candidates, o.topic))
-        choices = [(f"{o.topic}: {o.label} ({o.size}){'  · merge candidate' if o.topic in t.merge_candidates else ''}",
-                    o.topic) for o in others]
+        choices = [
+            (
+                f"{o.topic}: {o.label} ({o.size}){'  · merge candidate' if o.topic in t.merge_candidates else ''}",
+                o.topic,
+            )
+            for o in others
+        ]
 
         def done(target: int | None) -> None:
             from qualcode.themes import merge

@@ -41,6 +41,7 @@ class RowPainter:
     _cursor: int
 
     if TYPE_CHECKING:  # pragma: no cover
+
         @property
         def layout(self) -> "Layout": ...
         @property
