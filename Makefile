@@ -37,7 +37,9 @@ serve: setup
 	$(VENV)/bin/qualcode serve --project $(DEMO_DB)
 
 test: setup
-	$(PY) -m pytest -q -n auto
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -q -n auto --dist worksteal
 
 # Analysis tables (frequencies, evidence, agreement, --explain) at 10^4 and 10^5 answers: time, peak RSS, exponent;
 # BENCH_TABLES_ARGS="--max 1000000" for the 10^6 row, "--baseline DIR" to compare with another checkout.
@@ -51,7 +53,7 @@ bench-tables: setup
 test-install: setup
 	PYTHON=$(PYTHON) BUILD_PY=$(PY) bash .ci/test-install
 
-# Lint and format check (the tree is not yet formatted: not part of CI yet).
+# Lint and format check (also the first step of 'make test').
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
