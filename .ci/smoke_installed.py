@@ -27,7 +27,7 @@ def main(db: Path, checkout: Path) -> None:
         first_key = next(c for c in p.codes.all() if c.key)
 
     async def run() -> None:
-        app = make_app(db, blink=False, coder="smoke")
+        app = make_app(db, coder="smoke")
         async with app.run_test(size=(120, 40)) as pilot:
             css = [str(path) for path, _ in app.stylesheet.source.keys() if str(path).endswith(".tcss")]
             assert any(Path(c).is_relative_to(where.parent) for c in css), f"stylesheet not from the package: {css}"

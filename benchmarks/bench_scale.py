@@ -146,7 +146,7 @@ def tui_first_paint(db: Path) -> None:
 
     async def go() -> float:
         t0 = time.perf_counter()
-        app = make_app(db, blink=False, coder="bench")
+        app = make_app(db, coder="bench")
         async with app.run_test(size=(120, 40)) as pilot:
             while True:
                 tables = app.screen.query("#documents")

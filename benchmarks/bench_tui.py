@@ -94,7 +94,7 @@ async def measure(db: Path, doc_id: int) -> dict[str, float]:
     from qualcode.tui.screens.document import DocumentScreen
     from qualcode.tui.widgets.transcript import TranscriptView
 
-    app = make_app(db, blink=False, coder="bench")
+    app = make_app(db, coder="bench")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         t0 = time.perf_counter()
