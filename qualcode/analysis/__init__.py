@@ -45,7 +45,7 @@ _EXPORTS = {
     "Pseudonymiser": "evidence_quotes",
     "memos_table": "memos",
     "agreement": "agreement",
-    "disagreements": "agreement",
+    "disagreements": "disagreement_listing",
     "cohen_kappa_table": "reliability",
     "krippendorff_alpha_nominal": "reliability",
 }

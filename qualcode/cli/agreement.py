@@ -165,7 +165,7 @@ def disagreements_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """The units where coders differ on CODE, with who applied it: the agenda of a reconciliation meeting."""
-    from qualcode.analysis.agreement import disagreements
+    from qualcode.analysis.disagreement_listing import disagreements
 
     with open_for_command(project) as proj, user_errors():
         result = disagreements(

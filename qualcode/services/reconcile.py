@@ -105,7 +105,7 @@ def consensus_count(project: "Project", coder: str) -> int:
 
 def _agenda(project: "Project", session: ReconcileSession) -> list[ReconcileItem]:
     """Every disagreement between A and B, code by code (codebook order), in document order."""
-    from qualcode.analysis.agreement import disagreements
+    from qualcode.analysis.disagreement_listing import disagreements
 
     coders = [session.coder_a, session.coder_b]
     mine: dict[tuple[str, int], list[Coding]] = {}

@@ -123,7 +123,7 @@ class AttributionStore:
         """The turns with these ids (without their text)."""
         if not ids:
             return {}
-        from qualcode.store.documents import _turn
+        from qualcode.store.document_rows import _turn
 
         rows = self.project.query(
             "SELECT id, document_id, seq, speaker, role, start, [end], participant_id, time_start, time_end"

@@ -5,56 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.model import DOCUMENT_KINDS, Document, ParsedDocument, Turn
 from qualcode.store.base import now
+from qualcode.store.document_rows import (  # noqa: F401 - re-exported
+    DocumentExtent,
+    DocumentHeader,
+    DocumentSummary,
+    TurnText,
+    _document,
+    _turn,
+)
 
 if TYPE_CHECKING:
     from qualcode.store.action import Action
     from qualcode.store.project import Project
-
-
-def _document(row: dict[str, Any]) -> Document:
-    return Document(
-        id=row["id"],
-        name=row["name"],
-        kind=row["kind"],
-        text=row["text"],
-        source_path=row["source_path"],
-        sha256=row["sha256"],
-        imported_at=row["imported_at"],
-        participant_id=row["participant_id"],
-        metadata=json.loads(row["metadata"] or "{}"),
-    )
-
-
-def _turn(row: dict[str, Any]) -> Turn:
-    return Turn(
-        id=row["id"],
-        document_id=row["document_id"],
-        seq=row["seq"],
-        speaker=row["speaker"] or "",
-        role=row["role"] or "participant",
-        start=row["start"],
-        end=row["end"],
-        participant_id=row["participant_id"],
-        time_start=row["time_start"],
-        time_end=row["time_end"],
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentHeader:
-    """A document without its text: cheap to list for thousands of documents."""
-
-    id: int
-    name: str
-    kind: str
-    sha256: str | None
-    text_sha256: str | None = None
 
 
 def text_sha256(text: str) -> str:
@@ -113,25 +80,6 @@ def _turn_rows(parsed: ParsedDocument, doc_id: int, pid: dict[str, int]) -> list
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentSummary:
-    """One row of a document listing: counts and names, no text."""
-
-    id: int
-    name: str
-    kind: str
-    words: int
-    turns: int
-    codings: int
-    chars: int
-    participant_id: int | None
-    participant: str | None
-    participants: str
-    source_path: str | None
-    imported_at: str | None
-    encoding: str | None
-
-
 _SUMMARY_SQL = """
 SELECT d.id, d.name, d.kind, COALESCE(d.words, 0),
        (SELECT count(*) FROM turns t WHERE t.document_id = d.id),
@@ -147,33 +95,6 @@ _NAMES_SQL = """COALESCE((SELECT group_concat(name, ', ') FROM (
            WHERE p.id = d.participant_id
               OR p.id IN (SELECT t.participant_id FROM turns t WHERE t.document_id = d.id)
            ORDER BY p.name)), '')"""
-
-
-@dataclass(frozen=True, slots=True)
-class TurnText:
-    """A turn with its text and its document's name, kind and participant (units of analysis)."""
-
-    id: int
-    document_id: int
-    document: str
-    kind: str
-    seq: int
-    start: int
-    end: int
-    speaker: str
-    role: str
-    participant_id: int | None
-    document_participant_id: int | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentExtent:
-    """A document's id, name and text length: enough to check a span without the text."""
-
-    id: int
-    name: str
-    length: int
 
 
 def validate_parsed(parsed: ParsedDocument) -> None:

@@ -156,7 +156,7 @@ class TablesStore:
 
     def documents(self, ids: Sequence[int]) -> list["Document"]:
         """The documents with these ids, in id order (for the few a table quotes from)."""
-        from qualcode.store.documents import _document
+        from qualcode.store.document_rows import _document
 
         rows = self.project.query(
             "SELECT * FROM documents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",

@@ -27,7 +27,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from qualcode.analysis.agreement import agreement, cohen_kappa_table, disagreements, krippendorff_alpha_nominal
+from qualcode.analysis.agreement import agreement, cohen_kappa_table, krippendorff_alpha_nominal
+from qualcode.analysis.disagreement_listing import disagreements
 from qualcode.errors import ValidationError
 from qualcode.store import NewCoding
 
