@@ -39,10 +39,6 @@ class DocRow:
     words: int
     codings: int
 
-    def matches(self, query: str) -> bool:
-        q = query.casefold()
-        return q in self.name.casefold() or q in self.kind.casefold() or q in self.participants.casefold()
-
 
 class HomeScreen(QScreen):
     """Documents table, participants table, filter input, import progress."""
