@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NothingToUndoError, ValidationError
@@ -92,21 +93,7 @@ class History:
         if ev is None:
             raise self._nothing("undo", coder)
         changes = json.loads(ev["changes"] or "[]")
-        db = self.project.db
-        try:
-            with db.atomic():
-                for change in reversed(changes):
-                    self._revert(change, ev["id"])
-                db.execute("UPDATE events SET state = 'undone' WHERE id = ?", [ev["id"]])
-                db.execute(
-                    "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
-                    ["undo", f"undo: {ev['summary']}", self._me(coder), now(), ev["id"]],
-                )
-        except sqlite3.IntegrityError as exc:
-            raise ValidationError(
-                f"cannot undo '{ev['summary']}': a later action changed the same rows ({exc})"
-            ) from None
-        return _event({**ev, "state": "undone"})
+        return self._replay("undo", ev, coder, "undone", lambda: [self._revert(c, ev["id"]) for c in reversed(changes)])
 
     def redo(self, coder: str | None = None, *, any_coder: bool = False) -> Event:
         """Re-apply the action this coder undid last (anyone's undo with ``any_coder``)."""
@@ -114,21 +101,26 @@ class History:
         if ev is None:
             raise self._nothing("redo", coder)
         changes = json.loads(ev["changes"] or "[]")
+        return self._replay("redo", ev, coder, "done", lambda: [self._apply(c, ev["id"]) for c in changes])
+
+    def _replay(
+        self, verb: str, ev: dict[str, Any], coder: str | None, state: str, steps: Callable[[], object]
+    ) -> Event:
+        """Run ``steps`` (the reverts or re-applies), mark the event ``state`` and log the undo/redo, atomically."""
         db = self.project.db
         try:
             with db.atomic():
-                for change in changes:
-                    self._apply(change, ev["id"])
-                db.execute("UPDATE events SET state = 'done' WHERE id = ?", [ev["id"]])
+                steps()
+                db.execute("UPDATE events SET state = ? WHERE id = ?", [state, ev["id"]])
                 db.execute(
                     "INSERT INTO events (action, summary, actor, created_at, state, undo_of) VALUES (?, ?, ?, ?, 'log', ?)",
-                    ["redo", f"redo: {ev['summary']}", self._me(coder), now(), ev["id"]],
+                    [verb, f"{verb}: {ev['summary']}", self._me(coder), now(), ev["id"]],
                 )
         except sqlite3.IntegrityError as exc:
             raise ValidationError(
-                f"cannot redo '{ev['summary']}': a later action changed the same rows ({exc})"
+                f"cannot {verb} '{ev['summary']}': a later action changed the same rows ({exc})"
             ) from None
-        return _event({**ev, "state": "done"})
+        return _event({**ev, "state": state})
 
     # -- replay -------------------------------------------------------------
     def _insert(self, table: str, row: dict[str, Any]) -> None:
