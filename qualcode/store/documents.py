@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.model import DOCUMENT_KINDS, Document, ParsedDocument, Turn
 from qualcode.store.base import now
+from qualcode.store.document_search import DocumentSearch
 from qualcode.store.document_rows import (  # noqa: F401 - re-exported
     DocumentExtent,
     DocumentHeader,
@@ -153,34 +154,41 @@ class DocumentStore:
         Computed in SQL and paged (``limit``/``offset`` in name order), so a
         listing of 10^6 survey answers neither loads every text nor every
         turn into Python. ``query`` keeps documents whose name, kind or
-        participant names contain it (case-insensitive), best first: a name
-        match, earliest in the name, then the rest. ``after`` = (name, id) of
-        the last row of the previous page (without ``query``): the next page
-        is found through the name index instead of skipping ``offset`` rows.
-        ``names=False`` leaves ``participants`` empty (the costliest column).
+        participant names contain it (case-insensitive, as ``LIKE``), best
+        first: a name match, earliest in the name, then the rest; found
+        through the trigram name index (:mod:`qualcode.store.document_search`),
+        so a page costs about the same at 10^6 documents as at 10^3.
+        ``after`` = (name, id) of the last row of the previous page (without
+        ``query``): the next page is found through the name index instead of
+        skipping ``offset`` rows. ``names=False`` leaves ``participants``
+        empty (the costliest column).
         """
-        where, params, order, head = "", [], "d.name COLLATE NOCASE, d.id", ""
-        if after is not None and not query:
+        columns = _SUMMARY_SQL.format(names=_NAMES_SQL if names else "''")
+        if query:
+            wanted = None if limit is None else limit + offset
+            ids = DocumentSearch(self.project).first_ids(query, wanted)[offset:]
+            rows = {
+                r[0]: r
+                for r in self.project.db.execute(
+                    columns + " WHERE d.id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
+                )
+            }
+            return [DocumentSummary(*rows[i]) for i in ids if i in rows]
+        where, params = "", []
+        if after is not None:
             # The first condition lets SQLite seek in the name index (an OR alone made it scan from the start).
             where = " WHERE d.name >= ? COLLATE NOCASE AND (d.name > ? COLLATE NOCASE OR d.id > ?)"
             params += [after[0], after[0], after[1]]
-        if query:
-            like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            # The matching participants are found once, not once per document.
-            head = "WITH mp AS (SELECT id FROM participants WHERE name LIKE ? ESCAPE '\\') "
-            where = (
-                " WHERE d.name LIKE ? ESCAPE '\\' OR d.kind LIKE ? ESCAPE '\\' OR d.participant_id IN mp"
-                " OR EXISTS (SELECT 1 FROM turns t WHERE t.document_id = d.id AND t.participant_id IN mp)"
-            )
-            params += [like, like, like]
-            order = "instr(lower(d.name), lower(?)) = 0, instr(lower(d.name), lower(?)), lower(d.name)"
-            params += [query, query]
         page = " LIMIT ? OFFSET ?" if limit is not None else ""
         rows = self.project.db.execute(
-            head + _SUMMARY_SQL.format(names=_NAMES_SQL if names else "''") + where + f" ORDER BY {order}" + page,
+            columns + where + " ORDER BY d.name COLLATE NOCASE, d.id" + page,
             [*params, *([limit, offset] if limit is not None else [])],
         )
         return [DocumentSummary(*r) for r in rows]
+
+    def matching(self, query: str, cap: int = 10_000) -> int:
+        """How many documents ``summaries(query=query)`` would list, exactly up to ``cap`` (else ``cap + 1``)."""
+        return DocumentSearch(self.project).count(query, cap)
 
     def count(self) -> int:
         """How many documents the project holds."""

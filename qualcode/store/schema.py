@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from qualcode.store.document_search import create_name_index
+
 migrations = Migrations("qualcode")
 
 SCHEMA_VERSION_TABLES = (
@@ -293,3 +295,16 @@ def m007_lemma_cache(db: Database) -> None:
         "CREATE TABLE IF NOT EXISTS lemma_cache (model TEXT NOT NULL, text_sha TEXT NOT NULL, lemmas TEXT NOT NULL,"
         " PRIMARY KEY (model, text_sha)) WITHOUT ROWID"
     )
+
+
+@migrations()
+def m009_document_search(db: Database) -> None:
+    """Trigram indexes over document and participant names; documents by kind in name order.
+
+    Why: the home screen's filter looked for a fragment with ``LIKE '%q%'``
+    over every document (1-2 s a keystroke at 10^6 survey answers); see
+    ``store/document_search.py``. Skipped (the filter scans) where SQLite has
+    no trigram tokenizer.
+    """
+    create_name_index(db.conn)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_kind_name ON documents (kind, name COLLATE NOCASE)")

@@ -17,15 +17,16 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
+from qualcode.tui.filter_search import FilterSearch
 from qualcode.tui.messages import OpenDocument
 from qualcode.tui.screens.base import QScreen
-from qualcode.tui.workers import own_project
 
 if TYPE_CHECKING:
     from qualcode.store.documents import DocumentSummary
 
 PAGE = 500  # rows shown in each table; the filter finds the others
 THREADED_FILTER = 20_000  # above this many documents the filter query runs in a worker
+COUNT_CAP = 10_000  # the header counts matches exactly up to this many ("10,000+" beyond)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,10 @@ class HomeScreen(QScreen):
         super().__init__()
         self.rows: list[DocRow] = []
         self.total = 0
+        self.shown_query: str | None = None
+        """The filter the documents table shows (``None`` before the first page)."""
+        self.counted_query: str | None = None
+        self._search: FilterSearch | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,7 +87,7 @@ class HomeScreen(QScreen):
         """
         project = self.project
         self.total = project.documents.count()
-        self._fill(self.query_one("#filter", Input).value)
+        self._filter(self.query_one("#filter", Input).value)
         if not self.total:
             self.notify("No documents yet: import some with ctrl+o (or `qualcode import`).", timeout=6)
         elif self.total > PAGE:
@@ -94,34 +99,72 @@ class HomeScreen(QScreen):
             attrs = ", ".join(f"{k}={v}" for k, v in sorted(p.attributes.items()))
             table.add_row(p.name, attrs or "—", str(s.documents), key=str(p.id))
 
-    def _fill(self, query: str) -> None:
-        self._show_rows(query, self.project.documents.summaries(query=query, limit=PAGE))
-
-    def _show_rows(self, query: str, found: list["DocumentSummary"]) -> None:
+    def _show_rows(self, query: str, found: list["DocumentSummary"]) -> bool:
+        """Show a page of rows if it is the current filter's (else drop it: the filter moved on)."""
         if query != self.query_one("#filter", Input).value:
-            return  # the filter moved on while this page was read
+            return False
         table = self.query_one("#documents", DataTable)
         table.clear()
         self.rows = [DocRow(s.id, s.name, s.kind, s.participants, s.words, s.codings) for s in found]
         for r in self.rows:
             table.add_row(r.name, r.kind, r.participants or "—", f"{r.words:,}", str(r.codings), key=str(r.id))
+        self.shown_query = query
+        return True
 
-    @work(thread=True, exclusive=True, group="home-filter", name="Filter", exit_on_error=False)
-    def _fill_later(self, query: str) -> tuple[str, list["DocumentSummary"]]:
-        """Filter a big project off the UI thread (a LIKE over 10^6 names takes about a second)."""
-        with own_project(self.project.path) as project:
-            return query, project.documents.summaries(query=query, limit=PAGE)
+    def _show_count(self, query: str, count: int) -> None:
+        """Say under the filter how many documents it matches (``10,000+`` past the cap)."""
+        box = self.query_one("#filter", Input)
+        if query != box.value:
+            return
+        many = f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+        box.border_subtitle = f"{many} of {self.total:,} documents match" if query else ""
+        self.counted_query = query
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "home-filter" and event.state == WorkerState.SUCCESS:
-            self._show_rows(*event.worker.result)
+    @property
+    def search(self) -> FilterSearch:
+        """The filter's worker-side queries (made on first use: the app's project is known by then)."""
+        if self._search is None:
+            self._search = FilterSearch(self.project.path)
+        return self._search
 
     @on(Input.Changed, "#filter")
-    def _filter(self, event: Input.Changed) -> None:
-        if self.total > THREADED_FILTER:
-            self._fill_later(event.value)
-        else:
-            self._fill(event.value)
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._filter(event.value)
+
+    def _filter(self, query: str) -> None:
+        """List the filter's first page: at once on a small project, else in a worker (stale pages dropped)."""
+        big = self.total > THREADED_FILTER
+        if big:
+            self.search.want(query)
+        if not big or not query:  # the unfiltered first page is one index range: no worker needed
+            documents = self.project.documents
+            if self._show_rows(query, documents.summaries(query=query, limit=PAGE)):
+                self._show_count(query, documents.matching(query, COUNT_CAP) if query else 0)
+            return
+        self._fill_later(query)
+
+    @work(thread=True, exclusive=True, group="home-filter", name="Filter", exit_on_error=False)
+    def _fill_later(self, query: str) -> tuple[str, list["DocumentSummary"]] | None:
+        """The filter's first page, off the UI thread, on a connection a newer keystroke can interrupt."""
+        return self.search.page(query, PAGE)
+
+    @work(thread=True, exclusive=True, group="home-count", name="Count", exit_on_error=False)
+    def _count_later(self, query: str) -> tuple[str, int] | None:
+        """How many match, after the page is shown (it may read up to ``COUNT_CAP`` candidates)."""
+        return self.search.count(query, COUNT_CAP)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        group, result = event.worker.group, event.worker.result
+        if event.state == WorkerState.SUCCESS and result is not None:
+            if group == "home-filter" and self._show_rows(*result):
+                if result[0]:
+                    self._count_later(result[0])
+                else:
+                    self._show_count("", 0)
+            elif group == "home-count":
+                self._show_count(*result)
+        elif event.state == WorkerState.ERROR:
+            super().on_worker_state_changed(event)
 
     @on(Input.Submitted, "#filter")
     def _open_highlighted(self, event: Input.Submitted) -> None:
