@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
-from qualcode.tui.filter_search import FilterSearch
+from qualcode.tui.latest import LatestJob
 from qualcode.tui.messages import OpenDocument
 from qualcode.tui.screens.base import QScreen
 
@@ -57,7 +57,7 @@ class HomeScreen(QScreen):
         self.shown_query: str | None = None
         """The filter the documents table shows (``None`` before the first page)."""
         self.counted_query: str | None = None
-        self._search: FilterSearch | None = None
+        self._search: LatestJob | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,10 +121,10 @@ class HomeScreen(QScreen):
         self.counted_query = query
 
     @property
-    def search(self) -> FilterSearch:
-        """The filter's worker-side queries (made on first use: the app's project is known by then)."""
+    def search(self) -> LatestJob:
+        """The filter's worker-side reads (made on first use: the app's project is known by then)."""
         if self._search is None:
-            self._search = FilterSearch(self.project.path)
+            self._search = LatestJob(self.project.path)
         return self._search
 
     @on(Input.Changed, "#filter")
@@ -134,37 +134,36 @@ class HomeScreen(QScreen):
     def _filter(self, query: str) -> None:
         """List the filter's first page: at once on a small project, else in a worker (stale pages dropped)."""
         big = self.total > THREADED_FILTER
-        if big:
-            self.search.want(query)
+        number = self.search.start() if big else 0
         if not big or not query:  # the unfiltered first page is one index range: no worker needed
             documents = self.project.documents
             if self._show_rows(query, documents.summaries(query=query, limit=PAGE)):
                 self._show_count(query, documents.matching(query, COUNT_CAP) if query else 0)
             return
-        self._fill_later(query)
+        self._fill_later(number, query)
 
     @work(thread=True, exclusive=True, group="home-filter", name="Filter", exit_on_error=False)
-    def _fill_later(self, query: str) -> tuple[str, list["DocumentSummary"]] | None:
-        """The filter's first page, off the UI thread, on a connection a newer keystroke can interrupt."""
-        return self.search.page(query, PAGE)
+    def _fill_later(self, number: int, query: str) -> tuple[int, str, list["DocumentSummary"] | None]:
+        """The filter's first page, off the UI thread, on a connection a newer keystroke interrupts."""
+        return number, query, self.search.run(number, lambda p: p.documents.summaries(query=query, limit=PAGE))
 
     @work(thread=True, exclusive=True, group="home-count", name="Count", exit_on_error=False)
-    def _count_later(self, query: str) -> tuple[str, int] | None:
+    def _count_later(self, number: int, query: str) -> tuple[int, str, int | None]:
         """How many match, after the page is shown (it may read up to ``COUNT_CAP`` candidates)."""
-        return self.search.count(query, COUNT_CAP)
+        return number, query, self.search.run(number, lambda p: p.documents.matching(query, COUNT_CAP))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        group, result = event.worker.group, event.worker.result
-        if event.state == WorkerState.SUCCESS and result is not None:
-            if group == "home-filter" and self._show_rows(*result):
-                if result[0]:
-                    self._count_later(result[0])
-                else:
-                    self._show_count("", 0)
-            elif group == "home-count":
-                self._show_count(*result)
-        elif event.state == WorkerState.ERROR:
+        if event.state == WorkerState.ERROR:
             super().on_worker_state_changed(event)
+        if event.state != WorkerState.SUCCESS or event.worker.group not in ("home-filter", "home-count"):
+            return
+        number, query, result = event.worker.result
+        if result is None or not self.search.current(number):
+            return  # superseded by a newer keystroke
+        if event.worker.group == "home-count":
+            self._show_count(query, result)
+        elif self._show_rows(query, result):
+            self._count_later(number, query)
 
     @on(Input.Submitted, "#filter")
     def _open_highlighted(self, event: Input.Submitted) -> None:
