@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Select
 from textual.worker import Worker, WorkerState
 
+from qualcode.tui.latest import LatestJob
 from qualcode.tui.modals.export import ExportChoice, ExportModal
 from qualcode.tui.screens.base import QScreen
 from qualcode.tui.widgets.barchart import PALETTE, Bar, BarChart
@@ -29,6 +30,16 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 NONE = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A finished count: its request number, the attribute names, the group it is split by, the table."""
+
+    number: int
+    attributes: list[str]
+    by: str | None
+    frame: "pd.DataFrame"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +80,7 @@ class TablesScreen(QScreen):
         self.chart_mode = "code"
         self.attributes: list[str] = []
         self.exporting = False
+        self._jobs: LatestJob | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,28 +105,48 @@ class TablesScreen(QScreen):
         return None if value in (NONE, Select.NULL, None) else str(value)
 
     # -- reading -------------------------------------------------------------------
+    @property
+    def jobs(self) -> LatestJob:
+        """The counting reads: a newer one (another group, an edit) interrupts the one running."""
+        if self._jobs is None:
+            self._jobs = LatestJob(self.project.path)
+        return self._jobs
+
     def reload(self) -> None:
-        names = self.project.participants.attribute_names()
-        if names != self.attributes:
-            select = self.query_one("#tables-by", Select)
-            current = self.by
-            self.attributes = list(names)
-            with select.prevent(Select.Changed):
-                select.set_options([("none", NONE)] + [(n, n) for n in names])
-                select.value = current if current in names else NONE
         self._compute()
 
     def _compute(self) -> None:
+        """Count in a worker; the screen shows "Counting…" (and the previous table) meanwhile.
+
+        Why everything in the worker, the attribute names too: on a 10^6-answer
+        project reading them takes half a second and the table 10 s or more;
+        the screen paints at once and keys keep working.
+        """
         self.query_one("#tables-note", Label).update("Counting…")
-        self._frequencies(self.by)
+        self._frequencies(self.jobs.start(), self.by)
 
     @work(thread=True, exclusive=True, group="frequencies", name="Frequencies", exit_on_error=False)
-    def _frequencies(self, by: str | None) -> "pd.DataFrame":
+    def _frequencies(self, number: int, by: str | None) -> "Counted | None":
         """Count on this thread's own connection, off the UI thread (a large project takes a while)."""
         from qualcode.analysis import frequencies
 
-        with own_project(self.project.path) as project:
-            return frequencies(project, by=[by] if by else None)
+        def count(project: Any) -> Counted:
+            names = project.participants.attribute_names()
+            group = by if by in names else None
+            return Counted(number, names, group, frequencies(project, by=[group] if group else None))
+
+        return self.jobs.run(number, count)
+
+    def _set_attributes(self, names: list[str]) -> None:
+        """Offer the attributes participants have now (keeping the choice while it exists)."""
+        if names == self.attributes:
+            return
+        select = self.query_one("#tables-by", Select)
+        current = self.by
+        self.attributes = list(names)
+        with select.prevent(Select.Changed):
+            select.set_options([("none", NONE)] + [(n, n) for n in names])
+            select.value = current if current in names else NONE
 
     def _show(self, frame: "pd.DataFrame | None") -> None:
         self.frame = frame
@@ -272,8 +304,14 @@ class TablesScreen(QScreen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == "frequencies" and worker.is_finished:
-            self._show(worker.result if event.state == WorkerState.SUCCESS else None)
+        if worker.group == "frequencies":
+            got = worker.result
+            if event.state == WorkerState.SUCCESS and got is not None and self.jobs.current(got.number):
+                self._set_attributes(got.attributes)
+                if got.by == self.by:  # else the choice moved on: its own count is on its way
+                    self._show(got.frame)
+            elif event.state == WorkerState.ERROR:
+                self._show(None)
         elif worker.group == "export" and worker.is_finished:
             self.exporting = False
             if event.state == WorkerState.SUCCESS:
