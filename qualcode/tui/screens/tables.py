@@ -65,6 +65,9 @@ class TablesScreen(QScreen):
     """The frequency table, a bar chart under it, and the export dialog."""
 
     screen_name = "tables"
+    # The table, not the first focusable widget (the Select): a key pressed while the Select was still
+    # mounting reached it and crashed Textual's Select (seen with keys sent right after f7).
+    AUTO_FOCUS = "#freq-table"
     BINDINGS = [
         Binding("g", "cycle_group", "Compare by next", id="tables.group"),
         Binding("b", "toggle_chart", "Chart: code/themes", id="tables.chart"),
