@@ -198,7 +198,7 @@ async def other_screens(app, pilot) -> dict[str, float]:  # type: ignore[no-unty
             before = app.data_version
             t0 = time.perf_counter()
             send(key)
-            lat.append(await until(lambda: app.data_version != before, t0))
+            lat.append(await until(lambda before=before: app.data_version != before, t0))
     out["coding_key_p95"] = _p95(lat)
     t0 = time.perf_counter()
     send("f2")
@@ -247,8 +247,7 @@ def report(name: str, got: dict[str, object], ref: dict[str, object]) -> None:
     lat = [(q, s) for q, s in got["latencies"] if s > 0]  # type: ignore[union-attr]
     print(
         f"{name:9} first open {got['first_open']:.2f} s · first paint {got['first_paint']:.2f} s · "
-        f"bursts (last key → list): "
-        + ", ".join(f"{b!r} {got['bursts'][b] * 1000:.0f} ms" for b in BURSTS)  # type: ignore[index]
+        f"bursts (last key → list): " + ", ".join(f"{b!r} {got['bursts'][b] * 1000:.0f} ms" for b in BURSTS)  # type: ignore[index]
     )
     for label, keep in (
         ("every key", lambda q: True),

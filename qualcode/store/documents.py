@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.model import DOCUMENT_KINDS, Document, ParsedDocument, Turn
 from qualcode.store.base import now
-from qualcode.store.document_search import DocumentSearch
 from qualcode.store.document_rows import (  # noqa: F401 - re-exported
     DocumentExtent,
     DocumentHeader,
@@ -19,6 +18,7 @@ from qualcode.store.document_rows import (  # noqa: F401 - re-exported
     _document,
     _turn,
 )
+from qualcode.store.document_search import DocumentSearch
 
 if TYPE_CHECKING:
     from qualcode.store.action import Action

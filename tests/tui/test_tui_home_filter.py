@@ -20,7 +20,10 @@ def db(tmp_path, monkeypatch):
     monkeypatch.setenv("QUALCODE_CODER", "tester")
     path = tmp_path / "big.db"
     text = "I: How was it?\n\nMara: The bus was late."
-    turns = [ParsedTurn("I", 3, 14, "interviewer", None), ParsedTurn("Mara", 22, len(text), "participant", "Mara Okafor")]
+    turns = [
+        ParsedTurn("I", 3, 14, "interviewer", None),
+        ParsedTurn("Mara", 22, len(text), "participant", "Mara Okafor"),
+    ]
     with open_project(path) as project:
         project.documents.add_many(
             [
