@@ -80,8 +80,10 @@ def import_files(
     removed = {r.file: sum(coded.get(n, 0) for n in r.documents) for r in results if r.status == "replaced"}
     warnings = {}
     for i, r in enumerate(results):
-        if r.status in ("imported", "replaced") and r.documents:
-            found = suspect_labels(project, list(r.documents))
+        # Only documents with two labels or more can hold a misspelt one: a survey of
+        # 10^6 one-turn answers is not read back label by label.
+        if r.status in ("imported", "replaced") and r.several_speakers:
+            found = suspect_labels(project, list(r.several_speakers))
             if found:
                 warnings[i] = tuple(found)
     return ImportSummary(results, warnings, removed)

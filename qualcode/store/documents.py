@@ -332,7 +332,7 @@ class DocumentStore:
 
     def add_many(
         self,
-        parsed: Iterable[ParsedDocument],
+        parsed: Iterable[ParsedDocument | tuple[str, dict[str, str]]],
         *,
         replace: bool = False,
         participants: dict[str, dict[str, str]] | None = None,
@@ -346,9 +346,11 @@ class DocumentStore:
         10^6 answers. Documents, turns and participants go in with
         ``executemany``, ``chunk`` documents at a time (``parsed`` may be a
         generator, so they need not all be in memory), logged as id ranges.
-        ``participants`` are extra people to ensure after the documents' own
-        (respondents with no answer). Same results as :meth:`add` called for
-        each in order; one transaction, so all or nothing.
+        ``parsed`` may also hold ``(name, attributes)`` pairs: people to
+        ensure at that point without a document (survey respondents with no
+        answer). ``participants`` are extra people to ensure after the
+        documents. Same results as :meth:`add` called for each in order; one
+        transaction, so all or nothing.
 
         Returns:
             ``"imported"``, ``"replaced"`` or ``"skipped"`` per document.
@@ -358,7 +360,7 @@ class DocumentStore:
         """
         statuses: list[str] = []
         with self.project.action("import", summary) as act:
-            batch: list[ParsedDocument] = []
+            batch: list[ParsedDocument | tuple[str, dict[str, str]]] = []
             for doc in parsed:
                 batch.append(doc)
                 if len(batch) >= chunk:
@@ -370,8 +372,11 @@ class DocumentStore:
                 self.project.participants.ensure_many(extra[at : at + chunk])
         return statuses
 
-    def _add_chunk(self, act: "Action", parsed: list[ParsedDocument], replace: bool) -> list[str]:
+    def _add_chunk(
+        self, act: "Action", entries: list[ParsedDocument | tuple[str, dict[str, str]]], replace: bool
+    ) -> list[str]:
         """Validate and store one chunk; earlier chunks are already in the table (so they count as existing)."""
+        parsed = [d for d in entries if isinstance(d, ParsedDocument)]
         for doc in parsed:
             validate_parsed(doc)
         stored = self._by_names([d.name for d in parsed])
@@ -388,18 +393,24 @@ class DocumentStore:
                 raise ValidationError(f"a different document called {doc.name!r} exists; use --replace to replace it")
             statuses.append("replaced" if prior or earlier is not None else "imported")
             keep[doc.name] = i
-        todo = [parsed[i] for i in sorted(keep.values())]
-        if not todo:
-            return statuses
+        chosen = {id(parsed[i]) for i in keep.values()}
+        todo = [d for d in parsed if id(d) in chosen]
         self._delete_many(act, [stored[d.name][0] for d in todo if d.name in stored])
         pairs: list[tuple[str, dict[str, str] | None]] = []
-        for doc in todo:
-            names = set(doc.participants)
-            names.update(t.participant for t in doc.turns if t.participant)
-            if doc.participant:
-                names.add(doc.participant)
-            pairs.extend((n, doc.participants.get(n)) for n in sorted(names))
+        for entry in entries:
+            if not isinstance(entry, ParsedDocument):
+                pairs.append(entry)
+                continue
+            if id(entry) not in chosen:
+                continue
+            names = set(entry.participants)
+            names.update(t.participant for t in entry.turns if t.participant)
+            if entry.participant:
+                names.add(entry.participant)
+            pairs.extend((n, entry.participants.get(n)) for n in sorted(names))
         pid = self.project.participants.ensure_many(pairs) if pairs else {}
+        if not todo:
+            return statuses
         stamp = now()
         doc_ids = act.insert_many("documents", (_document_row(d, pid, stamp) for d in todo))
         act.insert_many("turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid)))
