@@ -23,6 +23,8 @@ from qualcode.store.base import now
 from qualcode.store.documents import DocumentExtent
 
 REQUIRED = ("document", "code")
+CHUNK = 5000
+"""Rows resolved and inserted at a time (what a batch holds in memory)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,7 @@ def apply_batch(project: Project, path: Path, *, coder: str | None = None, creat
     name = Path(path).name
     rows = iter_rows(Path(path))
     with project.action("code-batch", f"code --batch {name}") as act:
-        while chunk := list(islice(rows, 5000)):
+        while chunk := list(islice(rows, CHUNK)):
             items, memo_texts, made = _resolve_chunk(project, path, chunk, n_rows, codes, coder, create_codes, stamp)
             created += made
             done = project.codings.add_many(items, summary=f"code --batch {name}")

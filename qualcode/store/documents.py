@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from qualcode.store.project import Project
 
 
+CHUNK = 5000
+"""Documents stored per ``executemany`` by :meth:`DocumentStore.add_many` (what an import holds at once)."""
+
+
 def text_sha256(text: str) -> str:
     """The sha256 of a stored text (UTF-8): how two copies of a study recognise the same document."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -337,7 +341,7 @@ class DocumentStore:
         replace: bool = False,
         participants: dict[str, dict[str, str]] | None = None,
         summary: str = "import documents",
-        chunk: int = 5000,
+        chunk: int | None = None,
     ) -> list[str]:
         """Store many parsed documents (one file's worth) in one action, in bulk.
 
@@ -359,6 +363,7 @@ class DocumentStore:
             ValidationError: as :meth:`add`; nothing is written then.
         """
         statuses: list[str] = []
+        chunk = chunk or CHUNK
         with self.project.action("import", summary) as act:
             batch: list[ParsedDocument | tuple[str, dict[str, str]]] = []
             for doc in parsed:
