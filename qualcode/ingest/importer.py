@@ -196,10 +196,12 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
                 name: {**attrs, **pmap.attributes[name]} if pmap.attributes.get(name) else attrs
                 for name, attrs in raw.participants.items()
             }
-            statuses = project.documents.add_many(counted(), replace=options.replace, participants=people)
+            stored = project.documents.store_many(counted(), replace=options.replace, participants=people)
+            statuses = stored.statuses
             act.summary = f"import {path.name} ({len(names)} document{'s' if len(names) != 1 else ''})"
         result.documents = names
         result.several_speakers = speakers
+        result.codings_removed = stored.codings_removed
         result.document = names[0] if names else None
         result.turns = turns
         result.controls_replaced = controls[0]

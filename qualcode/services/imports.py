@@ -64,9 +64,9 @@ def import_files(
 ) -> ImportSummary:
     """Import files and folders (each file all-or-nothing) and summarise what happened.
 
-    ``coded`` (from :func:`codings_by_document`, read before the import) lets the
-    summary say how many codings each replaced file removed; it is read here when
-    the options replace and it is not given.
+    The summary says how many codings each replaced file removed, as the store
+    counted them while replacing; ``coded`` (from :func:`codings_by_document`) is
+    accepted for callers that still read it first, and no longer needed.
 
     Raises:
         ImportFormatError: the options or the participants file are invalid (nothing imported).
@@ -74,10 +74,9 @@ def import_files(
     from qualcode.ingest import import_paths
     from qualcode.services.speakers import suspect_labels
 
-    if coded is None:
-        coded = codings_by_document(project) if options is not None and options.replace else {}
+    del coded  # the store counts what a replace removes (reading every document first held them all)
     results = tuple(import_paths(project, [Path(p) for p in paths], options, on_progress=on_progress))
-    removed = {r.file: sum(coded.get(n, 0) for n in r.documents) for r in results if r.status == "replaced"}
+    removed = {r.file: r.codings_removed for r in results if r.status == "replaced"}
     warnings = {}
     for i, r in enumerate(results):
         # Only documents with two labels or more can hold a misspelt one: a survey of

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -22,6 +23,14 @@ from qualcode.store.document_rows import (  # noqa: F401 - re-exported
 if TYPE_CHECKING:
     from qualcode.store.action import Action
     from qualcode.store.project import Project
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocuments:
+    """What :meth:`DocumentStore.store_many` did: a status per document and the codings replacing removed."""
+
+    statuses: list[str]
+    codings_removed: int
 
 
 CHUNK = 5000
@@ -334,7 +343,11 @@ class DocumentStore:
         assert found is not None
         return found, status
 
-    def add_many(
+    def add_many(self, parsed: Iterable[ParsedDocument | tuple[str, dict[str, str]]], **kwargs: Any) -> list[str]:
+        """:meth:`store_many`, returning only the status per document."""
+        return self.store_many(parsed, **kwargs).statuses
+
+    def store_many(
         self,
         parsed: Iterable[ParsedDocument | tuple[str, dict[str, str]]],
         *,
@@ -342,7 +355,7 @@ class DocumentStore:
         participants: dict[str, dict[str, str]] | None = None,
         summary: str = "import documents",
         chunk: int | None = None,
-    ) -> list[str]:
+    ) -> "StoredDocuments":
         """Store many parsed documents (one file's worth) in one action, in bulk.
 
         Why bulk: a survey file holds one document per answer; a query, a
@@ -357,28 +370,34 @@ class DocumentStore:
         transaction, so all or nothing.
 
         Returns:
-            ``"imported"``, ``"replaced"`` or ``"skipped"`` per document.
+            ``"imported"``, ``"replaced"`` or ``"skipped"`` per document, and
+            the counted codings the replaced documents took with them.
 
         Raises:
             ValidationError: as :meth:`add`; nothing is written then.
         """
         statuses: list[str] = []
+        removed = [0]
         chunk = chunk or CHUNK
         with self.project.action("import", summary) as act:
             batch: list[ParsedDocument | tuple[str, dict[str, str]]] = []
             for doc in parsed:
                 batch.append(doc)
                 if len(batch) >= chunk:
-                    statuses += self._add_chunk(act, batch, replace)
+                    statuses += self._add_chunk(act, batch, replace, removed)
                     batch = []
-            statuses += self._add_chunk(act, batch, replace)
+            statuses += self._add_chunk(act, batch, replace, removed)
             extra = list((participants or {}).items())
             for at in range(0, len(extra), chunk):
                 self.project.participants.ensure_many(extra[at : at + chunk])
-        return statuses
+        return StoredDocuments(statuses, removed[0])
 
     def _add_chunk(
-        self, act: "Action", entries: list[ParsedDocument | tuple[str, dict[str, str]]], replace: bool
+        self,
+        act: "Action",
+        entries: list[ParsedDocument | tuple[str, dict[str, str]]],
+        replace: bool,
+        removed: list[int],
     ) -> list[str]:
         """Validate and store one chunk; earlier chunks are already in the table (so they count as existing)."""
         parsed = [d for d in entries if isinstance(d, ParsedDocument)]
@@ -400,7 +419,7 @@ class DocumentStore:
             keep[doc.name] = i
         chosen = {id(parsed[i]) for i in keep.values()}
         todo = [d for d in parsed if id(d) in chosen]
-        self._delete_many(act, [stored[d.name][0] for d in todo if d.name in stored])
+        removed[0] += self._delete_many(act, [stored[d.name][0] for d in todo if d.name in stored])
         pairs: list[tuple[str, dict[str, str] | None]] = []
         for entry in entries:
             if not isinstance(entry, ParsedDocument):
@@ -475,13 +494,20 @@ class DocumentStore:
     def _delete(self, act: "Action", doc_id: int) -> None:
         self._delete_many(act, [doc_id])
 
-    def _delete_many(self, act: "Action", doc_ids: Sequence[int]) -> None:
-        """Delete documents with their codings, memos, suggestion segments and turns, 500 at a time."""
+    def _delete_many(self, act: "Action", doc_ids: Sequence[int]) -> int:
+        """Delete documents with their codings, memos, suggestion segments and turns, 500 at a time.
+
+        Returns the counted (not rejected) codings removed with them.
+        """
         from qualcode.store.codings import delete_codings
 
+        counted = 0
         for at in range(0, len(doc_ids), 500):
             chunk = list(doc_ids[at : at + 500])
             marks = ", ".join("?" for _ in chunk)
+            counted += act.conn.execute(
+                f"SELECT count(*) FROM codings WHERE document_id IN ({marks}) AND status != 'rejected'", chunk
+            ).fetchone()[0]
             coding_ids = [
                 r[0] for r in act.conn.execute(f"SELECT id FROM codings WHERE document_id IN ({marks})", chunk)
             ]
@@ -495,3 +521,4 @@ class DocumentStore:
             act.delete_where("suggestion_segments", f"document_id IN ({marks})", chunk)
             act.delete_where("turns", f"document_id IN ({marks})", chunk)
             act.delete_many("documents", chunk)
+        return counted
