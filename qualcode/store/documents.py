@@ -19,6 +19,7 @@ from qualcode.store.document_rows import (  # noqa: F401 - re-exported
     _document,
     _turn,
 )
+from qualcode.store.fts import bulk_index
 
 if TYPE_CHECKING:
     from qualcode.store.action import Action
@@ -437,7 +438,12 @@ class DocumentStore:
             return statuses
         stamp = now()
         doc_ids = act.insert_many("documents", (_document_row(d, pid, stamp) for d in todo))
-        act.insert_many("turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid)))
+        with bulk_index(act.conn, "turns") as index:
+            ids = act.insert_many(
+                "turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid))
+            )
+            if ids:
+                index("id BETWEEN ? AND ?", [ids[0], ids[-1]])
         return statuses
 
     def _by_names(self, names: Sequence[str]) -> dict[str, tuple[int, str | None]]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import NothingToUndoError, ValidationError
 from qualcode.model import Event
 from qualcode.store.base import default_coder, now
+from qualcode.store.fts import bulk_index
 from qualcode.store.schema import MOVED_COLUMNS
 
 if TYPE_CHECKING:
@@ -169,12 +170,14 @@ class History:
     # -- moved rows (bulk deletes) and id ranges (bulk inserts) ----------------
     def _restore_moved(self, table: str, step: int, cols: list[str], event_id: int) -> None:
         """Undo a bulk delete: copy its rows back from ``moved_rows`` (kept there for a redo)."""
-        self.project.db.execute(
-            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
-            f" SELECT {', '.join(f'c{i}' for i in range(len(cols)))} FROM moved_rows"
-            " WHERE event_id = ? AND step = ? ORDER BY row_id",
-            [event_id, step],
-        )
+        with bulk_index(self.project.db.conn, table) as index:
+            self.project.db.execute(
+                f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
+                f" SELECT {', '.join(f'c{i}' for i in range(len(cols)))} FROM moved_rows"
+                " WHERE event_id = ? AND step = ? ORDER BY row_id",
+                [event_id, step],
+            )
+            index("id IN (SELECT row_id FROM moved_rows WHERE event_id = ? AND step = ?)", [event_id, step])
 
     def _stash_range(self, table: str, first: int, last: int, event_id: int, step: int) -> None:
         """Undo a bulk insert: move its rows into ``moved_rows`` (for redo), in SQL."""
@@ -194,12 +197,14 @@ class History:
         """Redo a bulk insert: put back the rows its undo moved out (kept as JSON by older versions too)."""
         conn = self.project.db.conn
         cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")][:MOVED_COLUMNS]
-        conn.execute(
-            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
-            f" SELECT {', '.join(f'c{i}' for i in range(len(cols)))} FROM moved_rows"
-            " WHERE event_id = ? AND step = ? ORDER BY row_id",
-            [event_id, step],
-        )
+        with bulk_index(conn, table) as index:
+            conn.execute(
+                f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
+                f" SELECT {', '.join(f'c{i}' for i in range(len(cols)))} FROM moved_rows"
+                " WHERE event_id = ? AND step = ? ORDER BY row_id",
+                [event_id, step],
+            )
+            index("id IN (SELECT row_id FROM moved_rows WHERE event_id = ? AND step = ?)", [event_id, step])
         conn.execute("DELETE FROM moved_rows WHERE event_id = ? AND step = ?", [event_id, step])
         self._unstash_range_json(table, first, last, event_id)
 
@@ -221,7 +226,12 @@ class History:
     def _unstash_range_json(self, table: str, first: int, last: int, event_id: int) -> None:
         """Put back rows kept as JSON in ``undone_rows`` (wide tables; undos made by older versions)."""
         conn = self.project.db.conn
-        if conn.execute("SELECT 1 FROM undone_rows WHERE event_id = ? AND tbl = ? LIMIT 1", [event_id, table]).fetchone() is None:
+        if (
+            conn.execute(
+                "SELECT 1 FROM undone_rows WHERE event_id = ? AND tbl = ? LIMIT 1", [event_id, table]
+            ).fetchone()
+            is None
+        ):
             return
         at = first
         while at <= last:

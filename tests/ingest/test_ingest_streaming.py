@@ -55,6 +55,12 @@ def _dump(project):
     return {t: project.query(f"SELECT * FROM [{t}] ORDER BY id") for t in TABLES}
 
 
+def _fts_ok(project, triggers):
+    """The turn index matches the turns (FTS5's own check) and its triggers are as they were."""
+    project.db.execute("INSERT INTO turns_fts (turns_fts, rank) VALUES ('integrity-check', 1)")  # against the turns
+    assert project.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name") == triggers
+
+
 def _names(project):
     return [r["name"] for r in project.query("SELECT name FROM documents ORDER BY id")]
 
@@ -123,8 +129,11 @@ def test_an_error_at_a_late_row_names_it_and_leaves_the_project_unchanged(projec
 
 def test_undo_and_redo_of_a_chunked_import_replace_and_batch_restore_exactly(project, tmp_path):
     empty = _dump(project)
+    triggers = project.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    assert [t["name"] for t in triggers] == ["turns_ad", "turns_ai", "turns_au"]
     [first] = import_paths(project, [_survey(tmp_path / "v0.csv", 2000)], OPTS)
     assert first.status == "imported"
+    _fts_ok(project, triggers)  # indexed in bulk, not by the trigger
     apply_batch(project, _batch(tmp_path / "b.csv", _names(project)), create_codes=True)
     project.memos.add("document", 5, "a memo on a document the replace removes")
     coded = _dump(project)
@@ -142,12 +151,21 @@ def test_undo_and_redo_of_a_chunked_import_replace_and_batch_restore_exactly(pro
     project.history.undo()
     assert _dump(project) == coded
     assert len(project.search("ward", limit=100000)) == hits
+    _fts_ok(project, triggers)
     project.history.redo()
     assert _dump(project) == replaced
+    _fts_ok(project, triggers)
     for _ in range(4):  # the replace, the memo, the batch, the import
         project.history.undo()
     assert _dump(project) == empty
     for _ in range(4):
         project.history.redo()
     assert _dump(project) == replaced
+    _fts_ok(project, triggers)
+    project.codes.add("later")  # a plain action after all that still works
+    project.db.execute(
+        "INSERT INTO turns (document_id, seq, start, [end], text) VALUES (?, 9, 0, 1, 'zebra')",
+        [replaced["documents"][0]["id"]],
+    )
+    assert len(project.search("zebra")) == 1  # the per-row trigger is back
     assert project.query("SELECT count(*) AS n FROM moved_rows WHERE step >= 0")[0]["n"] > 0  # the replaced rows
