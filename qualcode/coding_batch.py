@@ -61,19 +61,24 @@ def iter_rows(path: Path) -> Iterator[dict[str, str]]:
         if header.startswith("\ufeff"):
             header = header[1:]
         delimiter = max(",;\t", key=header.rstrip("\n").count)
-        reader = csv.DictReader(chain([header], handle), delimiter=delimiter)
+        reader = csv.reader(chain([header], handle), delimiter=delimiter)
         try:
-            fields = [f.strip().lower() for f in reader.fieldnames or []]
+            fields = [f.strip().lower() for f in next(reader, [])]
             missing = [c for c in REQUIRED if c not in fields]
             if missing:
                 raise ImportFormatError(f"missing column(s): {', '.join(missing)}", where=where)
+            width = len(fields)
             for row in reader:
-                if None in row:
+                if not row:  # a blank line
+                    continue
+                if len(row) > width:
                     raise ImportFormatError(
                         "more fields than the header has (a quote with an unescaped '\"'?)",
                         where=f"{where}:{reader.line_num}",
                     )
-                yield {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+                if len(row) < width:
+                    row += [""] * (width - len(row))
+                yield dict(zip(fields, map(str.strip, row)))
         except csv.Error as exc:  # e.g. a cell longer than the csv module's 131,072-character limit
             raise ImportFormatError(f"malformed CSV: {exc}", where=f"{where}:{reader.line_num}") from None
 
