@@ -46,9 +46,14 @@ def attribute_value(column: str) -> str:
     return f"CASE WHEN {column} IS NULL OR trim(coalesce({value}, ''), ?) = '' THEN '{MISSING}' ELSE {value} END"
 
 
+def attribute_path(name: str) -> str | None:
+    """The JSON path of attribute ``name`` for ``json_extract`` (``None`` when a path cannot quote it)."""
+    return None if any(ch in name for ch in '"\\') else f'$."{name}"'
+
+
 def attribute_params(name: str) -> list[Any]:
     """The parameters of one :func:`attribute_value` expression for attribute ``name``."""
-    path = None if any(ch in name for ch in '"\\') else f'$."{name}"'
+    path = attribute_path(name)
     one = [path, name, path]
     return [*one, WHITESPACE, *one]
 
@@ -77,6 +82,7 @@ class CountedUnits:
         self.project = project
         self.db = project.db
         self._own: dict[int, Tally] | None = None
+        self._one: bool | None = None
         self._people: list[str] = []
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -129,7 +135,8 @@ class CountedUnits:
         :meth:`tallies`, codings are summed over the subtree's own codes.
         """
         n = len(attrs)
-        own_rows, wide_rows = self._grouped(attrs, [("u.code_id", ""), ("tr.root", _NONLEAF)])
+        # The subtree rows' codings are summed from the own rows below: their query counts only people.
+        own_rows, wide_rows = self._grouped(attrs, [("u.code_id", ""), ("tr.root", _NONLEAF)], codings=[True, False])
         own = {(r[0], tuple(r[1 : 1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in own_rows}
         members = self._members()
         out = {}
@@ -151,18 +158,31 @@ class CountedUnits:
         """
         n = len(attrs)
         names = ", ".join(f"v{i}" for i in range(n))
-        values = ", ".join(f"{attribute_value('p.attributes')}" for _ in attrs)
-        params: list[Any] = []
-        for a in attrs:
-            params += attribute_params(a)
         self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
         self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, in_scope INTEGER, {names})")
+        paths = [attribute_path(a) for a in attrs]
+        if all(paths):
+            # Each value read once (json_extract), blanks marked MISSING afterwards: the CASE of
+            # attribute_value would read it three times per person.
+            values = ", ".join("json_extract(p.attributes, ?)" for _ in attrs)
+            params: list[Any] = list(paths)
+        else:
+            values = ", ".join(f"{attribute_value('p.attributes')}" for _ in attrs)
+            params = []
+            for a in attrs:
+                params += attribute_params(a)
         self.db.execute(
             f"""INSERT INTO temp.qc_people
-                SELECT p.id, p.id IN (SELECT id FROM temp.qc_scope), {values} FROM participants p
-                WHERE p.id IN (SELECT id FROM temp.qc_scope) OR p.id IN (SELECT pid FROM temp.qc_units)""",
+                SELECT p.id, s.id IS NOT NULL, {values} FROM participants p LEFT JOIN temp.qc_scope s ON s.id = p.id
+                WHERE s.id IS NOT NULL OR p.id IN (SELECT pid FROM temp.qc_units)""",
             params,
         )
+        if all(paths):
+            for i in range(n):
+                self.db.execute(
+                    f"UPDATE temp.qc_people SET v{i} = '{MISSING}' WHERE v{i} IS NULL OR trim(v{i}, ?) = ''",
+                    [WHITESPACE],
+                )
         self._people = list(attrs)
 
     def scope_size(self) -> int:
@@ -177,12 +197,29 @@ class CountedUnits:
         rows = self._all(f"SELECT {cols}, count(*) FROM temp.qc_people WHERE in_scope GROUP BY {cols}")
         return {tuple(r[:-1]): r[-1] for r in rows}
 
-    def _grouped(self, attrs: Sequence[str], queries: Sequence[tuple[str, str]]) -> list[list[tuple[Any, ...]]]:
+    def _single(self) -> bool:
+        """Whether every counted coding is one unit (one participant or unattributed), as in a survey.
+
+        Then a group's distinct codings are its rows, and ``count(*)`` spares
+        SQLite a distinct-value tree per group.
+        """
+        if self._one is None:
+            self._one = not self._all(
+                "SELECT 1 FROM temp.qc_units GROUP BY coding_id HAVING count(*) > 1 LIMIT 1"
+            )
+        return self._one
+
+    def _grouped(
+        self, attrs: Sequence[str], queries: Sequence[tuple[str, str]], codings: Sequence[bool] | None = None
+    ) -> list[list[tuple[Any, ...]]]:
         """Per (``key``, ``join``) query: key, the ``attrs`` values, codings and distinct participants.
 
         Each person's values are looked up once, into ``qc_people`` (kept when
-        :meth:`people` built it for these attributes).
+        :meth:`people` built it for these attributes). Where ``codings`` is
+        false for a query its codings column is 0 (the caller sums them).
         """
+        wanted = list(codings) if codings is not None else [True] * len(queries)
+        count = "count(*)" if self._single() else "count(DISTINCT u.coding_id)"
         n = len(attrs)
         names = ", ".join(f"v{i}" for i in range(n))
         kept = all(a in self._people for a in attrs)
@@ -193,13 +230,13 @@ class CountedUnits:
             missing = ", ".join(f"coalesce(g.v{j}, '{MISSING}') AS v{i}" for i, j in enumerate(index))
             return [
                 self._all(
-                    f"""SELECT {key}, {names}, count(DISTINCT u.coding_id), count(DISTINCT u.pid)
+                    f"""SELECT {key}, {names}, {count if want else 0}, count(DISTINCT u.pid)
                         FROM (SELECT u.code_id, u.coding_id, u.pid, {missing}
                               FROM temp.qc_units u LEFT JOIN temp.qc_people g ON g.pid = u.pid) u
                         {join}
                         GROUP BY {key}, {names}"""
                 )
-                for key, join in queries
+                for (key, join), want in zip(queries, wanted)
             ]
         finally:
             if not kept:
