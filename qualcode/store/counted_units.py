@@ -83,6 +83,7 @@ class CountedUnits:
         self.db = project.db
         self._own: dict[int, Tally] | None = None
         self._one: bool | None = None
+        self._wide: dict[int, tuple[int, int]] | None = None
         self._people: list[str] = []
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -106,13 +107,15 @@ class CountedUnits:
         own = self._own
         if not rollup:
             return dict(own)
-        wide = {
-            r[0]: (r[1], r[2])
-            for r in self._all(
-                "SELECT tr.root, count(DISTINCT u.document_id), count(DISTINCT u.pid)"
-                f" FROM temp.qc_units u {_NONLEAF} GROUP BY tr.root"
-            )
-        }
+        if self._wide is None:
+            self._wide = {
+                r[0]: (r[1], r[2])
+                for r in self._all(
+                    "SELECT tr.root, count(DISTINCT u.document_id), count(DISTINCT u.pid)"
+                    f" FROM temp.qc_units u {_NONLEAF} GROUP BY tr.root"
+                )
+            }
+        wide = self._wide
         out = {}
         for root, members in self._members().items():
             if len(members) == 1 and root in own:
@@ -332,7 +335,24 @@ class CountedUnits:
         return out
 
     def totals(self, code_ids: Sequence[int] | None = None) -> tuple[int, int]:
-        """Distinct counted codings and documents (of ``code_ids`` as applied, or all)."""
+        """Distinct counted codings and documents (of ``code_ids`` as applied, or all).
+
+        A coding has one code, so the codings are the sum of the codes' own
+        counts; the documents come from a subtree's tally when one subtree
+        holds exactly the counted codes asked for (the usual whole codebook),
+        and are counted only otherwise.
+        """
+        own = self.tallies(rollup=False)
+        asked = set(own) if code_ids is None else set(code_ids) & set(own)
+        codings = sum(own[c].codings for c in asked)
+        if not asked:
+            return 0, 0
+        if len(asked) == 1:
+            return codings, own[next(iter(asked))].documents
+        rolled = self.tallies(rollup=True)
+        for root, members in self._members().items():
+            if root in rolled and set(members) & set(own) == asked:
+                return codings, rolled[root].documents
         where, params = "", []
         if code_ids is not None:
             where, params = "WHERE code_id IN (SELECT value FROM json_each(?))", [json.dumps(list(code_ids))]
