@@ -11,7 +11,10 @@ The rule is that of :mod:`qualcode.analysis.attribution` (the reference,
 tested against this module to the unit):
 
 * a coding overlaps a turn when they share a non-space character of the
-  turn's utterance (the same expression as :mod:`qualcode.store.attribution`);
+  turn's utterance (the same expression as :mod:`qualcode.store.attribution`,
+  after a shortcut: a coding that starts at or before the turn and so takes
+  its first character, when that is not a space, overlaps it without
+  cutting the text — the usual case of a whole survey answer);
 * it counts for the distinct participants of the participant turns it
   overlaps (a turn without a participant falls back to the document's);
   with ``include_interviewer``, a coding with no participant turn counts for
@@ -58,8 +61,9 @@ JOIN turns t ON t.document_id = c.document_id
      AND t.start < c.[end] AND t.[end] > c.start
      AND t.start >= coalesce((SELECT max(t2.start) FROM turns t2
                               WHERE t2.document_id = c.document_id AND t2.start <= c.start), -1)
-     AND coalesce(trim(substr(t.text, max(c.start, t.start) - t.start + 1,
-                              min(c.[end], t.[end]) - max(c.start, t.start)), {_SPACES}), 'x') != ''
+     AND ((c.start <= t.start AND unicode(t.text) > 32 AND unicode(t.text) NOT IN (160, 8232, 8233, 12288))
+          OR coalesce(trim(substr(t.text, max(c.start, t.start) - t.start + 1,
+                                  min(c.[end], t.[end]) - max(c.start, t.start)), {_SPACES}), 'x') != '')
 WHERE {{where}}
 """
 

@@ -431,3 +431,34 @@ def test_totals_match_the_counted_codings(messy_study, project):
                     wanted = [cc for cc in counted if ids is None or cc.code.id in ids]
                     want = (len({cc.coding.id for cc in wanted}), len({cc.document.id for cc in wanted}))
                     assert units.totals(ids) == want, (ids, switches)
+
+
+def test_codings_over_leading_spaces_of_a_turn(project):
+    """The first-character shortcut of the overlap: only a non-space first character makes a coding count."""
+    from qualcode.model import ParsedDocument, ParsedTurn
+
+    bodies = ["\u00a0\u3000 rust", "\x01 fuel", "  cost", "pipes"]
+    text, turns = "", []
+    for i, body in enumerate(bodies):
+        label = f"P{i}: "
+        start = len(text) + len(label)
+        text += label + body + "\n"
+        turns.append(
+            ParsedTurn(speaker=f"P{i}", role="participant", start=start, end=start + len(body), participant=f"P{i}")
+        )
+    project.documents.add(ParsedDocument(name="d", kind="interview", text=text, turns=turns))
+    doc = project.documents.all()[0]
+    starts = [t.start for t in project.documents.turns(doc.id)]
+    spans = {
+        "Spaces": [(starts[0], starts[0] + 3), (starts[0] - 4, starts[0] + 1), (starts[2] - 2, starts[2] + 2)],
+        "Words": [(starts[0], starts[0] + 4), (starts[1], starts[1] + 1), (starts[3] - 1, starts[3] + 1)],
+    }
+    for code, found in spans.items():
+        project.codes.ensure_path(code)
+        for s, e in found:
+            project.codings.apply(doc.id, s, e, [code])
+    frame = frequencies_sql(project).set_index("path")
+    assert frame.loc["Words", "codings"] == 3 and frame.loc["Words", "participants"] == 3
+    assert "Spaces" not in frame.index or frame.loc["Spaces", "codings"] == 0
+    for switches in SWITCHES:
+        same(project, **switches)
