@@ -28,11 +28,11 @@ WHITESPACE = (
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 
-# The codes with sub-codes, as roots of the subtree join (a leaf's rolled-up row is its own row).
-_NONLEAF = (
-    "JOIN temp.qc_tree tr ON tr.code_id = u.code_id"
-    " AND tr.root IN (SELECT root FROM temp.qc_tree GROUP BY root HAVING count(*) > 1)"
-)
+
+def _subtrees(roots: Sequence[int]) -> str:
+    """The join of the units with the subtrees of ``roots`` (code ids, so inlined as integers)."""
+    ids = ", ".join(str(int(r)) for r in roots)
+    return f"JOIN temp.qc_tree tr ON tr.code_id = u.code_id AND tr.root IN ({ids})"
 
 
 def attribute_value(column: str) -> str:
@@ -108,13 +108,19 @@ class CountedUnits:
         if not rollup:
             return dict(own)
         if self._wide is None:
-            self._wide = {
-                r[0]: (r[1], r[2])
-                for r in self._all(
-                    "SELECT tr.root, count(DISTINCT u.document_id), count(DISTINCT u.pid)"
-                    f" FROM temp.qc_units u {_NONLEAF} GROUP BY tr.root"
+            whole, partial = self._roots()
+            self._wide = {}
+            if whole:
+                docs, pids = self._all("SELECT count(DISTINCT document_id), count(DISTINCT pid) FROM temp.qc_units")[0]
+                self._wide = {root: (docs, pids) for root in whole}
+            if partial:
+                self._wide.update(
+                    (r[0], (r[1], r[2]))
+                    for r in self._all(
+                        "SELECT tr.root, count(DISTINCT u.document_id), count(DISTINCT u.pid)"
+                        f" FROM temp.qc_units u {_subtrees(partial)} GROUP BY tr.root"
+                    )
                 )
-            }
         wide = self._wide
         out = {}
         for root, members in self._members().items():
@@ -123,6 +129,20 @@ class CountedUnits:
             elif root in wide:
                 out[root] = Tally(sum(own[c].codings for c in members if c in own), *wide[root])
         return out
+
+    def _roots(self) -> tuple[list[int], list[int]]:
+        """The codes with sub-codes: those whose subtree holds every counted code, and the others.
+
+        Why: a subtree holding every counted unit (the one top theme of a
+        consultation's codebook) needs no join with the code tree, which at
+        10^6 answers costs seconds per table.
+        """
+        present = set(self.tallies(rollup=False))
+        whole, partial = [], []
+        for root, members in self._members().items():
+            if len(members) > 1:
+                (whole if present and present <= set(members) else partial).append(root)
+        return whole, partial
 
     def _members(self) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
@@ -139,7 +159,19 @@ class CountedUnits:
         """
         n = len(attrs)
         # The subtree rows' codings are summed from the own rows below: their query counts only people.
-        own_rows, wide_rows = self._grouped(attrs, [("u.code_id", ""), ("tr.root", _NONLEAF)], codings=[True, False])
+        whole, partial = self._roots()
+        queries = [("u.code_id", "")]
+        if whole:
+            queries.append(("'whole'", ""))  # every counted unit: no join with the code tree
+        if partial:
+            queries.append(("tr.root", _subtrees(partial)))
+        found = self._grouped(attrs, queries, codings=[True] + [False] * (len(queries) - 1))
+        own_rows, wide_rows = found[0], []
+        for rows in found[1:]:
+            if rows and rows[0][0] == "whole":
+                wide_rows += [(root, *r[1:]) for r in rows for root in whole]
+            else:
+                wide_rows += rows
         own = {(r[0], tuple(r[1 : 1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in own_rows}
         members = self._members()
         out = {}

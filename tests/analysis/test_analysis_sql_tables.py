@@ -462,3 +462,15 @@ def test_codings_over_leading_spaces_of_a_turn(project):
     assert "Spaces" not in frame.index or frame.loc["Spaces", "codings"] == 0
     for switches in SWITCHES:
         same(project, **switches)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_frequencies_match_reference_when_one_theme_holds_every_code(project, seed):
+    """The shortcut for a subtree holding every counted code (a consultation's one top theme)."""
+    _random_study(project, seed)
+    project.codes.merge("U", "T > b")
+    assert [c.path for c in project.codes.all() if c.parent_id is None] == ["T"]
+    for switches in SWITCHES:
+        same(project, **switches)
+        same(project, by=["site", "age"], **switches)
+        same(project, by="site", coders=["bob"], **switches)
