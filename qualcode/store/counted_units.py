@@ -160,19 +160,25 @@ class CountedUnits:
         n = len(attrs)
         # The subtree rows' codings are summed from the own rows below: their query counts only people.
         whole, partial = self._roots()
-        queries = [("u.code_id", "")]
-        if whole:
-            queries.append(("'whole'", ""))  # every counted unit: no join with the code tree
-        if partial:
-            queries.append(("tr.root", _subtrees(partial)))
+        if not all(a in self._people for a in attrs):
+            self.people(attrs)  # kept for the block (dropped with the other temporary tables)
+        queries = [("u.code_id", "")] + ([("tr.root", _subtrees(partial))] if partial else [])
         found = self._grouped(attrs, queries, codings=[True] + [False] * (len(queries) - 1))
-        own_rows, wide_rows = found[0], []
-        for rows in found[1:]:
-            if rows and rows[0][0] == "whole":
-                wide_rows += [(root, *r[1:]) for r in rows for root in whole]
-            else:
-                wide_rows += rows
+        own_rows, wide_rows = found[0], found[1] if partial else []
         own = {(r[0], tuple(r[1 : 1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in own_rows}
+        if whole:
+            # Every counted person is in such a subtree: its people per group are the counted people's
+            # values (a group with only unattributed units has none), read from qc_people, not the units.
+            cols = ", ".join(f"v{self._people.index(a)}" for a in attrs)
+            people = {
+                tuple(r[:-1]): r[-1]
+                for r in self._all(
+                    f"SELECT {cols}, count(*) FROM temp.qc_people WHERE pid IN (SELECT pid FROM temp.qc_units)"
+                    f" GROUP BY {cols}"
+                )
+            }
+            for values in {values for _, values in own}:
+                wide_rows += [(root, *values, 0, people.get(values, 0)) for root in whole]
         members = self._members()
         out = {}
         for r in wide_rows:
@@ -194,7 +200,9 @@ class CountedUnits:
         n = len(attrs)
         names = ", ".join(f"v{i}" for i in range(n))
         self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
-        self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, in_scope INTEGER, {names})")
+        self.db.execute(
+            f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, in_scope INTEGER, {names})"
+        )
         paths = [attribute_path(a) for a in attrs]
         if all(paths):
             # Each value read once (json_extract), blanks marked MISSING afterwards: the CASE of
