@@ -32,8 +32,6 @@ from qualcode.analysis.tfidf import english_stop_words, tfidf_rows
 from qualcode.text import TRANSCRIPT_FILLERS
 
 if TYPE_CHECKING:
-    import threading
-
     from qualcode.model import Turn
     from qualcode.store import Project
 
@@ -252,7 +250,6 @@ def evidence(
     names = check_attributes(project, by)
     codes_all = project.codes.all()
     code_rows = rows_of(project, codes_all, codes)
-    warm = _warm_up() if quotes > 0 else None
     with project.tables.counted(
         include_interviewer=include_interviewer, include_pending=include_pending, coders=chosen
     ) as units:
@@ -262,8 +259,6 @@ def evidence(
         codings, documents = units.totals(reported)
     # For the report's header (qualcode.export.report_context), so it need not count again.
     frame.attrs["counted_totals"] = {"code_ids": reported, "codings": codings, "documents": documents}
-    if warm is not None:
-        warm.join()
     ids = sorted({i for got in sample.values() for i in got})
     corpus = load_codings(project, ids, options, all_participants=pseudonymise)
     frame["definition"] = [c.description for c in code_rows] if code_rows else []
@@ -271,31 +266,6 @@ def evidence(
     frame["quotes"] = pd.Series(column, index=frame.index, dtype=object)
     frame.attrs.update({"quotes": quotes, "pseudonymised": pseudonymise})
     return frame
-
-
-def _warm_up() -> "threading.Thread":
-    """Load the spaCy pipeline (and SciPy's sparse matrices) in a thread while SQLite counts.
-
-    Why: importing spaCy takes 1–2 s of every evidence command, and SQLite
-    releases the GIL while it counts, so on two cores the import costs
-    nothing extra. A failure here is left for the main thread to raise when
-    it lemmatises; the caller joins before using the pipeline.
-    """
-    import threading
-
-    def load() -> None:
-        try:
-            import scipy.sparse  # noqa: F401
-
-            from qualcode.text import get_nlp
-
-            get_nlp()
-        except Exception:  # noqa: BLE001 - raised again, with context, by the caller's own call
-            pass
-
-    thread = threading.Thread(target=load, name="qualcode-nlp-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def quote_column(
