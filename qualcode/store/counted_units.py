@@ -200,9 +200,7 @@ class CountedUnits:
         n = len(attrs)
         names = ", ".join(f"v{i}" for i in range(n))
         self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
-        self.db.execute(
-            f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, in_scope INTEGER, {names})"
-        )
+        self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, in_scope INTEGER, {names})")
         paths = [attribute_path(a) for a in attrs]
         if all(paths):
             # Each value read once (json_extract), blanks marked MISSING afterwards: the CASE of
@@ -247,9 +245,7 @@ class CountedUnits:
         SQLite a distinct-value tree per group.
         """
         if self._one is None:
-            self._one = not self._all(
-                "SELECT 1 FROM temp.qc_units GROUP BY coding_id HAVING count(*) > 1 LIMIT 1"
-            )
+            self._one = not self._all("SELECT 1 FROM temp.qc_units GROUP BY coding_id HAVING count(*) > 1 LIMIT 1")
         return self._one
 
     def _grouped(

@@ -135,7 +135,7 @@ def turn_decisions(
             (r[0], r[1], r[2]): r[3]
             for r in db.execute(
                 f"""SELECT row, mask, yes, count(*) FROM (
-                  SELECT r.row, u.mask, {_bit_or('c.bit', len(coders))} AS yes
+                  SELECT r.row, u.mask, {_bit_or("c.bit", len(coders))} AS yes
                   FROM temp.qc_aunits u
                   JOIN temp.qc_ac c ON c.document_id = u.document_id AND c.start < u.ce AND c.[end] > u.cs
                   JOIN temp.qc_rows r ON r.code_id = c.code_id
