@@ -97,13 +97,13 @@ class CountedUnits:
         their distinct documents and participants.
         """
         if self._own is None:
-            self._own = {
-                r[0]: Tally(r[1], r[2], r[3])
-                for r in self._all(
-                    "SELECT code_id, count(DISTINCT coding_id), count(DISTINCT document_id), count(DISTINCT pid)"
-                    " FROM temp.qc_units GROUP BY code_id"
-                )
-            }
+            rows = self._all(
+                "SELECT code_id, count(DISTINCT coding_id), count(DISTINCT document_id), count(DISTINCT pid),"
+                " count(*) FROM temp.qc_units GROUP BY code_id"
+            )
+            self._own = {r[0]: Tally(r[1], r[2], r[3]) for r in rows}
+            # A coding has one code: as many rows as codings means one unit per coding.
+            self._one = sum(r[4] for r in rows) == sum(r[1] for r in rows)
         own = self._own
         if not rollup:
             return dict(own)
@@ -245,8 +245,8 @@ class CountedUnits:
         SQLite a distinct-value tree per group.
         """
         if self._one is None:
-            self._one = not self._all("SELECT 1 FROM temp.qc_units GROUP BY coding_id HAVING count(*) > 1 LIMIT 1")
-        return self._one
+            self.tallies(rollup=False)
+        return bool(self._one)
 
     def _grouped(
         self, attrs: Sequence[str], queries: Sequence[tuple[str, str]], codings: Sequence[bool] | None = None
