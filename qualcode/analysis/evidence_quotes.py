@@ -28,6 +28,7 @@ import pandas as pd
 
 from qualcode.analysis.corpus import Corpus, CountedCoding
 from qualcode.analysis.counts import frequency_records, group_block
+from qualcode.analysis.tfidf import english_stop_words, tfidf_rows
 from qualcode.text import TRANSCRIPT_FILLERS
 
 if TYPE_CHECKING:
@@ -105,23 +106,20 @@ class Pseudonymiser:
 
 
 def _stop_words() -> list[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     fillers = {w for f in TRANSCRIPT_FILLERS for w in re.findall(r"[a-z]+", f)}
-    return sorted(set(ENGLISH_STOP_WORDS) | fillers)
+    return sorted(set(english_stop_words()) | fillers)
 
 
 def segment_vectors(texts: list[str]) -> Any:
-    """L2-normalised TF-IDF rows over the lemmas of ``texts`` (``None`` if no vocabulary)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """L2-normalised TF-IDF rows over the lemmas of ``texts`` (``None`` if no vocabulary).
 
+    The matrix of scikit-learn's ``TfidfVectorizer(stop_words=…, sublinear_tf=True)``,
+    computed by :func:`qualcode.analysis.tfidf.tfidf_rows` (same numbers, no
+    scikit-learn import: seconds of every evidence command).
+    """
     from qualcode.text import lemma_text_many
 
-    lemmas = lemma_text_many(texts)
-    try:
-        return TfidfVectorizer(stop_words=_stop_words(), sublinear_tf=True).fit_transform(lemmas)
-    except ValueError:  # empty vocabulary: nothing but stop words / numbers
-        return None
+    return tfidf_rows(lemma_text_many(texts), frozenset(_stop_words()))
 
 
 def rank_by_centroid(vectors: Any, rows: list[int]) -> list[tuple[int, float]]:
