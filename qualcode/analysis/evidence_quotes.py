@@ -28,7 +28,6 @@ import pandas as pd
 
 from qualcode.analysis.corpus import Corpus, CountedCoding
 from qualcode.analysis.counts import frequency_records, group_block
-from qualcode.analysis.tfidf import english_stop_words, tfidf_rows
 from qualcode.text import TRANSCRIPT_FILLERS
 
 if TYPE_CHECKING:
@@ -106,20 +105,28 @@ class Pseudonymiser:
 
 
 def _stop_words() -> list[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     fillers = {w for f in TRANSCRIPT_FILLERS for w in re.findall(r"[a-z]+", f)}
-    return sorted(set(english_stop_words()) | fillers)
+    return sorted(set(ENGLISH_STOP_WORDS) | fillers)
 
 
 def segment_vectors(texts: list[str]) -> Any:
     """L2-normalised TF-IDF rows over the lemmas of ``texts`` (``None`` if no vocabulary).
 
-    The matrix of scikit-learn's ``TfidfVectorizer(stop_words=…, sublinear_tf=True)``,
-    computed by :func:`qualcode.analysis.tfidf.tfidf_rows` (same numbers, no
-    scikit-learn import: seconds of every evidence command).
+    scikit-learn's vectoriser, not a copy of it: importing scikit-learn costs
+    1-2 s of an evidence command, which a hand-written TF-IDF would save, but
+    the project uses a well-kept library for what it already does.
     """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     from qualcode.text import lemma_text_many
 
-    return tfidf_rows(lemma_text_many(texts), frozenset(_stop_words()))
+    lemmas = lemma_text_many(texts)
+    try:
+        return TfidfVectorizer(stop_words=_stop_words(), sublinear_tf=True).fit_transform(lemmas)
+    except ValueError:  # empty vocabulary: nothing but stop words / numbers
+        return None
 
 
 def rank_by_centroid(vectors: Any, rows: list[int]) -> list[tuple[int, float]]:
