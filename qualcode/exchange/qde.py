@@ -6,6 +6,11 @@ missing optional attributes) is separate from deciding what to store, so the
 parsed project can be counted and checked in tests without a database, and
 the import can refuse a broken file before it touches the project.
 
+Why a stream: a consultation's ``project.qde`` is gigabytes. :func:`scan_qde`
+reads it with ``lxml.etree.iterparse``, hands each case and each text source
+to a callback as soon as it is complete and then drops it, so memory holds
+one source at a time plus the small parts (users, codebook, notes).
+
 What is read: users, the codebook (through :mod:`qualcode.codebook.qdc`, the
 ``Codes`` element being the same in both schemas), text sources with their
 plain-text selections and codings, notes and where they are referenced,
@@ -17,8 +22,9 @@ import can say what it discarded, as the standard's section 7 asks.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from qualcode.codebook.qdc import codebook_from_xml
 from qualcode.codebook.tree import Codebook, check_name
@@ -28,6 +34,8 @@ NS = "urn:QDA-XML:project:1.0"
 #: Source kinds other than TextSource: skipped on import, reported as warnings.
 OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 _OTHER_PARTS = ("Sets", "Links", "Graphs")
+#: The ``<Project>`` blocks whose children are read (and dropped) one at a time.
+_STREAMED = frozenset({"Users", "Variables", "Cases", "Sources", "Notes", *_OTHER_PARTS})
 
 
 def norm_guid(value: str | None) -> str:
@@ -149,6 +157,8 @@ class QdeProject:
     counts: Counter[str]
     left_out: Counter[str]
     description: str = ""
+    #: Variable GUID → name (the ``Variables`` block), for cases and sources read later.
+    variables: dict[str, str] = field(default_factory=dict)
 
 
 def _int(value: str | None) -> int | None:
@@ -229,106 +239,186 @@ def _code_guids(codes: Any, prefix: str, paths: dict[str, str], notes: dict[str,
         _code_guids(code, path, paths, notes, where)
 
 
-def parse_qde(data: bytes, where: str) -> QdeProject:
-    """Parse a ``project.qde``.
+def _note(elem: Any, default_user: str) -> QdeNote:
+    content = [c for c in elem if local(c.tag) == "PlainTextContent"]
+    return QdeNote(
+        guid=norm_guid(elem.get("guid")),
+        name=(elem.get("name") or "").strip(),
+        description=_text_of(elem, "Description"),
+        content=(content[0].text or "") if content else None,
+        text_path=elem.get("plainTextPath"),
+        user=norm_guid(elem.get("creatingUser")) or default_user,
+        created=elem.get("creationDateTime"),
+        anchors=[
+            (start, end)
+            for sel in _kids(elem, "PlainTextSelection")
+            for start, end in [(_int(sel.get("startPosition")), _int(sel.get("endPosition")))]
+            if start is not None and end is not None
+        ],
+    )
 
-    Raises:
-        ImportFormatError: invalid XML, or the root is not a REFI-QDA ``<Project>``.
-        CodebookFormatError: the codebook is malformed (a code without a name, twins).
-    """
-    from qualcode.exchange.archive import parse_xml
 
-    root = parse_xml(data, where)
+def _case(elem: Any, variables: dict[str, str], left_out: Counter[str]) -> QdeCase:
+    for ref in ("CodeRef", "SelectionRef"):
+        if _kids(elem, ref):
+            left_out[f"Case {ref}"] += len(_kids(elem, ref))
+    return QdeCase(
+        guid=norm_guid(elem.get("guid")),
+        name=(elem.get("name") or "").strip(),
+        values=_variable_values(elem, variables),
+        sources=_refs(elem, "SourceRef"),
+        description=_text_of(elem, "Description").strip(),
+    )
+
+
+def _codebook(qde: QdeProject, elem: Any, where: str) -> None:
+    """The ``CodeBook`` element, read by the ``.qdc`` reader (line numbers kept by padding the snippet)."""
+    from lxml import etree
+
+    codes = _kids(elem, "Codes")
+    if not any(_kids(c, "Code") for c in codes):
+        return
+    for block in codes:
+        _code_guids(block, "", qde.code_paths, qde.code_notes, where)
+    snippet = b"\n" * max((elem.sourceline or 1) - 1, 0) + etree.tostring(elem)
+    book = codebook_from_xml(snippet, where)
+    book.name = book.name or qde.name
+    qde.codebook = book
+
+
+def _head(root: Any) -> QdeProject:
+    return QdeProject(
+        name=(root.get("name") or "").strip(),
+        origin=(root.get("origin") or "").strip(),
+        users={},
+        codebook=Codebook(name=root.get("name") or ""),
+        code_paths={},
+        code_notes={},
+        sources=[],
+        notes={},
+        project_notes=[],
+        cases=[],
+        default_user=norm_guid(root.get("creatingUserGUID")),
+        counts=Counter(),
+        left_out=Counter(),
+    )
+
+
+def _check_root(elem: Any, where: str) -> Any:
+    """The document's root, refused unless it is a ``<Project>`` without entity declarations."""
+    tree = elem.getroottree()
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise ImportFormatError("unsafe XML refused (EntitiesForbidden: entity declarations)", where=where)
+    root = tree.getroot()
     if local(root.tag) != "Project":
         raise ImportFormatError(
             f"not a REFI-QDA project: root element is <{local(root.tag)}>, expected <Project>",
             where=f"{where}:{root.sourceline}",
         )
-    counts: Counter[str] = Counter(local(e.tag) for e in root.iter() if local(e.tag))
-    users = {
-        norm_guid(u.get("guid")): (u.get("name") or u.get("id") or "").strip()
-        for users in _kids(root, "Users")
-        for u in _kids(users, "User")
-    }
-    default_user = norm_guid(root.get("creatingUserGUID"))
-    codebook = Codebook(name=root.get("name") or "")
-    code_paths: dict[str, str] = {}
-    code_notes: dict[str, list[str]] = {}
-    books = _kids(root, "CodeBook")
-    if books and any(_kids(c, "Code") for c in _kids(books[0], "Codes")):
-        codebook = codebook_from_xml(data, where)
-        for codes in _kids(books[0], "Codes"):
-            _code_guids(codes, "", code_paths, code_notes, where)
-    variables = {
-        norm_guid(v.get("guid")): (v.get("name") or "").strip()
-        for block in _kids(root, "Variables")
-        for v in _kids(block, "Variable")
-    }
-    sources: list[QdeTextSource] = []
-    left_out: Counter[str] = Counter()
-    described = sum(
-        1 for block in _kids(root, "Variables") for v in _kids(block, "Variable") if _text_of(v, "Description").strip()
+    return root
+
+
+def _top(qde: QdeProject, kind: str, elem: Any, where: str) -> None:
+    """A child of ``<Project>`` complete: the parts read whole (small ones)."""
+    if kind == "CodeBook":
+        _codebook(qde, elem, where)
+    elif kind == "Description":
+        qde.description = (elem.text or "").strip()
+    elif kind == "NoteRef" and elem.get("targetGUID"):
+        qde.project_notes.append(norm_guid(elem.get("targetGUID")))
+
+
+def scan_qde(
+    stream: IO[bytes],
+    where: str,
+    *,
+    on_case: Callable[[QdeCase], None] | None = None,
+    on_source: Callable[[QdeTextSource], None] | None = None,
+) -> QdeProject:
+    """Read a ``project.qde`` as a stream; each case and text source goes to its callback, then is dropped.
+
+    Without callbacks cases and sources are only counted (a first pass that
+    checks the whole file and reads users, codebook, variables and notes).
+    ``counts`` and ``left_out`` cover the whole file either way.
+
+    Raises:
+        ImportFormatError: invalid XML (with its line), entity declarations,
+            or the root is not a REFI-QDA ``<Project>``.
+        CodebookFormatError: the codebook is malformed (a code without a name, twins).
+    """
+    from lxml import etree
+
+    qde: QdeProject | None = None
+    root: Any = None
+    counts: Counter[str] = Counter()
+    events = etree.iterparse(
+        stream, events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
     )
-    if described:
-        left_out["Variable Description"] = described
-    for block in _kids(root, "Sources"):
-        for elem in block:
+    try:
+        for _, elem in events:
             kind = local(elem.tag)
-            if kind == "TextSource":
-                sources.append(_text_source(elem, default_user, variables))
-            elif kind:
-                left_out[kind] += 1
-    notes: dict[str, QdeNote] = {}
-    for block in _kids(root, "Notes"):
-        for elem in _kids(block, "Note"):
-            content = [c for c in elem if local(c.tag) == "PlainTextContent"]
-            note = QdeNote(
-                guid=norm_guid(elem.get("guid")),
-                name=(elem.get("name") or "").strip(),
-                description=_text_of(elem, "Description"),
-                content=(content[0].text or "") if content else None,
-                text_path=elem.get("plainTextPath"),
-                user=norm_guid(elem.get("creatingUser")) or default_user,
-                created=elem.get("creationDateTime"),
-                anchors=[
-                    (start, end)
-                    for sel in _kids(elem, "PlainTextSelection")
-                    for start, end in [(_int(sel.get("startPosition")), _int(sel.get("endPosition")))]
-                    if start is not None and end is not None
-                ],
-            )
-            notes[note.guid] = note
+            if kind:
+                counts[kind] += 1
+            if qde is None:
+                root = _check_root(elem, where)
+                qde = _head(root)
+            parent = elem.getparent()
+            if parent is None or parent is root:
+                if parent is not None:
+                    _top(qde, kind, elem, where)
+                    elem.clear()
+                continue
+            if parent.getparent() is not root or local(parent.tag) not in _STREAMED:
+                continue  # inside an item (or the codebook): read with it
+            _item(qde, local(parent.tag), kind, elem, on_case, on_source)
+            elem.clear()
+            parent.remove(elem)
+    except etree.XMLSyntaxError as exc:
+        raise ImportFormatError(f"invalid XML: {exc.msg}", where=f"{where}:{exc.lineno or 1}") from None
+    if qde is None:  # pragma: no cover - lxml raises on an empty document
+        raise ImportFormatError("invalid XML: no root element", where=where)
+    qde.counts = counts
+    return qde
+
+
+def _item(
+    qde: QdeProject,
+    block: str,
+    kind: str,
+    elem: Any,
+    on_case: Callable[[QdeCase], None] | None,
+    on_source: Callable[[QdeTextSource], None] | None,
+) -> None:
+    """One child of a ``<Project>`` block (a user, a variable, a case, a source, a note …)."""
+    if block == "Users" and kind == "User":
+        qde.users[norm_guid(elem.get("guid"))] = (elem.get("name") or elem.get("id") or "").strip()
+    elif block == "Variables" and kind == "Variable":
+        qde.variables[norm_guid(elem.get("guid"))] = (elem.get("name") or "").strip()
+        if _text_of(elem, "Description").strip():
+            qde.left_out["Variable Description"] += 1
+    elif block == "Cases" and kind == "Case":
+        case = _case(elem, qde.variables, qde.left_out)
+        if on_case is not None:
+            on_case(case)
+    elif block == "Sources" and kind == "TextSource":
+        if on_source is not None:
+            on_source(_text_source(elem, qde.default_user, qde.variables))
+    elif block == "Sources" and kind:
+        qde.left_out[kind] += 1
+    elif block == "Notes" and kind == "Note":
+        note = _note(elem, qde.default_user)
+        qde.notes[note.guid] = note
+    elif block in _OTHER_PARTS and kind:
+        qde.left_out[block[:-1]] += 1
+
+
+def parse_qde(data: bytes, where: str) -> QdeProject:
+    """Parse a whole ``project.qde`` held in memory, cases and sources included (small files, tests)."""
+    import io
+
     cases: list[QdeCase] = []
-    for block in _kids(root, "Cases"):
-        for elem in _kids(block, "Case"):
-            for ref in ("CodeRef", "SelectionRef"):
-                if _kids(elem, ref):
-                    left_out[f"Case {ref}"] += len(_kids(elem, ref))
-            cases.append(
-                QdeCase(
-                    guid=norm_guid(elem.get("guid")),
-                    name=(elem.get("name") or "").strip(),
-                    values=_variable_values(elem, variables),
-                    sources=_refs(elem, "SourceRef"),
-                    description=_text_of(elem, "Description").strip(),
-                )
-            )
-    for part in _OTHER_PARTS:
-        for block in _kids(root, part):
-            left_out[part[:-1]] += len([c for c in block if local(c.tag)])
-    return QdeProject(
-        name=(root.get("name") or "").strip(),
-        origin=(root.get("origin") or "").strip(),
-        users=users,
-        codebook=codebook,
-        code_paths=code_paths,
-        code_notes=code_notes,
-        sources=sources,
-        notes=notes,
-        project_notes=_refs(root),
-        cases=cases,
-        default_user=default_user,
-        counts=counts,
-        left_out=left_out,
-        description=_text_of(root, "Description").strip(),
-    )
+    sources: list[QdeTextSource] = []
+    qde = scan_qde(io.BytesIO(data), where, on_case=cases.append, on_source=sources.append)
+    qde.cases, qde.sources = cases, sources
+    return qde
