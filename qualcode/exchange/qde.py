@@ -43,13 +43,35 @@ def norm_guid(value: str | None) -> str:
     return (value or "").strip().strip("{}").lower()
 
 
+_LOCAL: dict[object, str] = {}
+
+
 def local(tag: object) -> str:
-    """An element's name without its namespace (comments have no string tag)."""
-    return tag.split("}", 1)[-1] if isinstance(tag, str) else ""
+    """An element's name without its namespace (comments have no string tag); remembered per tag."""
+    try:
+        return _LOCAL[tag]
+    except KeyError:
+        name = tag.split("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(_LOCAL) < 10_000:  # a hostile file's made-up tags do not grow it without end
+            _LOCAL[tag] = name
+        return name
+
+
+def _group(elem: Any) -> dict[str, list[Any]]:
+    """An element's children by name, in one pass (a source is read with one look at each child)."""
+    out: dict[str, list[Any]] = {}
+    for child in elem:
+        out.setdefault(local(child.tag), []).append(child)
+    return out
 
 
 def _kids(elem: Any, name: str) -> list[Any]:
     return [c for c in elem if local(c.tag) == name]
+
+
+def _first_text(kids: dict[str, list[Any]], name: str) -> str:
+    found = kids.get(name)
+    return (found[0].text or "") if found else ""
 
 
 def _text_of(elem: Any, name: str) -> str:
@@ -57,8 +79,12 @@ def _text_of(elem: Any, name: str) -> str:
     return (found[0].text or "") if found else ""
 
 
+def _guids(found: list[Any] | None) -> list[str]:
+    return [norm_guid(r.get("targetGUID")) for r in found or () if r.get("targetGUID")]
+
+
 def _refs(elem: Any, name: str = "NoteRef") -> list[str]:
-    return [norm_guid(r.get("targetGUID")) for r in _kids(elem, name) if r.get("targetGUID")]
+    return _guids(_kids(elem, name))
 
 
 @dataclass
@@ -169,7 +195,8 @@ def _int(value: str | None) -> int | None:
 
 
 def _coding(elem: Any, fallback_user: str) -> QdeCoding | None:
-    refs = _refs(elem, "CodeRef")
+    kids = _group(elem)
+    refs = _guids(kids.get("CodeRef"))
     if not refs:
         return None
     return QdeCoding(
@@ -177,14 +204,14 @@ def _coding(elem: Any, fallback_user: str) -> QdeCoding | None:
         code=refs[0],
         user=norm_guid(elem.get("creatingUser")) or fallback_user,
         created=elem.get("creationDateTime"),
-        notes=_refs(elem),
+        notes=_guids(kids.get("NoteRef")),
     )
 
 
-def _variable_values(elem: Any, variables: dict[str, str]) -> dict[str, str]:
-    """``<VariableValue>`` children as ``{variable name: value as text}``."""
+def _variable_values(values: list[Any] | None, variables: dict[str, str]) -> dict[str, str]:
+    """``<VariableValue>`` elements as ``{variable name: value as text}``."""
     out: dict[str, str] = {}
-    for value in _kids(elem, "VariableValue"):
+    for value in values or ():
         refs = _refs(value, "VariableRef")
         if not refs:
             continue
@@ -196,7 +223,8 @@ def _variable_values(elem: Any, variables: dict[str, str]) -> dict[str, str]:
 
 def _text_source(elem: Any, default_user: str, variables: dict[str, str]) -> QdeTextSource:
     user = norm_guid(elem.get("creatingUser")) or default_user
-    content = [c for c in elem if local(c.tag) == "PlainTextContent"]
+    kids = _group(elem)
+    content = kids.get("PlainTextContent")
     source = QdeTextSource(
         guid=norm_guid(elem.get("guid")),
         name=(elem.get("name") or "").strip(),
@@ -204,13 +232,14 @@ def _text_source(elem: Any, default_user: str, variables: dict[str, str]) -> Qde
         text_path=elem.get("plainTextPath"),
         user=user,
         created=elem.get("creationDateTime"),
-        description=_text_of(elem, "Description"),
-        notes=_refs(elem),
-        variables=_variable_values(elem, variables),
+        description=_first_text(kids, "Description"),
+        notes=_guids(kids.get("NoteRef")),
+        variables=_variable_values(kids.get("VariableValue"), variables),
         line=elem.sourceline or 0,
     )
-    for sel in _kids(elem, "PlainTextSelection"):
+    for sel in kids.get("PlainTextSelection", ()):
         sel_user = norm_guid(sel.get("creatingUser")) or user
+        sel_kids = _group(sel)
         selection = QdeSelection(
             guid=norm_guid(sel.get("guid")),
             name=sel.get("name") or "",
@@ -218,13 +247,13 @@ def _text_source(elem: Any, default_user: str, variables: dict[str, str]) -> Qde
             end=_int(sel.get("endPosition")),
             user=sel_user,
             created=sel.get("creationDateTime"),
-            description=_text_of(sel, "Description"),
-            notes=_refs(sel),
+            description=_first_text(sel_kids, "Description"),
+            notes=_guids(sel_kids.get("NoteRef")),
             line=sel.sourceline or 0,
         )
-        selection.codings = [c for c in (_coding(k, sel_user) for k in _kids(sel, "Coding")) if c]
+        selection.codings = [c for c in (_coding(k, sel_user) for k in sel_kids.get("Coding", ())) if c]
         source.selections.append(selection)
-    source.codings = [c for c in (_coding(k, user) for k in _kids(elem, "Coding")) if c]
+    source.codings = [c for c in (_coding(k, user) for k in kids.get("Coding", ())) if c]
     return source
 
 
@@ -258,16 +287,20 @@ def _note(elem: Any, default_user: str) -> QdeNote:
     )
 
 
-def _case(elem: Any, variables: dict[str, str], left_out: Counter[str]) -> QdeCase:
+def _case(elem: Any, variables: dict[str, str], left_out: Counter[str], build: bool) -> QdeCase | None:
+    """A ``<Case>`` (``None`` unless ``build``: a first pass only counts what it leaves out)."""
+    kids = _group(elem)
     for ref in ("CodeRef", "SelectionRef"):
-        if _kids(elem, ref):
-            left_out[f"Case {ref}"] += len(_kids(elem, ref))
+        if kids.get(ref):
+            left_out[f"Case {ref}"] += len(kids[ref])
+    if not build:
+        return None
     return QdeCase(
         guid=norm_guid(elem.get("guid")),
         name=(elem.get("name") or "").strip(),
-        values=_variable_values(elem, variables),
-        sources=_refs(elem, "SourceRef"),
-        description=_text_of(elem, "Description").strip(),
+        values=_variable_values(kids.get("VariableValue"), variables),
+        sources=_guids(kids.get("SourceRef")),
+        description=_first_text(kids, "Description").strip(),
     )
 
 
@@ -329,18 +362,34 @@ def _top(qde: QdeProject, kind: str, elem: Any, where: str) -> None:
         qde.project_notes.append(norm_guid(elem.get("targetGUID")))
 
 
+#: The elements the stream stops at: ``<Project>``'s children and the items of its blocks.
+_BLOCKS = ("Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", *_OTHER_PARTS, "Description", "NoteRef")
+_ITEMS = ("User", "Variable", "Case", "TextSource", *OTHER_SOURCES, "Note", "Set", "Link", "Graph")
+
+
+def _count(counts: Counter[str], elem: Any) -> None:
+    for e in elem.iter():
+        name = local(e.tag)
+        if name:
+            counts[name] += 1
+
+
 def scan_qde(
     stream: IO[bytes],
     where: str,
     *,
     on_case: Callable[[QdeCase], None] | None = None,
     on_source: Callable[[QdeTextSource], None] | None = None,
+    count: bool = False,
 ) -> QdeProject:
     """Read a ``project.qde`` as a stream; each case and text source goes to its callback, then is dropped.
 
     Without callbacks cases and sources are only counted (a first pass that
     checks the whole file and reads users, codebook, variables and notes).
-    ``counts`` and ``left_out`` cover the whole file either way.
+    ``left_out`` covers the whole file either way, ``counts`` (every element
+    by name) only with ``count``. Only the elements named in :data:`_BLOCKS`
+    and :data:`_ITEMS` come back from the parser to Python (the rest is
+    read with the item holding it), which keeps a pass over 10^6 sources fast.
 
     Raises:
         ImportFormatError: invalid XML (with its line), entity declarations,
@@ -353,32 +402,42 @@ def scan_qde(
     root: Any = None
     counts: Counter[str] = Counter()
     events = etree.iterparse(
-        stream, events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+        stream,
+        events=("end",),
+        tag=[f"{{*}}{name}" for name in (*_BLOCKS, *_ITEMS)],
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
     )
     try:
         for _, elem in events:
-            kind = local(elem.tag)
-            if kind:
-                counts[kind] += 1
             if qde is None:
                 root = _check_root(elem, where)
                 qde = _head(root)
             parent = elem.getparent()
-            if parent is None or parent is root:
-                if parent is not None:
-                    _top(qde, kind, elem, where)
-                    elem.clear()
+            if parent is None:
                 continue
-            if parent.getparent() is not root or local(parent.tag) not in _STREAMED:
-                continue  # inside an item (or the codebook): read with it
-            _item(qde, local(parent.tag), kind, elem, on_case, on_source)
-            elem.clear()
-            parent.remove(elem)
+            kind = local(elem.tag)
+            if parent is root:
+                if count:
+                    _count(counts, elem)
+                _top(qde, kind, elem, where)
+                elem.clear()
+            elif parent.getparent() is root and local(parent.tag) in _STREAMED:
+                if count:
+                    _count(counts, elem)
+                _item(qde, local(parent.tag), kind, elem, on_case, on_source)
+                elem.clear()
+                parent.remove(elem)
+        if qde is None:
+            root = _check_root(events.root, where)
+            qde = _head(root)
     except etree.XMLSyntaxError as exc:
         raise ImportFormatError(f"invalid XML: {exc.msg}", where=f"{where}:{exc.lineno or 1}") from None
-    if qde is None:  # pragma: no cover - lxml raises on an empty document
-        raise ImportFormatError("invalid XML: no root element", where=where)
-    qde.counts = counts
+    if count:
+        counts[local(root.tag)] += 1
+        qde.counts = counts
     return qde
 
 
@@ -398,8 +457,8 @@ def _item(
         if _text_of(elem, "Description").strip():
             qde.left_out["Variable Description"] += 1
     elif block == "Cases" and kind == "Case":
-        case = _case(elem, qde.variables, qde.left_out)
-        if on_case is not None:
+        case = _case(elem, qde.variables, qde.left_out, on_case is not None)
+        if on_case is not None and case is not None:
             on_case(case)
     elif block == "Sources" and kind == "TextSource":
         if on_source is not None:
@@ -419,6 +478,6 @@ def parse_qde(data: bytes, where: str) -> QdeProject:
 
     cases: list[QdeCase] = []
     sources: list[QdeTextSource] = []
-    qde = scan_qde(io.BytesIO(data), where, on_case=cases.append, on_source=sources.append)
+    qde = scan_qde(io.BytesIO(data), where, on_case=cases.append, on_source=sources.append, count=True)
     qde.cases, qde.sources = cases, sources
     return qde

@@ -68,7 +68,7 @@ def read_qdpx(path: str | Path) -> QdeProject:
         with archive.stream(name) as stream:
             cases: list = []
             sources: list = []
-            qde = scan_qde(stream, f"{path}/{name}", on_case=cases.append, on_source=sources.append)
+            qde = scan_qde(stream, f"{path}/{name}", on_case=cases.append, on_source=sources.append, count=True)
     qde.cases, qde.sources = cases, sources
     return qde
 
