@@ -11,8 +11,10 @@ described in :mod:`qualcode.exchange.qdpx_write`.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import defaultdict
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -36,15 +38,37 @@ INLINE_BYTES = 8 << 20
 SOURCE_LAYOUTS = ("auto", "files", "inline")
 
 
+_NS_BYTES = _GUID_NS.bytes
+
+
 def stable_guid(*parts: str) -> str:
-    """A GUID for a stable key (kind, names …): the same project exports the same GUIDs."""
-    return str(uuid.uuid5(_GUID_NS, "\x1f".join(parts)))
+    """A GUID for a stable key (kind, names …): the same project exports the same GUIDs.
+
+    ``uuid.uuid5`` spelled out (SHA-1 of namespace and name, version and
+    variant bits set): the same GUIDs, without building a ``UUID`` object for
+    each of the millions an export of a consultation needs.
+    """
+    digest = bytearray(hashlib.sha1(_NS_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    x = digest.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
+@lru_cache(maxsize=4096)
+def _xsd_time_text(value: str) -> str | None:
+    return xsd_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
 def xsd_time(value: str | datetime | None) -> str | None:
     """An ISO time as ``xsd:dateTime`` in UTC (``2024-05-01T09:30:00Z``); ``None`` if unreadable."""
     if value is None or value == "":
         return None
+    if isinstance(value, str):  # the same few stamps recur (a batch is coded at one time)
+        try:
+            return _xsd_time_text(value)
+        except ValueError:
+            return None
     try:
         stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
@@ -75,6 +99,7 @@ class QdeStreamWriter:
         self.pending_left = 0 if include_pending else rows.coding_count(project, "pending")
         self.codes = project.codes.all()
         self.code_by_id = {c.id: c for c in self.codes}
+        self.code_guid = {c.id: guid_for(c.path) for c in self.codes}
         self.memos: list[Memo] = project.memos.all()
         self.document_count = rows.document_count(project)
         if layout == "files" or (layout == "auto" and self.document_count <= FILES_UP_TO):
@@ -298,7 +323,7 @@ class QdeStreamWriter:
                 creatingUser=self.user(c.coder),
                 creationDateTime=xsd_time(c.created_at),
             )
-            out.leaf("CodeRef", targetGUID=guid_for(self.code_by_id[c.code_id].path))
+            out.leaf("CodeRef", targetGUID=self.code_guid[c.code_id])
             self.refs(out, ("coding", c.id))
             out.close("Coding")
         out.close("PlainTextSelection")
