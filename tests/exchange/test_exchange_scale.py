@@ -190,3 +190,18 @@ def test_export_memory_does_not_hold_the_xml(survey, tmp_path):
     out.close("Root")
     out.flush()
     assert len(sink.writes) > 3 and max(sink.writes) < (1 << 20) + 200
+
+
+def test_cli_sources_option(survey, tmp_path):
+    from typer.testing import CliRunner
+
+    from qualcode.cli.main import app
+
+    survey.close()
+    out = tmp_path / "s.qdpx"
+    run = CliRunner().invoke(app, ["refi", "export", str(out), "--sources", "inline", "-p", str(survey.path)])
+    assert run.exit_code == 0, run.output
+    with zipfile.ZipFile(out) as z:
+        assert z.namelist() == ["project.qde"]
+    run = CliRunner().invoke(app, ["refi", "export", str(out), "--sources", "zip", "-p", str(survey.path)])
+    assert run.exit_code == 1 and "--sources must be one of auto, files, inline" in run.output
