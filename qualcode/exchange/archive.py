@@ -28,6 +28,7 @@ from qualcode.limits import (
     check_entries,
     read_entry,
 )
+
 __all__ = [
     "MAX_ENTRIES",
     "MAX_PROJECT_ENTRIES",

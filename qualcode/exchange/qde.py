@@ -6,10 +6,8 @@ missing optional attributes) is separate from deciding what to store, so the
 parsed project can be counted and checked in tests without a database, and
 the import can refuse a broken file before it touches the project.
 
-Why a stream: a consultation's ``project.qde`` is gigabytes. :func:`scan_qde`
-reads it with ``lxml.etree.iterparse``, hands each case and each text source
-to a callback as soon as it is complete and then drops it, so memory holds
-one source at a time plus the small parts (users, codebook, notes).
+The file is read as a stream by :mod:`qualcode.exchange.qde_scan`; the
+functions here turn one complete element into its record.
 
 What is read: users, the codebook (through :mod:`qualcode.codebook.qdc`, the
 ``Codes`` element being the same in both schemas), text sources with their
@@ -22,20 +20,15 @@ import can say what it discarded, as the standard's section 7 asks.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
-from qualcode.codebook.qdc import codebook_from_xml
 from qualcode.codebook.tree import Codebook, check_name
-from qualcode.errors import ImportFormatError
 
 NS = "urn:QDA-XML:project:1.0"
 #: Source kinds other than TextSource: skipped on import, reported as warnings.
 OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
-_OTHER_PARTS = ("Sets", "Links", "Graphs")
-#: The ``<Project>`` blocks whose children are read (and dropped) one at a time.
-_STREAMED = frozenset({"Users", "Variables", "Cases", "Sources", "Notes", *_OTHER_PARTS})
+OTHER_PARTS = ("Sets", "Links", "Graphs")
 
 
 def norm_guid(value: str | None) -> str:
@@ -65,7 +58,7 @@ def _group(elem: Any) -> dict[str, list[Any]]:
     return out
 
 
-def _kids(elem: Any, name: str) -> list[Any]:
+def kids(elem: Any, name: str) -> list[Any]:
     return [c for c in elem if local(c.tag) == name]
 
 
@@ -74,8 +67,8 @@ def _first_text(kids: dict[str, list[Any]], name: str) -> str:
     return (found[0].text or "") if found else ""
 
 
-def _text_of(elem: Any, name: str) -> str:
-    found = _kids(elem, name)
+def text_of(elem: Any, name: str) -> str:
+    found = kids(elem, name)
     return (found[0].text or "") if found else ""
 
 
@@ -84,7 +77,7 @@ def _guids(found: list[Any] | None) -> list[str]:
 
 
 def _refs(elem: Any, name: str = "NoteRef") -> list[str]:
-    return _guids(_kids(elem, name))
+    return _guids(kids(elem, name))
 
 
 @dataclass
@@ -221,7 +214,7 @@ def _variable_values(values: list[Any] | None, variables: dict[str, str]) -> dic
     return out
 
 
-def _text_source(elem: Any, default_user: str, variables: dict[str, str]) -> QdeTextSource:
+def text_source_of(elem: Any, default_user: str, variables: dict[str, str]) -> QdeTextSource:
     user = norm_guid(elem.get("creatingUser")) or default_user
     kids = _group(elem)
     content = kids.get("PlainTextContent")
@@ -257,37 +250,37 @@ def _text_source(elem: Any, default_user: str, variables: dict[str, str]) -> Qde
     return source
 
 
-def _code_guids(codes: Any, prefix: str, paths: dict[str, str], notes: dict[str, list[str]], where: str) -> None:
+def code_guids(codes: Any, prefix: str, paths: dict[str, str], notes: dict[str, list[str]], where: str) -> None:
     """GUID → path for a ``<Codes>``/``<Code>`` subtree, named as the codebook reader names them."""
-    for code in _kids(codes, "Code"):
+    for code in kids(codes, "Code"):
         name = check_name(code.get("name") or "", f"{where}:{code.sourceline}")
         path = f"{prefix} > {name}" if prefix else name
         paths[norm_guid(code.get("guid"))] = path
         if _refs(code):
             notes[path] = _refs(code)
-        _code_guids(code, path, paths, notes, where)
+        code_guids(code, path, paths, notes, where)
 
 
-def _note(elem: Any, default_user: str) -> QdeNote:
+def note_of(elem: Any, default_user: str) -> QdeNote:
     content = [c for c in elem if local(c.tag) == "PlainTextContent"]
     return QdeNote(
         guid=norm_guid(elem.get("guid")),
         name=(elem.get("name") or "").strip(),
-        description=_text_of(elem, "Description"),
+        description=text_of(elem, "Description"),
         content=(content[0].text or "") if content else None,
         text_path=elem.get("plainTextPath"),
         user=norm_guid(elem.get("creatingUser")) or default_user,
         created=elem.get("creationDateTime"),
         anchors=[
             (start, end)
-            for sel in _kids(elem, "PlainTextSelection")
+            for sel in kids(elem, "PlainTextSelection")
             for start, end in [(_int(sel.get("startPosition")), _int(sel.get("endPosition")))]
             if start is not None and end is not None
         ],
     )
 
 
-def _case(elem: Any, variables: dict[str, str], left_out: Counter[str], build: bool) -> QdeCase | None:
+def case_of(elem: Any, variables: dict[str, str], left_out: Counter[str], build: bool) -> QdeCase | None:
     """A ``<Case>`` (``None`` unless ``build``: a first pass only counts what it leaves out)."""
     kids = _group(elem)
     for ref in ("CodeRef", "SelectionRef"):
@@ -302,182 +295,3 @@ def _case(elem: Any, variables: dict[str, str], left_out: Counter[str], build: b
         sources=_guids(kids.get("SourceRef")),
         description=_first_text(kids, "Description").strip(),
     )
-
-
-def _codebook(qde: QdeProject, elem: Any, where: str) -> None:
-    """The ``CodeBook`` element, read by the ``.qdc`` reader (line numbers kept by padding the snippet)."""
-    from lxml import etree
-
-    codes = _kids(elem, "Codes")
-    if not any(_kids(c, "Code") for c in codes):
-        return
-    for block in codes:
-        _code_guids(block, "", qde.code_paths, qde.code_notes, where)
-    snippet = b"\n" * max((elem.sourceline or 1) - 1, 0) + etree.tostring(elem)
-    book = codebook_from_xml(snippet, where)
-    book.name = book.name or qde.name
-    qde.codebook = book
-
-
-def _head(root: Any) -> QdeProject:
-    return QdeProject(
-        name=(root.get("name") or "").strip(),
-        origin=(root.get("origin") or "").strip(),
-        users={},
-        codebook=Codebook(name=root.get("name") or ""),
-        code_paths={},
-        code_notes={},
-        sources=[],
-        notes={},
-        project_notes=[],
-        cases=[],
-        default_user=norm_guid(root.get("creatingUserGUID")),
-        counts=Counter(),
-        left_out=Counter(),
-    )
-
-
-def _check_root(elem: Any, where: str) -> Any:
-    """The document's root, refused unless it is a ``<Project>`` without entity declarations."""
-    tree = elem.getroottree()
-    dtd = tree.docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise ImportFormatError("unsafe XML refused (EntitiesForbidden: entity declarations)", where=where)
-    root = tree.getroot()
-    if local(root.tag) != "Project":
-        raise ImportFormatError(
-            f"not a REFI-QDA project: root element is <{local(root.tag)}>, expected <Project>",
-            where=f"{where}:{root.sourceline}",
-        )
-    return root
-
-
-def _top(qde: QdeProject, kind: str, elem: Any, where: str) -> None:
-    """A child of ``<Project>`` complete: the parts read whole (small ones)."""
-    if kind == "CodeBook":
-        _codebook(qde, elem, where)
-    elif kind == "Description":
-        qde.description = (elem.text or "").strip()
-    elif kind == "NoteRef" and elem.get("targetGUID"):
-        qde.project_notes.append(norm_guid(elem.get("targetGUID")))
-
-
-#: The elements the stream stops at: ``<Project>``'s children and the items of its blocks.
-_BLOCKS = ("Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", *_OTHER_PARTS, "Description", "NoteRef")
-_ITEMS = ("User", "Variable", "Case", "TextSource", *OTHER_SOURCES, "Note", "Set", "Link", "Graph")
-
-
-def _count(counts: Counter[str], elem: Any) -> None:
-    for e in elem.iter():
-        name = local(e.tag)
-        if name:
-            counts[name] += 1
-
-
-def scan_qde(
-    stream: IO[bytes],
-    where: str,
-    *,
-    on_case: Callable[[QdeCase], None] | None = None,
-    on_source: Callable[[QdeTextSource], None] | None = None,
-    count: bool = False,
-) -> QdeProject:
-    """Read a ``project.qde`` as a stream; each case and text source goes to its callback, then is dropped.
-
-    Without callbacks cases and sources are only counted (a first pass that
-    checks the whole file and reads users, codebook, variables and notes).
-    ``left_out`` covers the whole file either way, ``counts`` (every element
-    by name) only with ``count``. Only the elements named in :data:`_BLOCKS`
-    and :data:`_ITEMS` come back from the parser to Python (the rest is
-    read with the item holding it), which keeps a pass over 10^6 sources fast.
-
-    Raises:
-        ImportFormatError: invalid XML (with its line), entity declarations,
-            or the root is not a REFI-QDA ``<Project>``.
-        CodebookFormatError: the codebook is malformed (a code without a name, twins).
-    """
-    from lxml import etree
-
-    qde: QdeProject | None = None
-    root: Any = None
-    counts: Counter[str] = Counter()
-    events = etree.iterparse(
-        stream,
-        events=("end",),
-        tag=[f"{{*}}{name}" for name in (*_BLOCKS, *_ITEMS)],
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
-    )
-    try:
-        for _, elem in events:
-            if qde is None:
-                root = _check_root(elem, where)
-                qde = _head(root)
-            parent = elem.getparent()
-            if parent is None:
-                continue
-            kind = local(elem.tag)
-            if parent is root:
-                if count:
-                    _count(counts, elem)
-                _top(qde, kind, elem, where)
-                elem.clear()
-            elif parent.getparent() is root and local(parent.tag) in _STREAMED:
-                if count:
-                    _count(counts, elem)
-                _item(qde, local(parent.tag), kind, elem, on_case, on_source)
-                elem.clear()
-                parent.remove(elem)
-        if qde is None:
-            root = _check_root(events.root, where)
-            qde = _head(root)
-    except etree.XMLSyntaxError as exc:
-        raise ImportFormatError(f"invalid XML: {exc.msg}", where=f"{where}:{exc.lineno or 1}") from None
-    if count:
-        counts[local(root.tag)] += 1
-        qde.counts = counts
-    return qde
-
-
-def _item(
-    qde: QdeProject,
-    block: str,
-    kind: str,
-    elem: Any,
-    on_case: Callable[[QdeCase], None] | None,
-    on_source: Callable[[QdeTextSource], None] | None,
-) -> None:
-    """One child of a ``<Project>`` block (a user, a variable, a case, a source, a note …)."""
-    if block == "Users" and kind == "User":
-        qde.users[norm_guid(elem.get("guid"))] = (elem.get("name") or elem.get("id") or "").strip()
-    elif block == "Variables" and kind == "Variable":
-        qde.variables[norm_guid(elem.get("guid"))] = (elem.get("name") or "").strip()
-        if _text_of(elem, "Description").strip():
-            qde.left_out["Variable Description"] += 1
-    elif block == "Cases" and kind == "Case":
-        case = _case(elem, qde.variables, qde.left_out, on_case is not None)
-        if on_case is not None and case is not None:
-            on_case(case)
-    elif block == "Sources" and kind == "TextSource":
-        if on_source is not None:
-            on_source(_text_source(elem, qde.default_user, qde.variables))
-    elif block == "Sources" and kind:
-        qde.left_out[kind] += 1
-    elif block == "Notes" and kind == "Note":
-        note = _note(elem, qde.default_user)
-        qde.notes[note.guid] = note
-    elif block in _OTHER_PARTS and kind:
-        qde.left_out[block[:-1]] += 1
-
-
-def parse_qde(data: bytes, where: str) -> QdeProject:
-    """Parse a whole ``project.qde`` held in memory, cases and sources included (small files, tests)."""
-    import io
-
-    cases: list[QdeCase] = []
-    sources: list[QdeTextSource] = []
-    qde = scan_qde(io.BytesIO(data), where, on_case=cases.append, on_source=sources.append, count=True)
-    qde.cases, qde.sources = cases, sources
-    return qde

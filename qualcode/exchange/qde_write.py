@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.qdc import guid_for, pack_description

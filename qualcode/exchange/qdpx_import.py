@@ -45,9 +45,7 @@ def iso(value: str | None) -> str | None:
     return stamp.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def read_text(
-    archive: QdpxArchive, content: str | None, url: str | None, what: str, warnings: list[str]
-) -> str | None:
+def read_text(archive: QdpxArchive, content: str | None, url: str | None, what: str, warnings: list[str]) -> str | None:
     """Inline text, or the internal file ``url`` points at; ``None`` (with a warning) when absent."""
     from qualcode.exchange.archive import MAX_SOURCE_BYTES, decode_text
 
@@ -265,7 +263,12 @@ class Importer:
                 metadata["refi_variables"] = dict(source.variables)
             raw = RawDoc(name, text, turns, metadata=metadata, participant=case if len(speakers) <= 1 else None)
             parsed = finish(
-                raw, self.options, self.pmap, source_path=f"{self.archive.where}#{source.guid}", sha256=sha, encoding=None
+                raw,
+                self.options,
+                self.pmap,
+                source_path=f"{self.archive.where}#{source.guid}",
+                sha256=sha,
+                encoding=None,
             )
             planned.append(_Planned(source, parsed, existing[0] if existing else None))
         return planned
@@ -321,9 +324,13 @@ class Importer:
                     items.setdefault(key, self._new_coding(NewCoding, key, coding.created))
                     by_guid[(doc_id, coding.guid)] = key
             if bad_spans:
-                self.summary.warnings.append(f"source {source.name!r}: {bad_spans} selection(s) outside the text skipped")
+                self.summary.warnings.append(
+                    f"source {source.name!r}: {bad_spans} selection(s) outside the text skipped"
+                )
             if unknown_codes:
-                self.summary.warnings.append(f"source {source.name!r}: {unknown_codes} coding(s) of unknown codes skipped")
+                self.summary.warnings.append(
+                    f"source {source.name!r}: {unknown_codes} coding(s) of unknown codes skipped"
+                )
         keys = list(items)
         done = self.project.codings.add_many([items[k] for k in keys], action="refi-import")
         coding_ids = dict(zip(keys, done.ids))
@@ -333,7 +340,9 @@ class Importer:
                 self._memos(p, {g: coding_ids[k] for (d, g), k in by_guid.items() if d == p.doc_id})
 
     @staticmethod
-    def _new_coding(factory: type["NewCoding"], key: tuple[int, int, int, int, str], created: str | None) -> "NewCoding":
+    def _new_coding(
+        factory: type["NewCoding"], key: tuple[int, int, int, int, str], created: str | None
+    ) -> "NewCoding":
         doc_id, code_id, start, end, coder = key
         return factory(
             code_id, doc_id, start, end, coder=coder, origin="manual", status="confirmed", created_at=iso(created)
@@ -388,7 +397,9 @@ class Importer:
             if code is not None:
                 self.note("code", code.id, guids)
         if qde.description and qde.description != (self.project.meta("description") or "").strip():
-            self.memo("project", None, f"Project description ({file_name}):\n\n{qde.description}", qde.default_user, None)
+            self.memo(
+                "project", None, f"Project description ({file_name}):\n\n{qde.description}", qde.default_user, None
+            )
         for name, description in self.case_memos:
             self.memo("project", None, f"Case {name}: {description}", qde.default_user, None)
         self.note("project", None, qde.project_notes)

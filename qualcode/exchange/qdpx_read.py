@@ -46,7 +46,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.exchange.archive import QdpxArchive
-from qualcode.exchange.qde import QdeNote, QdeProject, scan_qde
+from qualcode.exchange.qde import QdeNote, QdeProject
+from qualcode.exchange.qde_scan import scan_qde
 from qualcode.exchange.qdpx_import import Importer, read_text
 from qualcode.exchange.summary import ExchangeSummary
 
@@ -142,4 +143,3 @@ def import_qdpx(project: "Project", path: str | Path, *, coder: str | None = Non
                 scan_qde(stream, where, on_case=importer.case, on_source=importer.source)
             importer.finish(path.name)
     return summary
-

@@ -79,8 +79,9 @@ def _write_qde(
         raise ValidationError(f"unknown sources layout {sources!r} (one of {', '.join(SOURCE_LAYOUTS)})")
     writer = QdeStreamWriter(project, include_pending, sources)
     out = XmlOut(stream, NS)
-    writer.write(out, project.meta("name") or project.path.stem, f"qualcode {__version__}", stamp,
-                 project.meta("description"))
+    writer.write(
+        out, project.meta("name") or project.path.stem, f"qualcode {__version__}", stamp, project.meta("description")
+    )
     return writer, out.written
 
 

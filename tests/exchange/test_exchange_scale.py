@@ -140,7 +140,9 @@ def test_the_streamed_project_qde_has_a_cap_and_a_bomb_check(tmp_path, monkeypat
 
     path = tmp_path / "s.qdpx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("project.qde", '<Project xmlns="urn:QDA-XML:project:1.0" name="x"><!--' + " " * 5000 + "--></Project>")
+        z.writestr(
+            "project.qde", '<Project xmlns="urn:QDA-XML:project:1.0" name="x"><!--' + " " * 5000 + "--></Project>"
+        )
     monkeypatch.setattr(limits, "MAX_QDE_BYTES", 1000)
     with open_project(tmp_path / "p.db") as project, pytest.raises(ImportFormatError, match="more than the 1000"):
         import_qdpx(project, path)
