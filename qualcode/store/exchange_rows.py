@@ -223,3 +223,27 @@ def memo_texts(project: "Project", targets: Sequence[tuple[str, int | None]]) ->
                 )
             }
     return out
+
+
+def codings_on(project: "Project", doc_ids: Sequence[int]) -> list[Coding]:
+    """Every coding (any status) on the documents ``doc_ids``."""
+    out: list[Coding] = []
+    wanted = sorted(set(doc_ids))
+    for at in range(0, len(wanted), _CHUNK):
+        chunk = wanted[at : at + _CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        out += [
+            coding_from_row(r) for r in project.query(f"SELECT * FROM codings WHERE document_id IN ({marks})", chunk)
+        ]
+    return out
+
+
+def participant_names(project: "Project", ids: Sequence[int]) -> dict[int, str]:
+    """Participant id → name for ``ids``."""
+    out: dict[int, str] = {}
+    wanted = sorted(set(ids))
+    for at in range(0, len(wanted), _CHUNK):
+        chunk = wanted[at : at + _CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        out.update(project.db.execute(f"SELECT id, name FROM participants WHERE id IN ({marks})", chunk).fetchall())
+    return out
