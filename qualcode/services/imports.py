@@ -48,25 +48,16 @@ class ImportSummary:
         )
 
 
-def codings_by_document(project: "Project") -> dict[str, int]:
-    """Counted codings per document name: what replacing a document would remove."""
-    from qualcode.services.documents import document_rows
-
-    return {row.name: row.codings for row in document_rows(project)}
-
-
 def import_files(
     project: "Project",
     paths: Iterable[str | Path],
     options: "ImportOptions | None" = None,
     on_progress: Callable[[int, int], None] | None = None,
-    coded: dict[str, int] | None = None,
 ) -> ImportSummary:
     """Import files and folders (each file all-or-nothing) and summarise what happened.
 
     The summary says how many codings each replaced file removed, as the store
-    counted them while replacing; ``coded`` (from :func:`codings_by_document`) is
-    accepted for callers that still read it first, and no longer needed.
+    counted them while replacing (nothing is read beforehand).
 
     Raises:
         ImportFormatError: the options or the participants file are invalid (nothing imported).
@@ -74,7 +65,6 @@ def import_files(
     from qualcode.ingest import import_paths
     from qualcode.services.speakers import suspect_labels
 
-    del coded  # the store counts what a replace removes (reading every document first held them all)
     results = tuple(import_paths(project, [Path(p) for p in paths], options, on_progress=on_progress))
     removed = {r.file: r.codings_removed for r in results if r.status == "replaced"}
     warnings = {}
