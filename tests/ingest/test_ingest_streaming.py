@@ -130,7 +130,7 @@ def test_an_error_at_a_late_row_names_it_and_leaves_the_project_unchanged(projec
 def test_undo_and_redo_of_a_chunked_import_replace_and_batch_restore_exactly(project, tmp_path):
     empty = _dump(project)
     triggers = project.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
-    assert [t["name"] for t in triggers] == ["turns_ad", "turns_ai", "turns_au"]
+    assert [t["name"] for t in triggers if t["name"].startswith("turns_")] == ["turns_ad", "turns_ai", "turns_au"]
     [first] = import_paths(project, [_survey(tmp_path / "v0.csv", 2000)], OPTS)
     assert first.status == "imported"
     _fts_ok(project, triggers)  # indexed in bulk, not by the trigger
