@@ -71,7 +71,7 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
     embeddings = embedder.fit_embed([u.text for u in units], lemmas)
     tick(2, steps)
     codes = [c for c in project.codes.all()] if params.guided else []
-    seeds = seed_topics(codes) if codes else None
+    seeds = seed_topics(codes, project) if codes else None
     result = fit_topics(lemmas, embeddings, params, embedder, seeds)
     tick(3, steps)
     topics = describe_topics(units, embeddings, result, params, embedder, codes)
@@ -79,10 +79,6 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
 
     from qualcode.store.suggestions import SuggestionSegment
 
-    segments = [
-        SuggestionSegment(0, int(t), u.document_id, u.start, u.end, round(float(p), 4))
-        for u, t, p in zip(units, result.topics, result.probabilities)
-    ]
     store = project.suggestions
     recorded = {**params.to_dict(), "versions": library_versions()}
     n_topics = sum(1 for t in topics if t.topic >= 0)
@@ -99,7 +95,10 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
         store.save(
             run.id,
             [_to_row(run.id, t) for t in topics],
-            [SuggestionSegment(run.id, s.topic, s.document_id, s.start, s.end, s.probability) for s in segments],
+            [
+                SuggestionSegment(run.id, t, u.document_id, u.start, u.end, p)
+                for u, t, p in zip(units, result.topics.tolist(), result.probabilities.round(4).tolist())
+            ],
         )
         run = project.runs.finish(run.id, summary)
     tick(steps, steps)
