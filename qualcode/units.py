@@ -75,6 +75,12 @@ def windows(spans: list[tuple[int, int]], text: str, base: int, max_words: int) 
     return out
 
 
+def _may_exceed(text: str, max_words: int) -> bool:
+    """False when ``text`` is too short to hold more than ``max_words`` words (each word and gap is a character),
+    so short survey answers are never split into words just to be counted."""
+    return len(text) > 2 * max_words
+
+
 def split_turns(
     turns: Sequence["TurnText"], unit: str, max_words: int | None = None
 ) -> list[tuple["TurnText", int, int, str]]:
@@ -101,7 +107,8 @@ def split_turns(
     needs = [
         i
         for i, p in enumerate(pieces)
-        if unit == "sentence" or (max_words is not None and count_words(p[3]) > max_words)
+        if unit == "sentence"
+        or (max_words is not None and _may_exceed(p[3], max_words) and count_words(p[3]) > max_words)
     ]
     # spaCy loads only when some piece must be split (a rerun on short answers needs none of it).
     spans_of = dict(zip(needs, sentence_spans_many(pieces[i][3] for i in needs))) if needs else {}

@@ -53,6 +53,7 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
     from qualcode.themes.pipeline import defer_bertopic_plotting, fit_topics
     from qualcode.themes.represent import describe_topics, seed_topics
     from qualcode.themes.requirements import require_bertopic
+    from qualcode.themes.threads import numeric_threads
     from qualcode.themes.units import build_units_with_lemmas
 
     steps = 5
@@ -68,13 +69,14 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
     if params.topics is not None and params.topics >= len(units):
         raise ValidationError(f"--topics {params.topics} is not smaller than the number of units ({len(units)})")
     tick(1, steps)
-    embeddings = embedder.fit_embed([u.text for u in units], lemmas)
-    tick(2, steps)
-    codes = [c for c in project.codes.all()] if params.guided else []
-    seeds = seed_topics(codes, project) if codes else None
-    result = fit_topics(lemmas, embeddings, params, embedder, seeds)
-    tick(3, steps)
-    topics = describe_topics(units, embeddings, result, params, embedder, codes)
+    with numeric_threads():
+        embeddings = embedder.fit_embed([u.text for u in units], lemmas)
+        tick(2, steps)
+        codes = [c for c in project.codes.all()] if params.guided else []
+        seeds = seed_topics(codes, project) if codes else None
+        result = fit_topics(lemmas, embeddings, params, embedder, seeds)
+        tick(3, steps)
+        topics = describe_topics(units, embeddings, result, params, embedder, codes)
     tick(4, steps)
 
     from qualcode.store.suggestions import SuggestionSegment
