@@ -279,11 +279,12 @@ def answers_project(texts: list[str], work: Path) -> list[str]:
 
 
 def command_rows(texts: list[str], gold: list[str], n: int, seed: int) -> list[str]:
-    """The whole ``suggest`` command on the first ``n`` answers vs LDA's fit alone on them, in one run."""
+    """The whole ``suggest`` command on ``n`` answers (a seeded sample) vs LDA's fit alone on them, in one run."""
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    texts, gold = texts[:n], gold[:n]
-    lines = [f"\nWhole command on the first {n:,} BANKING77 answers (one fresh project; load {_load()}):"]
+    pick = sorted(np.random.default_rng(seed).choice(len(texts), size=min(n, len(texts)), replace=False).tolist())
+    texts, gold = [texts[i] for i in pick], [gold[i] for i in pick]
+    lines = [f"\nWhole command on {n:,} BANKING77 answers (seeded sample; one fresh project; load {_load()}):"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         names = answers_project(texts, work)

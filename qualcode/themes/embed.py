@@ -85,11 +85,11 @@ class TfidfSvdEmbedder:
         return np.asarray(vectors, dtype=np.float64)
 
     def embed(self, texts: list[str]) -> "np.ndarray":
-        from qualcode.themes.lemmas import lemma_texts
+        from qualcode.themes.lemmas import word_lemma_texts
 
         if self._space is None:
             raise RuntimeError("fit_embed must be called before embed")
-        return self._space.transform(lemma_texts(self.project, texts))
+        return self._space.transform(word_lemma_texts(self.project, texts))
 
 
 def make_embedder(params: SuggestParams, project: "Project | None" = None) -> Embedder:

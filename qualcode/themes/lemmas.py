@@ -16,6 +16,7 @@ per-token pipeline.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 DEFAULT_PIPELINE = "blank-en-lookup"
 
 
+@lru_cache(maxsize=1)
 def _key() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -87,3 +89,26 @@ def lemma_texts(project: "Project | None", texts: Sequence[str]) -> list[str]:
     store.cache_lemmas(key, fresh)
     found.update(fresh)
     return [found[sha] for sha in shas]
+
+
+def word_lemma_texts(project: "Project | None", texts: Sequence[str]) -> list[str]:
+    """:func:`lemma_texts`, composed from the cached lemmas of each whitespace-separated chunk.
+
+    Why: BERTopic's keyword step embeds a new string per topic (its keywords
+    joined); caching whole strings would write the cache once per topic and
+    load spaCy on every rerun. spaCy's tokenizer handles each
+    whitespace-separated chunk on its own, so joining the chunks' lemmas gives
+    the same string; a text with a bracket, which ``clean_for_nlp`` may blank
+    across chunks, is lemmatised whole.
+    """
+    whole = [i for i, t in enumerate(texts) if any(c in t for c in "[{<")]
+    skip = set(whole)
+    chunks = sorted({c for i, t in enumerate(texts) if i not in skip for c in t.split()})
+    known = dict(zip(chunks, lemma_texts(project, chunks))) if chunks else {}
+    out = [
+        " ".join(w for w in (known[c] for c in t.split()) if w) if i not in skip else "" for i, t in enumerate(texts)
+    ]
+    if whole:
+        for i, lemma in zip(whole, lemma_texts(project, [texts[i] for i in whole])):
+            out[i] = lemma
+    return out

@@ -39,6 +39,7 @@ class TfidfSpace:
     idf: "np.ndarray"
     components: "np.ndarray"  # dims × terms, float32
     _vectorizer: Any = None
+    _projection: Any = None  # terms × dims, float64 (built once)
 
     def vectorizer(self) -> Any:
         """A TF-IDF vectorizer with this vocabulary and idf (built once)."""
@@ -57,10 +58,12 @@ class TfidfSpace:
     def transform(self, lemma_texts: Sequence[str]) -> "np.ndarray":
         """L2-normalised vectors of further texts (code descriptions, keywords)."""
         import numpy as np
-        from sklearn.preprocessing import normalize
 
-        matrix = self.vectorizer().transform(list(lemma_texts))
-        return normalize(np.asarray(matrix @ self.components.T.astype(np.float64), dtype=np.float64))
+        if self._projection is None:
+            self._projection = np.ascontiguousarray(self.components.T, dtype=np.float64)
+        vectors = np.asarray(self.vectorizer().transform(list(lemma_texts)) @ self._projection, dtype=np.float64)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms > 0, norms, 1.0)  # sklearn's normalize, without its per-call checks
 
 
 def space_key(lemmas: Sequence[str], dims: int) -> str:

@@ -173,3 +173,15 @@ def test_run_json_keeps_its_shape_with_segments_on_one_line(unguided_run, capsys
     assert json.loads(fast) == json.loads(slow) == json.loads(json.dumps(data, default=str))
     assert sum(len(t["segments"]) for t in data["topics"]) == run.units
     assert fast.count("\n") < slow.count("\n")
+
+
+def test_word_by_word_lemmas_equal_whole_text_lemmas(project):
+    texts = [
+        "card lose find again",
+        "I've been running the 3 pumps, didn't they?  Mice\tgeese\nran.",
+        "the [inaudible part] was cannot e-mail",
+        "",
+        "Children's BETTER crises",
+    ]
+    assert lemma_mod.word_lemma_texts(project, texts) == lemma_text_many(texts)
+    assert lemma_mod.word_lemma_texts(None, texts) == lemma_text_many(texts)
