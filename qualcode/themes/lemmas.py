@@ -16,8 +16,8 @@ per-token pipeline.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
