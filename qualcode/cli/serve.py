@@ -13,8 +13,11 @@ any other address prints a warning.
 from __future__ import annotations
 
 import ipaddress
+import re
 import shlex
 import sys
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -32,6 +35,25 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# A <link> to a stylesheet on another host (textual-serve's page asks Google Fonts for a web font).
+_REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def offline_templates(source: Path, dest: Path) -> Path:
+    """Copy textual-serve's page templates into ``dest`` without remote stylesheets.
+
+    Why: the page textual-serve ships loads a web font from fonts.googleapis.com,
+    which an offline machine (or one behind a strict firewall) waits on and a
+    privacy-minded one should not contact; without it the browser falls back to
+    its own monospace font. Copied at start-up, not vendored, so the template
+    always matches the installed textual-serve.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    for page in source.glob("*.html"):
+        (dest / page.name).write_text(_REMOTE_LINK.sub("", page.read_text(encoding="utf-8")), encoding="utf-8")
+    return dest
 
 
 def tui_command(project: str, coder: str | None) -> str:
@@ -76,13 +98,22 @@ def serve(
             err=True,
         )
     typer.echo(f"qualcode: serving {path} on http://{host}:{port} (Ctrl+C to stop)")
-    server = Server(
-        tui_command(str(path), coder), host=host, port=port, title=f"qualcode · {path.name}", public_url=public_url
-    )
-    try:
-        server.serve()
-    except OSError as exc:  # port in use, address not on this machine
-        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    import textual_serve
+
+    with tempfile.TemporaryDirectory(prefix="qualcode-serve-") as pages:
+        templates = offline_templates(Path(textual_serve.__file__).parent / "templates", Path(pages))
+        server = Server(
+            tui_command(str(path), coder),
+            host=host,
+            port=port,
+            title=f"qualcode · {path.name}",
+            public_url=public_url,
+            templates_path=templates,
+        )
+        try:
+            server.serve()
+        except OSError as exc:  # port in use, address not on this machine
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 def register(app: typer.Typer) -> None:

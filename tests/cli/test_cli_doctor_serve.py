@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -159,3 +161,24 @@ def test_serve_on_a_busy_port_is_an_error_not_a_traceback(tmp_path):
     assert res.returncode == 1
     assert f"Error: cannot listen on 127.0.0.1:{port}" in res.stderr
     assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_served_page_asks_no_other_host_for_anything(tmp_path):
+    """textual-serve's page links a Google web font; the copy qualcode serves has no remote link left."""
+    textual_serve = pytest.importorskip("textual_serve")
+    from qualcode.cli.serve import offline_templates
+
+    source = Path(textual_serve.__file__).parent / "templates"
+    original = (source / "app_index.html").read_text(encoding="utf-8")
+    page = (offline_templates(source, tmp_path / "pages") / "app_index.html").read_text(encoding="utf-8")
+    remote = re.compile(r"(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
+    assert remote.findall(page) == []
+    # Only the remote stylesheet went: the local stylesheet and script the page needs are still there.
+    assert page.count("<script") == original.count("<script") and "css/xterm.css" in page
+    assert len(original) - len(page) < 200
+
+
+def test_serve_passes_the_offline_templates(tmp_path, fake_server):
+    res = runner.invoke(app, ["serve", "-p", str(tmp_path / "s.db")])
+    assert res.exit_code == 0, res.output
+    assert Path(fake_server[0]["templates_path"]).name.startswith("qualcode-serve-")
