@@ -185,3 +185,21 @@ def test_word_by_word_lemmas_equal_whole_text_lemmas(project):
     ]
     assert lemma_mod.word_lemma_texts(project, texts) == lemma_text_many(texts)
     assert lemma_mod.word_lemma_texts(None, texts) == lemma_text_many(texts)
+
+
+def test_a_reimported_text_misses_the_cache(project, monkeypatch):
+    from qualcode.model import ParsedDocument
+
+    vocab = ["grant budget loan funding cost", "hire recruit skill staff training", "law rule permit audit licence"]
+
+    def doc(i: int, text: str) -> ParsedDocument:
+        return ParsedDocument(name=f"a{i:02d}", kind="survey", text=text, participant=f"R{i}", sha256=text)
+
+    project.documents.add_many([doc(i, f"{vocab[i % 3]} again {i}.") for i in range(30)])
+    fits = _fits(monkeypatch)
+    suggest(project, SuggestParams(guided=False))
+    suggest(project, SuggestParams(guided=False, seed=5))
+    assert len(fits) == 1
+    project.documents.add(doc(0, "pipe leak sewer drain pump."), replace=True)
+    run = suggest(project, SuggestParams(guided=False, seed=5))
+    assert len(fits) == 2 and run.units == 30
