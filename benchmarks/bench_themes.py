@@ -117,13 +117,15 @@ def run_qualcode(
     from qualcode.themes.embed import make_embedder
     from qualcode.themes.params import SuggestParams
     from qualcode.themes.pipeline import fit_topics
+    from qualcode.themes.threads import numeric_threads
 
     params = SuggestParams(clusterer=clusterer, seed=seed)
     t0 = time.perf_counter()
     lemmas = lemma_text_many(texts)
-    embedder = make_embedder(params)
-    embeddings = embedder.fit_embed(texts, lemmas)
-    result = fit_topics(lemmas, embeddings, params, embedder)
+    with numeric_threads():  # as `qualcode suggest` runs it
+        embedder = make_embedder(params)
+        embeddings = embedder.fit_embed(texts, lemmas)
+        result = fit_topics(lemmas, embeddings, params, embedder)
     seconds = time.perf_counter() - t0
     words = [w for t, w in sorted(result.words.items()) if t >= 0]
     return seconds, result.topics, words, len(words)
@@ -227,7 +229,6 @@ def run_stock(texts: list[str], model: str) -> tuple[float, np.ndarray, list[lis
 @dataclass
 class CommandRun:
     seconds: float
-    rss_mb: float
     labels: dict[str, int]  # document name -> topic of its (first) unit
     topics: int
 
@@ -248,15 +249,14 @@ def whole_command(texts: list[str], work: Path, args: list[str]) -> CommandRun:
             stdout=fh,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, _ = os.wait4(proc.pid, 0)  # (its ru_maxrss would include this process's pages: not shown)
     seconds = time.perf_counter() - t0
-    rss = usage.ru_maxrss / 1024
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"qualcode suggest failed (exit {os.waitstatus_to_exitcode(status)})")
     out = target.read_bytes()
     data = json.loads(out)
     labels = {seg["document"]: t["id"] for t in data["topics"] for seg in t["segments"]}
-    return CommandRun(seconds, rss, labels, sum(1 for t in data["topics"] if t["id"] >= 0))
+    return CommandRun(seconds, labels, sum(1 for t in data["topics"] if t["id"] >= 0))
 
 
 def answers_project(texts: list[str], work: Path) -> list[str]:
@@ -304,7 +304,7 @@ def command_rows(texts: list[str], gold: list[str], n: int, seed: int) -> list[s
             nmi = normalized_mutual_info_score([truth[d] for d in kept], [r.labels[d] for d in kept])
             ari = adjusted_rand_score([truth[d] for d in kept], [r.labels[d] for d in kept])
             lines.append(
-                f"  {label:<26} {r.seconds:6.2f} s {r.rss_mb:5.0f} MB  x{r.seconds / lda:.2f} LDA  x{r.seconds / first:.2f} 1st run"
+                f"  {label:<26} {r.seconds:6.2f} s  x{r.seconds / lda:.2f} LDA  x{r.seconds / first:.2f} 1st run"
                 f"  {r.topics} topics over {len(kept):,} answers  NMI {nmi:.3f} ARI {ari:.3f}"
             )
     return lines
