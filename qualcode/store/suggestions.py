@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from qualcode.store.project import Project
 
 
+#: Above this many texts, cached lemmas are read by one scan of the model's rows (see ``cached_lemmas``).
+LEMMA_SCAN_ABOVE = 5000
+
+
 @dataclass(frozen=True, slots=True)
 class SuggestionSegment:
     """One unit assigned to a suggested topic, with its membership probability."""
@@ -205,6 +209,14 @@ class SuggestionStore:
         """Stored lemma strings of ``model`` for the given text hashes."""
         found: dict[str, str] = {}
         unique = list(dict.fromkeys(shas))
+        if len(unique) > LEMMA_SCAN_ABOVE:
+            # Many texts (a rerun over a whole consultation): one scan of the model's rows beats thousands of
+            # IN-lists, as long as the cache holds not much more than what is asked for.
+            stored = self.project.db.execute("SELECT count(*) FROM lemma_cache WHERE model = ?", [model]).fetchone()[0]
+            if stored <= 2 * len(unique):
+                wanted = set(unique)
+                cur = self.project.db.execute("SELECT text_sha, lemmas FROM lemma_cache WHERE model = ?", [model])
+                return {sha: text for sha, text in cur if sha in wanted}
         for i in range(0, len(unique), 500):
             chunk = unique[i : i + 500]
             marks = ", ".join("?" for _ in chunk)

@@ -203,3 +203,15 @@ def test_a_reimported_text_misses_the_cache(project, monkeypatch):
     project.documents.add(doc(0, "pipe leak sewer drain pump."), replace=True)
     run = suggest(project, SuggestParams(guided=False, seed=5))
     assert len(fits) == 2 and run.units == 30
+
+
+@pytest.mark.parametrize("asked", [12, 3])  # 12 of 15 cached: one scan; 3 of 15: IN-lists
+def test_cached_lemmas_by_scan_or_lookup_give_the_asked_subset(project, monkeypatch, asked):
+    from qualcode.store import suggestions
+
+    monkeypatch.setattr(suggestions, "LEMMA_SCAN_ABOVE", 2)
+    store = project.suggestions
+    store.cache_lemmas("m", {f"sha{i}": f"lemma {i}" for i in range(15)})
+    store.cache_lemmas("other", {"sha1": "not this model"})
+    shas = [f"sha{i}" for i in range(asked)] + ["missing", "sha0"]
+    assert store.cached_lemmas("m", shas) == {f"sha{i}": f"lemma {i}" for i in range(asked)}
