@@ -215,3 +215,23 @@ def test_cached_lemmas_by_scan_or_lookup_give_the_asked_subset(project, monkeypa
     store.cache_lemmas("other", {"sha1": "not this model"})
     shas = [f"sha{i}" for i in range(asked)] + ["missing", "sha0"]
     assert store.cached_lemmas("m", shas) == {f"sha{i}": f"lemma {i}" for i in range(asked)}
+
+
+def test_bertopic_imports_without_spacy_and_part_of_speech_still_works():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from qualcode.themes.pipeline import defer_bertopic_plotting\n"
+        "defer_bertopic_plotting()\n"
+        "import bertopic\n"
+        "assert 'spacy' not in sys.modules and 'plotly' not in sys.modules, 'loaded eagerly'\n"
+        "from bertopic.representation import PartOfSpeech\n"
+        "import spacy\n"
+        "pos = PartOfSpeech(spacy.blank('en'))\n"
+        "assert type(pos).__module__ == 'bertopic.representation._pos', type(pos)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
