@@ -114,9 +114,12 @@ def split_turns(
     spans_of = dict(zip(needs, sentence_spans_many(pieces[i][3] for i in needs))) if needs else {}
     out: list[tuple[TurnText, int, int, str]] = []
     for i, (t, s, e, text) in enumerate(pieces):
-        if i not in spans_of:
-            ranges = [(s, e)]
-        elif unit == "sentence":
+        if i not in spans_of:  # the common case (short answers): the piece is a unit as it is
+            piece = text[: e - s]
+            if piece and not piece.isspace():  # == piece.strip(), without building the stripped copy
+                out.append((t, s, e, piece))
+            continue
+        if unit == "sentence":
             ranges = [(s + a, s + b) for a, b in spans_of[i]]
         else:
             ranges = windows(spans_of[i], text, s, max_words or 0)

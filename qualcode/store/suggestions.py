@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qualcode.errors import NotFoundError
 from qualcode.model import ThemeSuggestion
@@ -41,9 +41,12 @@ class SuggestionSegment:
     id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class NamedSegment:
-    """A member segment with its document's name (what ``--json`` prints)."""
+class NamedSegment(NamedTuple):
+    """A member segment with its document's name (what ``--json`` prints).
+
+    A named tuple, not a frozen dataclass: printing a run of 10^6 units
+    builds one per unit, and a tuple is built several times faster.
+    """
 
     topic: int
     document_id: int
@@ -151,7 +154,7 @@ class SuggestionStore:
             " JOIN documents d ON d.id = s.document_id WHERE s.run_id = ? ORDER BY s.topic, s.document_id, s.start",
             [run_id],
         )
-        return [NamedSegment(*row) for row in cur]
+        return list(map(NamedSegment._make, cur))
 
     def counts(self) -> dict[int, int]:
         """Number of suggested topics (outliers excluded) per run."""
