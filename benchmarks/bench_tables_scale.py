@@ -143,6 +143,11 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per step before it is killed")
     parser.add_argument("--keep", type=Path, help="keep the generated projects in this folder")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: reuse a project already generated there (same N) instead of generating it again",
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         help="another checkout (e.g. `git worktree add /tmp/before main`): each step also runs"
@@ -162,7 +167,7 @@ def main() -> int:
         n *= 10
     roots = [("after", ROOT)] + ([("before", args.baseline.resolve())] if args.baseline else [])
     results: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
-    work_root = args.keep or Path(tempfile.mkdtemp(prefix="bench-tables-"))
+    work_root = (args.keep or Path(tempfile.mkdtemp(prefix="bench-tables-"))).resolve()
     work_root.mkdir(parents=True, exist_ok=True)
     print(f"# bench_tables_scale: sizes {sizes}, steps {wanted}, {os.cpu_count()} cores", flush=True)
     for n in sizes:
@@ -170,11 +175,14 @@ def main() -> int:
             work = work_root / f"n{n}-{label}"
             work.mkdir(exist_ok=True)
             db = work / "project.qc"
-            if db.exists():
-                db.unlink()
-            t0 = time.perf_counter()
-            generate(db, n, root=root)
-            print(f"n={n} {label}: project generated in {time.perf_counter() - t0:.1f} s", flush=True)
+            if db.exists() and args.reuse and args.keep:
+                print(f"n={n} {label}: reusing {db}", flush=True)
+            else:
+                if db.exists():
+                    db.unlink()
+                t0 = time.perf_counter()
+                generate(db, n, root=root)
+                print(f"n={n} {label}: project generated in {time.perf_counter() - t0:.1f} s", flush=True)
             cmds = commands(sys.executable, db, work)
             for step in wanted:
                 took, rss, rc = run_step(cmds[step], work, args.timeout, root)

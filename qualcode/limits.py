@@ -16,12 +16,16 @@ from qualcode.errors import QualcodeError
 
 #: The most entries an archive may list (NVivo projects hold thousands of sources, not millions).
 MAX_ENTRIES = 100_000
-#: The most entries a REFI-QDA project (``.qdpx``) may list: qualcode writes one source entry per document,
-#: and reads its own export of a consultation (10^5 answers = 100,001 entries). The zip's directory costs
-#: about 0.5 KB per entry, so this bounds a hostile archive's directory at about 2.5 GB.
+#: The most entries a REFI-QDA project (``.qdpx``) may list. qualcode's own export writes a few entries
+#: for a consultation (short texts inline) but one per document with ``--sources files``, and reads that
+#: back up to this many. The zip's directory costs about 0.5 KB per entry, so this bounds a hostile
+#: archive's directory at about 2.5 GB.
 MAX_PROJECT_ENTRIES = 5_000_000
-#: The largest XML document read: a ``project.qde``, a ``.qdc`` codebook.
+#: The largest XML document read whole: a ``.qdc`` codebook, the codebook of a ``.qdpx``.
 MAX_XML_BYTES = 256 << 20
+#: The largest ``project.qde`` read. It is parsed as a stream (memory does not grow with it), so the cap
+#: only bounds the time a hostile file can take; 10^6 survey answers with two codings each are about 1.5 GB.
+MAX_QDE_BYTES = 64 << 30
 #: The largest single source file read from a project archive.
 MAX_SOURCE_BYTES = 512 << 20
 #: The most an Office file (docx, xlsx) may expand to, all parts together.
@@ -71,6 +75,50 @@ def read_entry(
     if len(data) > limit:  # the declared size lied
         raise error(f"entry holds more than the {limit} bytes allowed", where=where)
     return data
+
+
+class CappedStream:
+    """A zip entry read as a stream, refusing more than ``limit`` bytes or a zip-bomb ratio as it goes.
+
+    Why: a streamed ``project.qde`` is never read whole, so the cap and the
+    ratio are checked on the bytes actually produced, whatever the zip
+    declares. A damaged deflate stream raises ``error`` too.
+    """
+
+    def __init__(
+        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, where: str, error: type[QualcodeError]
+    ) -> None:
+        if info.file_size > limit:
+            raise error(f"entry is {info.file_size} bytes, more than the {limit} allowed", where=where)
+        self.info, self.limit, self.where, self.error = info, limit, where, error
+        self.read_bytes = 0
+        self._handle = archive.open(info)
+
+    def read(self, size: int = -1) -> bytes:
+        import zlib
+
+        want = 1 << 20 if size is None or size < 0 else size
+        try:
+            data = self._handle.read(want)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as e:
+            raise self.error(f"cannot read entry (damaged archive): {e}", where=self.where) from None
+        self.read_bytes += len(data)
+        if self.read_bytes > self.limit:
+            raise self.error(f"entry holds more than the {self.limit} bytes allowed", where=self.where)
+        if self.read_bytes > RATIO_FLOOR and self.read_bytes > MAX_RATIO * max(self.info.compress_size, 1):
+            raise self.error(
+                f"entry expands more than {MAX_RATIO} times: refused as a possible zip bomb", where=self.where
+            )
+        return data
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> "CappedStream":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def check_file_size(path: Path, limit: int, error: type[QualcodeError]) -> None:

@@ -104,11 +104,11 @@ def import_(
         exclude=tuple(exclude or ()),
     )
     with open_for_command(project, create=True) as proj, user_errors():
-        coded = {s.name: s.codings for s in proj.documents.iter_summaries(names=False)} if replace else {}
         if replace and not yes and _interactive():
-            _confirm_replace(paths, options, coded)
+            # Only a person asked first needs the codings per document before the replace.
+            _confirm_replace(paths, options, {s.name: s.codings for s in proj.documents.iter_summaries(names=False)})
         with progress(len(paths), "importing") as bar:
-            summary = import_files(proj, paths, options, on_progress=bar, coded=coded)
+            summary = import_files(proj, paths, options, on_progress=bar)
     if as_json:
         print_json(
             [

@@ -59,18 +59,28 @@ def export_(
     include_pending: Annotated[
         bool, typer.Option("--include-pending", help="Also export machine codings not yet reviewed (pending).")
     ] = False,
+    sources: Annotated[
+        str,
+        typer.Option(
+            "--sources",
+            help="Where the texts go: auto (files up to 10,000 documents, else texts up to 4 KiB inline), "
+            "files (one sources/ file each, what QualCoder reads) or inline (in project.qde).",
+        ),
+    ] = "auto",
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the project as a REFI-QDA project archive (.qdpx): documents, codebook, codings, memos, cases."""
-    from qualcode.exchange import export_qdpx
+    from qualcode.exchange import SOURCE_LAYOUTS, export_qdpx
 
     if file.suffix.casefold() != ".qdpx":
         fail(f"{file}: the file name must end in .qdpx")
     if file.parent and not file.parent.is_dir():
         fail(f"{file.parent}: folder does not exist")
+    if sources not in SOURCE_LAYOUTS:
+        fail(f"--sources must be one of {', '.join(SOURCE_LAYOUTS)}, not {sources!r}")
     with open_for_command(project) as proj, user_errors():
-        summary = export_qdpx(proj, file, include_pending=include_pending)
+        summary = export_qdpx(proj, file, include_pending=include_pending, sources=sources)
     _print(summary, "exported", as_json)
 
 

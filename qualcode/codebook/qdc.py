@@ -35,7 +35,7 @@ from pathlib import Path
 from qualcode import __version__
 from qualcode.codebook.tree import Codebook, CodebookNode, check_key, check_name, check_tree
 from qualcode.errors import CodebookFormatError
-from qualcode.limits import MAX_XML_BYTES, check_entries, check_file_size, read_entry
+from qualcode.limits import MAX_QDE_BYTES, MAX_XML_BYTES, CappedStream, check_entries, check_file_size
 
 NS = "urn:QDA-XML:codebook:1.0"
 _GUID_NS = uuid.UUID("5b1f6f0e-3c8a-4b59-9a55-7f0d4c1f2a10")
@@ -168,7 +168,10 @@ def codebook_from_xml(data: bytes, source: str) -> Codebook:
     ``#rgb`` colours, sets, which are ignored); strict about what we need
     (every code has a name, siblings are distinct).
     """
-    root = _parse(data, source)
+    return _codebook_from_root(_parse(data, source), source)
+
+
+def _codebook_from_root(root, source: str) -> Codebook:  # noqa: ANN001 - lxml element
     book = Codebook()
     if _local(root.tag) == "Project":
         book.name = root.get("name") or ""
@@ -223,13 +226,46 @@ def read_qdpx_codebook(path: str | Path) -> Codebook:
             found = [i for i in infos if i.filename.rsplit("/", 1)[-1].casefold() == "project.qde"]
             if not found:
                 raise CodebookFormatError("no project.qde inside the .qdpx archive", where=str(path))
-            names = [found[0].filename]
-            data = read_entry(archive, found[0], MAX_XML_BYTES, f"{path}/{names[0]}", CodebookFormatError)
+            where = f"{path}/{found[0].filename}"
+            with CappedStream(archive, found[0], MAX_QDE_BYTES, where, CodebookFormatError) as stream:
+                book = _stream_codebook(stream, where)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
         raise CodebookFormatError("not a .qdpx archive (not a zip file)", where=str(path)) from None
-    book = codebook_from_xml(data, f"{path}/{names[0]}")
     book.name = book.name or path.stem
     return book
+
+
+def _stream_codebook(stream: CappedStream, where: str) -> Codebook:
+    """The ``<CodeBook>`` of a streamed ``project.qde``, read up to its end tag.
+
+    Why streamed: a project of 10^6 survey answers exports a ``project.qde``
+    of gigabytes, and the codebook comes before the sources (REFI-QDA's
+    element order), so it is read without holding, or even reading, the rest.
+    Entities are never resolved, nor DTDs or the network loaded.
+    """
+    from lxml import etree
+
+    events = etree.iterparse(
+        stream, events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        for _, elem in events:
+            if not isinstance(elem.tag, str):
+                continue
+            if _local(elem.tag) == "CodeBook":
+                parent = elem.getparent()
+                if parent is None:  # a bare codebook, not a project
+                    return _codebook_from_root(elem, where)
+                # Only the codebook is wanted; later siblings (sources) are never read.
+                for later in list(parent)[list(parent).index(elem) + 1 :]:
+                    parent.remove(later)
+                return _codebook_from_root(parent, where)
+            if elem.getparent() is not None and elem.getparent().getparent() is None:
+                elem.clear()  # a finished top-level block before the codebook (users)
+        root = events.root
+    except etree.XMLSyntaxError as exc:
+        raise CodebookFormatError(f"invalid XML: {exc.msg}", where=f"{where}:{exc.lineno or 1}") from None
+    return _codebook_from_root(root, where)
 
 
 # -- writing --------------------------------------------------------------------

@@ -9,7 +9,16 @@ codebook part is shared with :mod:`qualcode.codebook.qdc` (``.qdc`` files).
 
 from qualcode.exchange.qde import QdeProject
 from qualcode.exchange.qdpx_read import import_qdpx, read_qdpx
-from qualcode.exchange.qdpx_write import build_qde, export_qdpx, stable_guid
+from qualcode.exchange.qdpx_write import SOURCE_LAYOUTS, build_qde, export_qdpx, stable_guid
 from qualcode.exchange.summary import ExchangeSummary
 
-__all__ = ["ExchangeSummary", "QdeProject", "build_qde", "export_qdpx", "import_qdpx", "read_qdpx", "stable_guid"]
+__all__ = [
+    "SOURCE_LAYOUTS",
+    "ExchangeSummary",
+    "QdeProject",
+    "build_qde",
+    "export_qdpx",
+    "import_qdpx",
+    "read_qdpx",
+    "stable_guid",
+]

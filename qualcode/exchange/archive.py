@@ -2,9 +2,10 @@
 
 Why a module of its own: a ``.qdpx`` comes from another program, often from
 another person, so it is untrusted input. Nothing is extracted to disk (so a
-``../`` entry name cannot write anywhere); every entry is read into memory
-with a hard size cap that does not trust the sizes the zip declares (a zip
-bomb stops at the cap); internal source names must be flat file names, as
+``../`` entry name cannot write anywhere); a source entry is read into memory
+and ``project.qde`` is read as a stream, each with a hard size cap that does
+not trust the sizes the zip declares (a zip bomb stops at the cap or at the
+ratio check); internal source names must be flat file names, as
 REFI-QDA section 8.3 says; and the XML is parsed with entity expansion, DTD
 loading and network access off (defusedxml vets it first). Every failure is an
 :class:`~qualcode.errors.ImportFormatError` naming the file (and XML line).
@@ -20,15 +21,14 @@ from qualcode.errors import ImportFormatError
 from qualcode.limits import (
     MAX_ENTRIES,
     MAX_PROJECT_ENTRIES,
+    MAX_QDE_BYTES,
     MAX_RATIO,
     MAX_SOURCE_BYTES,
-    MAX_XML_BYTES,
+    CappedStream,
     check_entries,
     read_entry,
 )
 
-#: The largest ``project.qde`` read: the shared XML cap of :mod:`qualcode.limits`.
-MAX_QDE_BYTES = MAX_XML_BYTES
 __all__ = [
     "MAX_ENTRIES",
     "MAX_PROJECT_ENTRIES",
@@ -100,6 +100,22 @@ class QdpxArchive:
         if info is None:
             raise ImportFormatError(f"{name} is missing from the archive", where=self.where)
         return read_entry(self._zip, info, limit, f"{self.where}/{info.filename}", ImportFormatError)
+
+    def stream(self, name: str, limit: int | None = None) -> CappedStream:
+        """One entry as a stream (``project.qde``), refusing more than ``limit`` bytes or a zip-bomb ratio as it is read.
+
+        ``limit`` defaults to :data:`qualcode.limits.MAX_QDE_BYTES`, read when called.
+        """
+        from qualcode import limits
+
+        info = self._by_name.get(name.casefold())
+        if info is None:
+            raise ImportFormatError(f"{name} is missing from the archive", where=self.where)
+        cap = limits.MAX_QDE_BYTES if limit is None else limit
+        try:
+            return CappedStream(self._zip, info, cap, f"{self.where}/{info.filename}", ImportFormatError)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError) as exc:
+            raise ImportFormatError(f"cannot read entry (damaged archive): {exc}", where=self.where) from None
 
     def has(self, name: str) -> bool:
         return name.casefold() in self._by_name

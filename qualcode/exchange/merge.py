@@ -19,6 +19,10 @@ may be lost, moved or silently overwritten, so:
   different value is reported (ours kept); a document's participant link is
   filled in when ours has none.
 
+Both projects are read a page of 1,000 documents at a time (documents
+matched in bulk by text, codings compared per page), so a merge of two
+consultations does not hold either whole.
+
 The whole merge is ONE ``project.action``: one undo removes it, an error
 half-way leaves the project as it was, and merging the same file again adds
 nothing. The other file is never written: a project file is read through a
@@ -34,7 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
-from qualcode.model import Code, Document, ParsedDocument, ParsedTurn
+from qualcode.model import Code, Coding, Document, ParsedDocument, ParsedTurn
+from qualcode.store import exchange_rows as rows
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -92,7 +97,18 @@ class _Merger:
         self.docs: dict[int, int] = {}
         self.codings: dict[int, int] = {}
         self.runs: dict[int, int | None] = {}
-        self.their_people = {p.id: p.name for p in other.participants.all()}
+        self.their_memos = other.memos.all()
+        #: Their codings that carry a memo: the only ones whose id in our project is kept.
+        self.memo_codings = {m.target_id for m in self.their_memos if m.target == "coding"}
+        self._people: dict[int, str] = {}
+
+    def their_person(self, participant_id: int | None) -> str | None:
+        """The name of one of their participants (looked up once each)."""
+        if participant_id is None:
+            return None
+        if participant_id not in self._people:
+            self._people.update(rows.participant_names(self.other, [participant_id]))
+        return self._people.get(participant_id)
 
     def participants(self) -> None:
         for theirs in self.other.participants.all():
@@ -138,54 +154,54 @@ class _Merger:
             )
 
     def documents(self) -> None:
+        """Match their documents to ours by text, a page at a time; add the others."""
         from qualcode.store.documents import text_sha256
 
-        headers = self.project.documents.headers()
-        by_text = {h.text_sha256: h.id for h in headers}
-        names = {h.name.casefold() for h in headers}
-        for theirs in self.other.documents.all():
-            sha = text_sha256(theirs.text)
-            if sha in by_text:
-                self.docs[theirs.id] = by_text[sha]
-                self.summary.documents_matched += 1
-                self._link(by_text[sha], theirs)
-                continue
-            name, n = theirs.name, 1
-            while name.casefold() in names:
-                n += 1
-                name = f"{theirs.name} ({n})"
-            if name != theirs.name:
-                ours = self.project.documents.find(theirs.name)
-                self.summary.conflict(
-                    "document_text",
-                    theirs.name,
-                    "text",
-                    f"{len(ours.text) if ours else 0} characters",
-                    f"{len(theirs.text)} characters",
-                    f"added as {name!r}; codings kept on their own text",
-                )
-                self.summary.warnings.append(
-                    f"document {theirs.name!r}: their text differs from ours (a corrected transcript?); "
-                    f"added as {name!r} with its codings, nothing moved onto ours"
-                )
-            doc, _ = self.project.documents.add(self._parsed(theirs, name))
-            names.add(name.casefold())
-            by_text[sha] = doc.id
-            self.docs[theirs.id] = doc.id
-            self.summary.documents_added += 1
+        for page in rows.document_pages(self.other):
+            shas = {d.id: text_sha256(d.text) for d in page}
+            ours = rows.documents_by_text(self.project, list(shas.values()), up_to=1 << 62)
+            links: list[tuple[int, int]] = []
+            for theirs in page:
+                found = ours.get(shas[theirs.id])
+                if found is not None:
+                    self.docs[theirs.id] = found[0]
+                    self.summary.documents_matched += 1
+                    if theirs.participant_id is not None:
+                        links.append((found[0], theirs.participant_id))
+                    continue
+                doc_id = self._add(self.other.documents.get(theirs.id))
+                ours[shas[theirs.id]] = (doc_id, theirs.name)  # a later twin of theirs lands on it too
+                self.docs[theirs.id] = doc_id
+            self._link(links)
+
+    def _add(self, theirs: Document) -> int:
+        """Add one of their documents (under a new name if ours has a different text under that name)."""
+        name, n = theirs.name, 1
+        while rows.names_taken(self.project, [name]):
+            n += 1
+            name = f"{theirs.name} ({n})"
+        if name != theirs.name:
+            ours = self.project.documents.find(theirs.name)
+            self.summary.conflict(
+                "document_text",
+                theirs.name,
+                "text",
+                f"{len(ours.text) if ours else 0} characters",
+                f"{len(theirs.text)} characters",
+                f"added as {name!r}; codings kept on their own text",
+            )
+            self.summary.warnings.append(
+                f"document {theirs.name!r}: their text differs from ours (a corrected transcript?); "
+                f"added as {name!r} with its codings, nothing moved onto ours"
+            )
+        doc, _ = self.project.documents.add(self._parsed(theirs, name))
+        self.summary.documents_added += 1
+        return doc.id
 
     def _parsed(self, theirs: Document, name: str) -> ParsedDocument:
-        people = self.their_people
+        person = self.their_person
         turns = [
-            ParsedTurn(
-                t.speaker,
-                t.start,
-                t.end,
-                t.role,
-                people.get(t.participant_id) if t.participant_id else None,
-                t.time_start,
-                t.time_end,
-            )
+            ParsedTurn(t.speaker, t.start, t.end, t.role, person(t.participant_id), t.time_start, t.time_end)
             for t in self.other.documents.turns(theirs.id)
         ]
         return ParsedDocument(
@@ -196,20 +212,24 @@ class _Merger:
             source_path=theirs.source_path,
             sha256=theirs.sha256,
             metadata=dict(theirs.metadata),
-            participant=people.get(theirs.participant_id) if theirs.participant_id else None,
+            participant=person(theirs.participant_id),
         )
 
-    def _link(self, doc_id: int, theirs: Document) -> None:
-        """Fill in a matched document's participant when ours has none; report a different one."""
-        if theirs.participant_id is None:
+    def _link(self, links: list[tuple[int, int]]) -> None:
+        """Fill in matched documents' participants when ours have none; report a different one."""
+        if not links:
             return
-        name = self.their_people.get(theirs.participant_id)
-        ours = self.project.documents.get(doc_id)
-        if ours.participant_id is None and name:
-            self.project.documents.set_participant(doc_id, name)
-        elif name and self.project.participants.get(ours.participant_id).name != name:
-            mine = self.project.participants.get(ours.participant_id).name
-            self.summary.conflict("document_participant", ours.name, "participant", mine, name, "kept ours")
+        ours = {d.id: d for d in rows.documents_by_ids(self.project, [d for d, _ in links])}
+        mine = rows.participant_names(self.project, [d.participant_id for d in ours.values() if d.participant_id])
+        theirs_names = rows.participant_names(self.other, [p for _, p in links])
+        for doc_id, their_pid in links:
+            name, doc = theirs_names.get(their_pid), ours[doc_id]
+            if doc.participant_id is None and name:
+                self.project.documents.set_participant(doc_id, name)
+            elif name and doc.participant_id is not None and mine.get(doc.participant_id) != name:
+                self.summary.conflict(
+                    "document_participant", doc.name, "participant", mine.get(doc.participant_id), name, "kept ours"
+                )
 
     def _run(self, run_id: int | None) -> int | None:
         if run_id is None:
@@ -222,51 +242,54 @@ class _Merger:
         return self.runs[run_id]
 
     def coding_rows(self) -> None:
+        """Add their codings a page of their documents at a time; one already here is skipped."""
+        for page in rows.document_pages(self.other):
+            theirs = rows.codings_between(self.other, page[0].id, page[-1].id, ("confirmed", "pending", "rejected"))
+            if theirs:
+                self._coding_page(theirs)
+
+    def _coding_page(self, theirs: list[Coding]) -> None:
         from qualcode.store import NewCoding
 
-        have = {(c.document_id, c.start, c.end, c.code_id, c.coder): c.id for c in self.project.codings.all()}
-        batch: list[tuple[int, NewCoding]] = []
+        have = {
+            (c.document_id, c.start, c.end, c.code_id, c.coder): c.id
+            for c in rows.codings_on(self.project, [self.docs[c.document_id] for c in theirs])
+        }
+        batch: list[NewCoding] = []
         seen: set[tuple[int, int, int, int, str]] = set()
-        for c in self.other.codings.all():
+        for c in theirs:
             key = (self.docs[c.document_id], c.start, c.end, self.codes[c.code_id], c.coder)
-            if key in have:
-                self.codings[c.id] = have[key]
-                self.summary.codings_skipped += 1
-                continue
-            if key in seen:  # the same coding twice in their file (different origins)
+            if key in have or key in seen:  # here already, or the same coding twice in their file (two origins)
                 self.summary.codings_skipped += 1
                 continue
             seen.add(key)
             batch.append(
-                (
-                    c.id,
-                    NewCoding(
-                        key[3],
-                        key[0],
-                        c.start,
-                        c.end,
-                        coder=c.coder,
-                        origin=c.origin,
-                        status=c.status,
-                        method=c.method,
-                        rule=c.rule,
-                        confidence=c.confidence,
-                        run_id=self._run(c.run_id),
-                        created_at=c.created_at,
-                    ),
+                NewCoding(
+                    key[3],
+                    key[0],
+                    c.start,
+                    c.end,
+                    coder=c.coder,
+                    origin=c.origin,
+                    status=c.status,
+                    method=c.method,
+                    rule=c.rule,
+                    confidence=c.confidence,
+                    run_id=self._run(c.run_id),
+                    created_at=c.created_at,
                 )
             )
-        ids = self.project.codings.add_many([b for _, b in batch], action="merge")
-        for (_, item), our_id in zip(batch, ids):
+        ids = self.project.codings.add_many(batch, action="merge")
+        for item, our_id in zip(batch, ids):
             have[(item.document_id, item.start, item.end, item.code_id, item.coder or "")] = our_id
         self.summary.codings_added += len(batch)
-        for c in self.other.codings.all():
-            self.codings[c.id] = have[(self.docs[c.document_id], c.start, c.end, self.codes[c.code_id], c.coder)]
+        for c in theirs:
+            if c.id in self.memo_codings:
+                self.codings[c.id] = have[(self.docs[c.document_id], c.start, c.end, self.codes[c.code_id], c.coder)]
 
     def memos(self) -> None:
-        their_turns = {t.id: t for t in self.other.documents.all_turns()}
-        for memo in self.other.memos.all():
-            target, text = self._memo_target(memo.target, memo.target_id, their_turns)
+        for memo in self.their_memos:
+            target, text = self._memo_target(memo.target, memo.target_id)
             text = text + memo.text
             if target is None:
                 self.summary.warnings.append(
@@ -278,16 +301,14 @@ class _Merger:
             self.project.memos.add(target[0], target[1], text, author=memo.author or None, created_at=memo.created_at)
             self.summary.memos_added += 1
 
-    def _memo_target(
-        self, kind: str, target_id: int | None, turns: dict[int, Any]
-    ) -> tuple[tuple[str, int | None] | None, str]:
+    def _memo_target(self, kind: str, target_id: int | None) -> tuple[tuple[str, int | None] | None, str]:
         if kind == "project":
             return ("project", None), ""
         mapping = {"document": self.docs, "code": self.codes, "coding": self.codings}.get(kind)
         if mapping is not None:
             found = mapping.get(target_id or 0)
             return ((kind, found) if found else None), ""
-        turn = turns.get(target_id or 0)
+        turn = self.other.documents.turn(target_id or 0)
         if turn is None or turn.document_id not in self.docs:
             return None, ""
         doc_id = self.docs[turn.document_id]

@@ -6,6 +6,9 @@ missing optional attributes) is separate from deciding what to store, so the
 parsed project can be counted and checked in tests without a database, and
 the import can refuse a broken file before it touches the project.
 
+The file is read as a stream by :mod:`qualcode.exchange.qde_scan`; the
+functions here turn one complete element into its record.
+
 What is read: users, the codebook (through :mod:`qualcode.codebook.qdc`, the
 ``Codes`` element being the same in both schemas), text sources with their
 plain-text selections and codings, notes and where they are referenced,
@@ -20,14 +23,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualcode.codebook.qdc import codebook_from_xml
 from qualcode.codebook.tree import Codebook, check_name
-from qualcode.errors import ImportFormatError
 
 NS = "urn:QDA-XML:project:1.0"
 #: Source kinds other than TextSource: skipped on import, reported as warnings.
 OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
-_OTHER_PARTS = ("Sets", "Links", "Graphs")
+OTHER_PARTS = ("Sets", "Links", "Graphs")
 
 
 def norm_guid(value: str | None) -> str:
@@ -35,22 +36,48 @@ def norm_guid(value: str | None) -> str:
     return (value or "").strip().strip("{}").lower()
 
 
+_LOCAL: dict[object, str] = {}
+
+
 def local(tag: object) -> str:
-    """An element's name without its namespace (comments have no string tag)."""
-    return tag.split("}", 1)[-1] if isinstance(tag, str) else ""
+    """An element's name without its namespace (comments have no string tag); remembered per tag."""
+    try:
+        return _LOCAL[tag]
+    except KeyError:
+        name = tag.split("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(_LOCAL) < 10_000:  # a hostile file's made-up tags do not grow it without end
+            _LOCAL[tag] = name
+        return name
 
 
-def _kids(elem: Any, name: str) -> list[Any]:
+def _group(elem: Any) -> dict[str, list[Any]]:
+    """An element's children by name, in one pass (a source is read with one look at each child)."""
+    out: dict[str, list[Any]] = {}
+    for child in elem:
+        out.setdefault(local(child.tag), []).append(child)
+    return out
+
+
+def kids(elem: Any, name: str) -> list[Any]:
     return [c for c in elem if local(c.tag) == name]
 
 
-def _text_of(elem: Any, name: str) -> str:
-    found = _kids(elem, name)
+def _first_text(kids: dict[str, list[Any]], name: str) -> str:
+    found = kids.get(name)
     return (found[0].text or "") if found else ""
 
 
+def text_of(elem: Any, name: str) -> str:
+    found = kids(elem, name)
+    return (found[0].text or "") if found else ""
+
+
+def _guids(found: list[Any] | None) -> list[str]:
+    return [norm_guid(r.get("targetGUID")) for r in found or () if r.get("targetGUID")]
+
+
 def _refs(elem: Any, name: str = "NoteRef") -> list[str]:
-    return [norm_guid(r.get("targetGUID")) for r in _kids(elem, name) if r.get("targetGUID")]
+    return _guids(kids(elem, name))
 
 
 @dataclass
@@ -149,6 +176,8 @@ class QdeProject:
     counts: Counter[str]
     left_out: Counter[str]
     description: str = ""
+    #: Variable GUID → name (the ``Variables`` block), for cases and sources read later.
+    variables: dict[str, str] = field(default_factory=dict)
 
 
 def _int(value: str | None) -> int | None:
@@ -159,7 +188,8 @@ def _int(value: str | None) -> int | None:
 
 
 def _coding(elem: Any, fallback_user: str) -> QdeCoding | None:
-    refs = _refs(elem, "CodeRef")
+    kids = _group(elem)
+    refs = _guids(kids.get("CodeRef"))
     if not refs:
         return None
     return QdeCoding(
@@ -167,14 +197,14 @@ def _coding(elem: Any, fallback_user: str) -> QdeCoding | None:
         code=refs[0],
         user=norm_guid(elem.get("creatingUser")) or fallback_user,
         created=elem.get("creationDateTime"),
-        notes=_refs(elem),
+        notes=_guids(kids.get("NoteRef")),
     )
 
 
-def _variable_values(elem: Any, variables: dict[str, str]) -> dict[str, str]:
-    """``<VariableValue>`` children as ``{variable name: value as text}``."""
+def _variable_values(values: list[Any] | None, variables: dict[str, str]) -> dict[str, str]:
+    """``<VariableValue>`` elements as ``{variable name: value as text}``."""
     out: dict[str, str] = {}
-    for value in _kids(elem, "VariableValue"):
+    for value in values or ():
         refs = _refs(value, "VariableRef")
         if not refs:
             continue
@@ -184,9 +214,10 @@ def _variable_values(elem: Any, variables: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _text_source(elem: Any, default_user: str, variables: dict[str, str]) -> QdeTextSource:
+def text_source_of(elem: Any, default_user: str, variables: dict[str, str]) -> QdeTextSource:
     user = norm_guid(elem.get("creatingUser")) or default_user
-    content = [c for c in elem if local(c.tag) == "PlainTextContent"]
+    kids = _group(elem)
+    content = kids.get("PlainTextContent")
     source = QdeTextSource(
         guid=norm_guid(elem.get("guid")),
         name=(elem.get("name") or "").strip(),
@@ -194,13 +225,14 @@ def _text_source(elem: Any, default_user: str, variables: dict[str, str]) -> Qde
         text_path=elem.get("plainTextPath"),
         user=user,
         created=elem.get("creationDateTime"),
-        description=_text_of(elem, "Description"),
-        notes=_refs(elem),
-        variables=_variable_values(elem, variables),
+        description=_first_text(kids, "Description"),
+        notes=_guids(kids.get("NoteRef")),
+        variables=_variable_values(kids.get("VariableValue"), variables),
         line=elem.sourceline or 0,
     )
-    for sel in _kids(elem, "PlainTextSelection"):
+    for sel in kids.get("PlainTextSelection", ()):
         sel_user = norm_guid(sel.get("creatingUser")) or user
+        sel_kids = _group(sel)
         selection = QdeSelection(
             guid=norm_guid(sel.get("guid")),
             name=sel.get("name") or "",
@@ -208,127 +240,58 @@ def _text_source(elem: Any, default_user: str, variables: dict[str, str]) -> Qde
             end=_int(sel.get("endPosition")),
             user=sel_user,
             created=sel.get("creationDateTime"),
-            description=_text_of(sel, "Description"),
-            notes=_refs(sel),
+            description=_first_text(sel_kids, "Description"),
+            notes=_guids(sel_kids.get("NoteRef")),
             line=sel.sourceline or 0,
         )
-        selection.codings = [c for c in (_coding(k, sel_user) for k in _kids(sel, "Coding")) if c]
+        selection.codings = [c for c in (_coding(k, sel_user) for k in sel_kids.get("Coding", ())) if c]
         source.selections.append(selection)
-    source.codings = [c for c in (_coding(k, user) for k in _kids(elem, "Coding")) if c]
+    source.codings = [c for c in (_coding(k, user) for k in kids.get("Coding", ())) if c]
     return source
 
 
-def _code_guids(codes: Any, prefix: str, paths: dict[str, str], notes: dict[str, list[str]], where: str) -> None:
+def code_guids(codes: Any, prefix: str, paths: dict[str, str], notes: dict[str, list[str]], where: str) -> None:
     """GUID → path for a ``<Codes>``/``<Code>`` subtree, named as the codebook reader names them."""
-    for code in _kids(codes, "Code"):
+    for code in kids(codes, "Code"):
         name = check_name(code.get("name") or "", f"{where}:{code.sourceline}")
         path = f"{prefix} > {name}" if prefix else name
         paths[norm_guid(code.get("guid"))] = path
         if _refs(code):
             notes[path] = _refs(code)
-        _code_guids(code, path, paths, notes, where)
+        code_guids(code, path, paths, notes, where)
 
 
-def parse_qde(data: bytes, where: str) -> QdeProject:
-    """Parse a ``project.qde``.
-
-    Raises:
-        ImportFormatError: invalid XML, or the root is not a REFI-QDA ``<Project>``.
-        CodebookFormatError: the codebook is malformed (a code without a name, twins).
-    """
-    from qualcode.exchange.archive import parse_xml
-
-    root = parse_xml(data, where)
-    if local(root.tag) != "Project":
-        raise ImportFormatError(
-            f"not a REFI-QDA project: root element is <{local(root.tag)}>, expected <Project>",
-            where=f"{where}:{root.sourceline}",
-        )
-    counts: Counter[str] = Counter(local(e.tag) for e in root.iter() if local(e.tag))
-    users = {
-        norm_guid(u.get("guid")): (u.get("name") or u.get("id") or "").strip()
-        for users in _kids(root, "Users")
-        for u in _kids(users, "User")
-    }
-    default_user = norm_guid(root.get("creatingUserGUID"))
-    codebook = Codebook(name=root.get("name") or "")
-    code_paths: dict[str, str] = {}
-    code_notes: dict[str, list[str]] = {}
-    books = _kids(root, "CodeBook")
-    if books and any(_kids(c, "Code") for c in _kids(books[0], "Codes")):
-        codebook = codebook_from_xml(data, where)
-        for codes in _kids(books[0], "Codes"):
-            _code_guids(codes, "", code_paths, code_notes, where)
-    variables = {
-        norm_guid(v.get("guid")): (v.get("name") or "").strip()
-        for block in _kids(root, "Variables")
-        for v in _kids(block, "Variable")
-    }
-    sources: list[QdeTextSource] = []
-    left_out: Counter[str] = Counter()
-    described = sum(
-        1 for block in _kids(root, "Variables") for v in _kids(block, "Variable") if _text_of(v, "Description").strip()
+def note_of(elem: Any, default_user: str) -> QdeNote:
+    content = [c for c in elem if local(c.tag) == "PlainTextContent"]
+    return QdeNote(
+        guid=norm_guid(elem.get("guid")),
+        name=(elem.get("name") or "").strip(),
+        description=text_of(elem, "Description"),
+        content=(content[0].text or "") if content else None,
+        text_path=elem.get("plainTextPath"),
+        user=norm_guid(elem.get("creatingUser")) or default_user,
+        created=elem.get("creationDateTime"),
+        anchors=[
+            (start, end)
+            for sel in kids(elem, "PlainTextSelection")
+            for start, end in [(_int(sel.get("startPosition")), _int(sel.get("endPosition")))]
+            if start is not None and end is not None
+        ],
     )
-    if described:
-        left_out["Variable Description"] = described
-    for block in _kids(root, "Sources"):
-        for elem in block:
-            kind = local(elem.tag)
-            if kind == "TextSource":
-                sources.append(_text_source(elem, default_user, variables))
-            elif kind:
-                left_out[kind] += 1
-    notes: dict[str, QdeNote] = {}
-    for block in _kids(root, "Notes"):
-        for elem in _kids(block, "Note"):
-            content = [c for c in elem if local(c.tag) == "PlainTextContent"]
-            note = QdeNote(
-                guid=norm_guid(elem.get("guid")),
-                name=(elem.get("name") or "").strip(),
-                description=_text_of(elem, "Description"),
-                content=(content[0].text or "") if content else None,
-                text_path=elem.get("plainTextPath"),
-                user=norm_guid(elem.get("creatingUser")) or default_user,
-                created=elem.get("creationDateTime"),
-                anchors=[
-                    (start, end)
-                    for sel in _kids(elem, "PlainTextSelection")
-                    for start, end in [(_int(sel.get("startPosition")), _int(sel.get("endPosition")))]
-                    if start is not None and end is not None
-                ],
-            )
-            notes[note.guid] = note
-    cases: list[QdeCase] = []
-    for block in _kids(root, "Cases"):
-        for elem in _kids(block, "Case"):
-            for ref in ("CodeRef", "SelectionRef"):
-                if _kids(elem, ref):
-                    left_out[f"Case {ref}"] += len(_kids(elem, ref))
-            cases.append(
-                QdeCase(
-                    guid=norm_guid(elem.get("guid")),
-                    name=(elem.get("name") or "").strip(),
-                    values=_variable_values(elem, variables),
-                    sources=_refs(elem, "SourceRef"),
-                    description=_text_of(elem, "Description").strip(),
-                )
-            )
-    for part in _OTHER_PARTS:
-        for block in _kids(root, part):
-            left_out[part[:-1]] += len([c for c in block if local(c.tag)])
-    return QdeProject(
-        name=(root.get("name") or "").strip(),
-        origin=(root.get("origin") or "").strip(),
-        users=users,
-        codebook=codebook,
-        code_paths=code_paths,
-        code_notes=code_notes,
-        sources=sources,
-        notes=notes,
-        project_notes=_refs(root),
-        cases=cases,
-        default_user=default_user,
-        counts=counts,
-        left_out=left_out,
-        description=_text_of(root, "Description").strip(),
+
+
+def case_of(elem: Any, variables: dict[str, str], left_out: Counter[str], build: bool) -> QdeCase | None:
+    """A ``<Case>`` (``None`` unless ``build``: a first pass only counts what it leaves out)."""
+    kids = _group(elem)
+    for ref in ("CodeRef", "SelectionRef"):
+        if kids.get(ref):
+            left_out[f"Case {ref}"] += len(kids[ref])
+    if not build:
+        return None
+    return QdeCase(
+        guid=norm_guid(elem.get("guid")),
+        name=(elem.get("name") or "").strip(),
+        values=_variable_values(kids.get("VariableValue"), variables),
+        sources=_guids(kids.get("SourceRef")),
+        description=_first_text(kids, "Description").strip(),
     )

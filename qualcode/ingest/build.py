@@ -8,7 +8,7 @@ is follow the same rules for all of them (see README, "Importing data").
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -54,16 +54,26 @@ class RawDoc:
     aliases: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class RawPerson:
+    """A person who must exist without a document of their own (a survey respondent
+    who left every free-text answer empty), yielded among a file's documents."""
+
+    name: str
+    attributes: dict[str, str]
+
+
 @dataclass
 class RawFile:
     """Everything a format parser found in one file.
 
-    ``participants`` holds people that must exist even without a document
-    (survey respondents who left every free-text answer empty); ``multi``
-    marks files holding several documents (their sha256 includes the key).
+    ``documents`` is a list, or a generator that reads the file as it is
+    consumed (surveys); it may yield :class:`RawPerson` entries too.
+    ``participants`` holds people that must exist even without a document;
+    ``multi`` marks files holding several documents (their sha256 includes the key).
     """
 
-    documents: list[RawDoc]
+    documents: "list[RawDoc] | Iterator[RawDoc | RawPerson]"
     encoding: str | None = None
     participants: dict[str, dict[str, str]] = field(default_factory=dict)
     multi: bool = False

@@ -18,7 +18,7 @@ from qualcode.errors import ImportFormatError
 from qualcode.limits import MAX_ENTRIES, MAX_OFFICE_BYTES, RATIO_FLOOR
 from qualcode.limits import MAX_RATIO as _SHARED_RATIO
 
-_BOMS: tuple[tuple[bytes, str, str], ...] = (
+BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
@@ -52,25 +52,25 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
             return normalise_newlines(data.decode(encoding)), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise ImportFormatError(f"cannot decode as {encoding}: {exc}", where=str(path)) from None
-    for bom, codec, name in _BOMS:
+    for bom, codec, name in BOMS:
         if data.startswith(bom):
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError as exc:
                 raise ImportFormatError(f"invalid {name} text: {exc.reason}", where=str(path)) from None
-            return _checked(normalise_newlines(text), path), name
+            return check_text(normalise_newlines(text), path), name
     if b"\x00" in data[:8192]:
         raise ImportFormatError("looks like a binary file, not text", where=str(path))
     for codec in ("utf-8", "cp1252"):
         try:
-            return _checked(normalise_newlines(data.decode(codec)), path), codec
+            return check_text(normalise_newlines(data.decode(codec)), path), codec
         except UnicodeDecodeError:
             continue
-    return _checked(normalise_newlines(data.decode("latin-1")), path), "latin-1"
+    return check_text(normalise_newlines(data.decode("latin-1")), path), "latin-1"
 
 
-def _checked(text: str, path: Path) -> str:
-    """Refuse text that is mostly control characters (a binary file)."""
+def check_text(text: str, path: Path) -> str:
+    """Refuse text that is mostly control characters (a binary file); looks at the first 8,192 characters."""
     sample = text[:8192]
     if not sample.strip():
         raise ImportFormatError("the file is empty", where=str(path))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ImportFormatError, QualcodeError, as_user_error
-from qualcode.ingest.build import RawFile, finish
+from qualcode.ingest.build import RawDoc, RawFile, RawPerson, finish
 from qualcode.ingest.options import ImportOptions, ImportResult
 from qualcode.ingest.participants import ParticipantMap, load_participants_file
 from qualcode.ingest.registry import registry
@@ -74,33 +74,58 @@ def _keyed(base: "hashlib._Hash", key: str | None) -> str:
     return digest.hexdigest()
 
 
+def file_digest(path: Path) -> "hashlib._Hash":
+    """sha256 of a file read 1 MiB at a time (a survey of 10^6 answers is ~100 MB)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest
+
+
+Entry = ParsedDocument | tuple[str, dict[str, str]]
+"""What a parsed file yields to the store: documents, and people without a document as ``(name, attributes)``."""
+
+
 def _parse(
-    path: Path, data: bytes, options: ImportOptions, pmap: ParticipantMap, base: "hashlib._Hash | None" = None
-) -> tuple[RawFile, Iterator[ParsedDocument]]:
+    path: Path, data: bytes | None, options: ImportOptions, pmap: ParticipantMap, base: "hashlib._Hash | None" = None
+) -> tuple[RawFile, Iterator[Entry]]:
     """Parse a file; its documents are finished one at a time as they are consumed.
 
     Why lazily: a survey file holds one document per answer; finishing them
     as the store takes them (and dropping each raw document once finished)
-    keeps one form of each answer in memory, not two.
+    keeps one form of each answer in memory, not two. ``data`` is ``None``
+    for a format that streams the file itself (tables), which it then reads
+    as the documents are consumed.
     """
     _load_formats()
     fmt = registry.for_path(path)
-    raw = fmt.parser(path, data, options)
-    base = base or hashlib.sha256(data)
+    raw = fmt.parser(path, None if fmt.stream else data, options)
+    if base is None:
+        base = hashlib.sha256(data) if data is not None else file_digest(path)
     whole = base.hexdigest()
 
-    def finished() -> Iterator[ParsedDocument]:
-        for i, d in enumerate(raw.documents):
-            raw.documents[i] = None  # type: ignore[call-overload]
-            yield finish(
-                d,
-                options,
-                pmap,
-                source_path=str(path),
-                sha256=_keyed(base, d.key) if raw.multi else whole,
-                encoding=raw.encoding,
-            )
-        raw.documents = []
+    def entry(d: RawDoc | RawPerson) -> Entry:
+        if isinstance(d, RawPerson):
+            extra = pmap.attributes.get(d.name)
+            return d.name, {**d.attributes, **extra} if extra else d.attributes
+        return finish(
+            d,
+            options,
+            pmap,
+            source_path=str(path),
+            sha256=_keyed(base, d.key) if raw.multi else whole,
+            encoding=raw.encoding,
+        )
+
+    def finished() -> Iterator[Entry]:
+        if isinstance(raw.documents, list):
+            for i, d in enumerate(raw.documents):
+                raw.documents[i] = None  # type: ignore[call-overload]
+                yield entry(d)
+            raw.documents = []
+        else:
+            yield from map(entry, raw.documents)
 
     return raw, finished()
 
@@ -120,11 +145,13 @@ def parse_file(path: str | Path, options: ImportOptions | None = None) -> list[P
     _check_options(options)
     path = Path(path)
     pmap = load_participants_file(options.participants_file) if options.participants_file else ParticipantMap()
+    fmt = registry.for_path(path)
     try:
-        data = path.read_bytes()
+        data = None if fmt.stream else path.read_bytes()
+        base = file_digest(path) if fmt.stream else None
     except OSError as exc:
         raise ImportFormatError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
-    return list(_parse(path, data, options, pmap)[1])
+    return [d for d in _parse(path, data, options, pmap, base)[1] if isinstance(d, ParsedDocument)]
 
 
 def import_file(project: "Project", path: Path, options: ImportOptions, pmap: ParticipantMap) -> ImportResult:
@@ -134,9 +161,10 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
     try:
         if not path.is_file():
             raise ImportFormatError("no such file" if not path.exists() else "not a file", where=str(path))
-        registry.for_path(path)
-        data = path.read_bytes()
-        base = hashlib.sha256(data)
+        fmt = registry.for_path(path)
+        # The file is hashed once (a survey's answers get keyed copies of this digest).
+        data = None if fmt.stream else path.read_bytes()
+        base = file_digest(path) if data is None else hashlib.sha256(data)
         sha = base.hexdigest()
         if not options.replace:
             same = project.documents.by_sha256(sha)
@@ -148,15 +176,19 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
         del data
         result.encoding = raw.encoding
         names: list[str] = []
+        speakers: list[str] = []  # documents with two labels or more (the only ones a label check can flag)
         turns = 0
         controls = [0]  # control characters replaced, summed over the documents
 
-        def counted() -> Iterator[ParsedDocument]:
+        def counted() -> Iterator[Entry]:
             nonlocal turns
             for doc in docs:
-                names.append(doc.name)
-                turns += len(doc.turns)
-                controls[0] += int(doc.metadata.get("controls_replaced", 0))
+                if isinstance(doc, ParsedDocument):
+                    names.append(doc.name)
+                    turns += len(doc.turns)
+                    controls[0] += int(doc.metadata.get("controls_replaced", 0))
+                    if len(doc.turns) > 1 and len({t.speaker for t in doc.turns}) > 1:
+                        speakers.append(doc.name)
                 yield doc
 
         with project.action("import", f"import {path.name}") as act:
@@ -164,9 +196,12 @@ def import_file(project: "Project", path: Path, options: ImportOptions, pmap: Pa
                 name: {**attrs, **pmap.attributes[name]} if pmap.attributes.get(name) else attrs
                 for name, attrs in raw.participants.items()
             }
-            statuses = project.documents.add_many(counted(), replace=options.replace, participants=people)
+            stored = project.documents.store_many(counted(), replace=options.replace, participants=people)
+            statuses = stored.statuses
             act.summary = f"import {path.name} ({len(names)} document{'s' if len(names) != 1 else ''})"
         result.documents = names
+        result.several_speakers = speakers
+        result.codings_removed = stored.codings_removed
         result.document = names[0] if names else None
         result.turns = turns
         result.controls_replaced = controls[0]

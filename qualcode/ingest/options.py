@@ -64,6 +64,11 @@ class ImportResult:
     turns: int = 0
     #: NUL and other C0 control characters replaced (one for one) in the text.
     controls_replaced: int = 0
+    #: Documents with two speaker labels or more: the only ones whose labels can look like each other's
+    #: misspelling (a survey answer has one), so the import's label check reads only these. Not in ``--json``.
+    several_speakers: list[str] = field(default_factory=list)
+    #: Counted codings of the documents this file replaced (removed with them). Not in ``to_dict``: the CLI adds it.
+    codings_removed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The stable ``--json`` shape."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from qualcode.ingest.build import RawFile
     from qualcode.ingest.options import ImportOptions
 
-Parser = Callable[[Path, bytes, "ImportOptions"], "RawFile"]
+Parser = Callable[[Path, "bytes | None", "ImportOptions"], "RawFile"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Format:
     name: str
     extensions: tuple[str, ...]
     parser: Parser
+    #: The parser reads the file itself, as a stream (it is given ``None``, not the bytes).
+    stream: bool = False
 
 
 class Registry:
@@ -37,12 +39,16 @@ class Registry:
         self._by_ext: dict[str, Format] = {}
         self._formats: list[Format] = []
 
-    def register(self, *extensions: str) -> Callable[[Parser], Parser]:
-        """Decorator registering a parser for the given extensions."""
+    def register(self, *extensions: str, stream: bool = False) -> Callable[[Parser], Parser]:
+        """Decorator registering a parser for the given extensions.
+
+        ``stream=True``: the parser opens the file itself and is given ``None``
+        for the bytes (tables of millions of rows are never read whole).
+        """
 
         def deco(func: Parser) -> Parser:
             exts = tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in extensions)
-            fmt = Format(func.__module__.rsplit(".", 1)[-1], exts, func)
+            fmt = Format(func.__module__.rsplit(".", 1)[-1], exts, func, stream)
             self._formats.append(fmt)
             for ext in exts:
                 self._by_ext[ext] = fmt

@@ -48,25 +48,16 @@ class ImportSummary:
         )
 
 
-def codings_by_document(project: "Project") -> dict[str, int]:
-    """Counted codings per document name: what replacing a document would remove."""
-    from qualcode.services.documents import document_rows
-
-    return {row.name: row.codings for row in document_rows(project)}
-
-
 def import_files(
     project: "Project",
     paths: Iterable[str | Path],
     options: "ImportOptions | None" = None,
     on_progress: Callable[[int, int], None] | None = None,
-    coded: dict[str, int] | None = None,
 ) -> ImportSummary:
     """Import files and folders (each file all-or-nothing) and summarise what happened.
 
-    ``coded`` (from :func:`codings_by_document`, read before the import) lets the
-    summary say how many codings each replaced file removed; it is read here when
-    the options replace and it is not given.
+    The summary says how many codings each replaced file removed, as the store
+    counted them while replacing (nothing is read beforehand).
 
     Raises:
         ImportFormatError: the options or the participants file are invalid (nothing imported).
@@ -74,14 +65,14 @@ def import_files(
     from qualcode.ingest import import_paths
     from qualcode.services.speakers import suspect_labels
 
-    if coded is None:
-        coded = codings_by_document(project) if options is not None and options.replace else {}
     results = tuple(import_paths(project, [Path(p) for p in paths], options, on_progress=on_progress))
-    removed = {r.file: sum(coded.get(n, 0) for n in r.documents) for r in results if r.status == "replaced"}
+    removed = {r.file: r.codings_removed for r in results if r.status == "replaced"}
     warnings = {}
     for i, r in enumerate(results):
-        if r.status in ("imported", "replaced") and r.documents:
-            found = suspect_labels(project, list(r.documents))
+        # Only documents with two labels or more can hold a misspelt one: a survey of
+        # 10^6 one-turn answers is not read back label by label.
+        if r.status in ("imported", "replaced") and r.several_speakers:
+            found = suspect_labels(project, list(r.several_speakers))
             if found:
                 warnings[i] = tuple(found)
     return ImportSummary(results, warnings, removed)

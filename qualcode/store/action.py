@@ -10,6 +10,9 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from qualcode.store.base import now
+from qualcode.store.schema import MOVED_COLUMNS
+
 if TYPE_CHECKING:
     from qualcode.store.project import Project
 
@@ -30,6 +33,28 @@ class Action:
         self.changes: list[list[Any]] = []
         self.run_id: int | None = None
         self.undoable = True
+        self._event_id: int | None = None
+        self._columns: dict[str, list[str]] = {}
+
+    def event_id(self) -> int:
+        """The id of this action's event row, created (state ``pending``) on first need.
+
+        Why early: rows moved out by a bulk delete are kept under the event
+        that removed them, before the event's log is complete.
+        """
+        if self._event_id is None:
+            cur = self.conn.execute(
+                "INSERT INTO events (action, summary, actor, created_at, state) VALUES (?, ?, ?, ?, 'pending')",
+                [self.name, self.summary, self.actor, now()],
+            )
+            self._event_id = int(cur.lastrowid or 0)
+        return self._event_id
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table``, in table order (cached for the action)."""
+        if table not in self._columns:
+            self._columns[table] = [r[1] for r in self.conn.execute(f"PRAGMA table_info([{table}])")]
+        return self._columns[table]
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -151,24 +176,67 @@ class Action:
         self.changes.append(["d", table, row_id, before])
 
     def delete_many(self, table: str, row_ids: Sequence[int]) -> int:
-        """Delete many rows in a few statements, remembering each whole; returns how many."""
+        """Delete many rows in a few statements, kept for undo; returns how many.
+
+        The rows are moved into ``moved_rows`` by SQL (see :meth:`_move`), not
+        copied into the log.
+        """
         deleted = 0
         for at in range(0, len(row_ids), 500):
             chunk = list(row_ids[at : at + 500])
+            deleted += self._move(table, f"id IN ({', '.join('?' for _ in chunk)})", chunk)
+        return deleted
+
+    def delete_where(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
+        """Delete every row matching ``where`` (kept for undo); returns how many."""
+        return self._move(table, where, params)
+
+    def _move(self, table: str, where: str, params: Sequence[Any]) -> int:
+        """Delete the rows matching ``where``, moving them into ``moved_rows`` under this event.
+
+        Why in SQL: replacing a survey deletes up to millions of documents,
+        turns and codings; logging each as JSON held them all in memory (and
+        in one event row). The log gets ``["m", table, step, columns]``; undo
+        copies the rows back, redo deletes them again by their ids. A table
+        wider than ``moved_rows`` (none today) is logged row by row.
+        """
+        cols = self.columns(table)
+        if not self.undoable:
+            return int(self.conn.execute(f"DELETE FROM [{table}] WHERE {where}", list(params)).rowcount)
+        if len(cols) > MOVED_COLUMNS or "id" not in cols:
+            return self._delete_logged(table, where, params)
+        prev = self.changes[-1] if self.changes else None
+        if prev is not None and prev[0] == "m" and prev[1] == table and prev[3] == cols:
+            step, fresh = prev[2], False
+        else:
+            step, fresh = len(self.changes), True
+            self.changes.append(["m", table, step, cols])
+        slots = ", ".join(f"c{i}" for i in range(len(cols)))
+        moved = self.conn.execute(
+            f"INSERT INTO moved_rows (event_id, step, tbl, row_id, {slots})"
+            f" SELECT ?, ?, ?, id, {', '.join(f'[{c}]' for c in cols)} FROM [{table}] WHERE {where}",
+            [self.event_id(), step, table, *params],
+        ).rowcount
+        if not moved:
+            if fresh:
+                self.changes.pop()
+            return 0
+        deleted = self.conn.execute(f"DELETE FROM [{table}] WHERE {where}", list(params)).rowcount
+        if deleted != moved:  # pragma: no cover - defensive: the same WHERE in one transaction
+            raise RuntimeError(f"delete from {table}: moved {moved} rows but deleted {deleted}")
+        return int(deleted)
+
+    def _delete_logged(self, table: str, where: str, params: Sequence[Any]) -> int:
+        """Delete rows logging each whole as JSON (a table too wide for ``moved_rows``)."""
+        ids = [r[0] for r in self.conn.execute(f"SELECT id FROM [{table}] WHERE {where} ORDER BY id", list(params))]
+        deleted = 0
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
             marks = ", ".join("?" for _ in chunk)
             cur = self.conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks}) ORDER BY id", chunk)
             names = [d[0] for d in cur.description]
             rows = [dict(zip(names, r)) for r in cur.fetchall()]
-            if not rows:
-                continue
-            self.conn.execute(
-                f"DELETE FROM [{table}] WHERE id IN ({', '.join('?' for _ in rows)})", [r["id"] for r in rows]
-            )
+            self.conn.execute(f"DELETE FROM [{table}] WHERE id IN ({marks})", chunk)
             self.changes.extend(["d", table, r["id"], r] for r in rows)
             deleted += len(rows)
         return deleted
-
-    def delete_where(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
-        """Delete every row matching ``where``; returns how many."""
-        ids = [r[0] for r in self.conn.execute(f"SELECT id FROM [{table}] WHERE {where} ORDER BY id", list(params))]
-        return self.delete_many(table, ids)

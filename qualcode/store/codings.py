@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -45,21 +45,21 @@ def delete_codings(act: "Action", coding_ids: Sequence[int]) -> int:
     return act.delete_many("codings", ids)
 
 
-def _coding_row(c: Coding) -> dict[str, Any]:
-    return {
-        "code_id": c.code_id,
-        "document_id": c.document_id,
-        "start": c.start,
-        "end": c.end,
-        "coder": c.coder,
-        "origin": c.origin,
-        "status": c.status,
-        "method": c.method,
-        "rule": c.rule,
-        "confidence": c.confidence,
-        "run_id": c.run_id,
-        "created_at": c.created_at,
-    }
+_ROW_FIELDS = (
+    "code_id",
+    "document_id",
+    "start",
+    "end",
+    "coder",
+    "origin",
+    "status",
+    "method",
+    "confidence",
+    "run_id",
+    "created_at",
+    "rule",
+)
+"""The codings columns in the order of :class:`Coding`'s fields after ``id``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +219,7 @@ class CodingStore:
         items = list(items)
         coder_default = default_coder()
         lengths, existing = self._lengths_and_keys({it.document_id for it in items})
-        fresh: list[Coding] = []
+        fresh: list[tuple[Any, ...]] = []
         # Positive: an existing coding's id; negative: -(1 + index) into ``fresh``.
         result: list[int] = []
         stamp = now()
@@ -240,9 +240,9 @@ class CodingStore:
                 continue
             existing[key] = -(len(fresh) + 1)
             status = it.status or ("confirmed" if it.origin == "manual" else "pending")
+            # The fields after ``id``, as Coding takes them: the Coding is made once its id is known.
             fresh.append(
-                Coding(
-                    0,
+                (
                     it.code_id,
                     it.document_id,
                     it.start,
@@ -260,13 +260,13 @@ class CodingStore:
             result.append(existing[key])
         with self.project.action(action, summary or f"add {len(fresh)} codings") as act:
             act.run_id = run_id
-            new_ids = act.insert_many("codings", (_coding_row(c) for c in fresh))
-        for k, new_id in enumerate(new_ids):  # in place: a 10^6 batch is not held twice
-            fresh[k] = replace(fresh[k], id=new_id)
+            new_ids = act.insert_many("codings", (dict(zip(_ROW_FIELDS, f)) for f in fresh))
+        added = [Coding(new_id, *f) for new_id, f in zip(new_ids, fresh)]
+        del fresh
         for k, r in enumerate(result):
             if r < 0:
                 result[k] = new_ids[-r - 1]
-        return AddedCodings(result, fresh)
+        return AddedCodings(result, added)
 
     def _lengths_and_keys(self, doc_ids: set[int]) -> tuple[dict[int, int], dict[tuple[Any, ...], int]]:
         """Text length of each document and the duplicate keys of its codings, 500 documents a query.

@@ -28,11 +28,11 @@ WHITESPACE = (
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 
-# The codes with sub-codes, as roots of the subtree join (a leaf's rolled-up row is its own row).
-_NONLEAF = (
-    "JOIN temp.qc_tree tr ON tr.code_id = u.code_id"
-    " AND tr.root IN (SELECT root FROM temp.qc_tree GROUP BY root HAVING count(*) > 1)"
-)
+
+def _subtrees(roots: Sequence[int]) -> str:
+    """The join of the units with the subtrees of ``roots`` (code ids, so inlined as integers)."""
+    ids = ", ".join(str(int(r)) for r in roots)
+    return f"JOIN temp.qc_tree tr ON tr.code_id = u.code_id AND tr.root IN ({ids})"
 
 
 def attribute_value(column: str) -> str:
@@ -46,9 +46,14 @@ def attribute_value(column: str) -> str:
     return f"CASE WHEN {column} IS NULL OR trim(coalesce({value}, ''), ?) = '' THEN '{MISSING}' ELSE {value} END"
 
 
+def attribute_path(name: str) -> str | None:
+    """The JSON path of attribute ``name`` for ``json_extract`` (``None`` when a path cannot quote it)."""
+    return None if any(ch in name for ch in '"\\') else f'$."{name}"'
+
+
 def attribute_params(name: str) -> list[Any]:
     """The parameters of one :func:`attribute_value` expression for attribute ``name``."""
-    path = None if any(ch in name for ch in '"\\') else f'$."{name}"'
+    path = attribute_path(name)
     one = [path, name, path]
     return [*one, WHITESPACE, *one]
 
@@ -77,6 +82,8 @@ class CountedUnits:
         self.project = project
         self.db = project.db
         self._own: dict[int, Tally] | None = None
+        self._one: bool | None = None
+        self._wide: dict[int, tuple[int, int]] | None = None
         self._people: list[str] = []
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -90,23 +97,31 @@ class CountedUnits:
         their distinct documents and participants.
         """
         if self._own is None:
-            self._own = {
-                r[0]: Tally(r[1], r[2], r[3])
-                for r in self._all(
-                    "SELECT code_id, count(DISTINCT coding_id), count(DISTINCT document_id), count(DISTINCT pid)"
-                    " FROM temp.qc_units GROUP BY code_id"
-                )
-            }
+            rows = self._all(
+                "SELECT code_id, count(DISTINCT coding_id), count(DISTINCT document_id), count(DISTINCT pid),"
+                " count(*) FROM temp.qc_units GROUP BY code_id"
+            )
+            self._own = {r[0]: Tally(r[1], r[2], r[3]) for r in rows}
+            # A coding has one code: as many rows as codings means one unit per coding.
+            self._one = sum(r[4] for r in rows) == sum(r[1] for r in rows)
         own = self._own
         if not rollup:
             return dict(own)
-        wide = {
-            r[0]: (r[1], r[2])
-            for r in self._all(
-                "SELECT tr.root, count(DISTINCT u.document_id), count(DISTINCT u.pid)"
-                f" FROM temp.qc_units u {_NONLEAF} GROUP BY tr.root"
-            )
-        }
+        if self._wide is None:
+            whole, partial = self._roots()
+            self._wide = {}
+            if whole:
+                docs, pids = self._all("SELECT count(DISTINCT document_id), count(DISTINCT pid) FROM temp.qc_units")[0]
+                self._wide = {root: (docs, pids) for root in whole}
+            if partial:
+                self._wide.update(
+                    (r[0], (r[1], r[2]))
+                    for r in self._all(
+                        "SELECT tr.root, count(DISTINCT u.document_id), count(DISTINCT u.pid)"
+                        f" FROM temp.qc_units u {_subtrees(partial)} GROUP BY tr.root"
+                    )
+                )
+        wide = self._wide
         out = {}
         for root, members in self._members().items():
             if len(members) == 1 and root in own:
@@ -114,6 +129,20 @@ class CountedUnits:
             elif root in wide:
                 out[root] = Tally(sum(own[c].codings for c in members if c in own), *wide[root])
         return out
+
+    def _roots(self) -> tuple[list[int], list[int]]:
+        """The codes with sub-codes: those whose subtree holds every counted code, and the others.
+
+        Why: a subtree holding every counted unit (the one top theme of a
+        consultation's codebook) needs no join with the code tree, which at
+        10^6 answers costs seconds per table.
+        """
+        present = set(self.tallies(rollup=False))
+        whole, partial = [], []
+        for root, members in self._members().items():
+            if len(members) > 1:
+                (whole if present and present <= set(members) else partial).append(root)
+        return whole, partial
 
     def _members(self) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
@@ -129,8 +158,27 @@ class CountedUnits:
         :meth:`tallies`, codings are summed over the subtree's own codes.
         """
         n = len(attrs)
-        own_rows, wide_rows = self._grouped(attrs, [("u.code_id", ""), ("tr.root", _NONLEAF)])
+        # The subtree rows' codings are summed from the own rows below: their query counts only people.
+        whole, partial = self._roots()
+        if not all(a in self._people for a in attrs):
+            self.people(attrs)  # kept for the block (dropped with the other temporary tables)
+        queries = [("u.code_id", "")] + ([("tr.root", _subtrees(partial))] if partial else [])
+        found = self._grouped(attrs, queries, codings=[True] + [False] * (len(queries) - 1))
+        own_rows, wide_rows = found[0], found[1] if partial else []
         own = {(r[0], tuple(r[1 : 1 + n])): GroupTally(r[1 + n], r[2 + n]) for r in own_rows}
+        if whole:
+            # Every counted person is in such a subtree: its people per group are the counted people's
+            # values (a group with only unattributed units has none), read from qc_people, not the units.
+            cols = ", ".join(f"v{self._people.index(a)}" for a in attrs)
+            people = {
+                tuple(r[:-1]): r[-1]
+                for r in self._all(
+                    f"SELECT {cols}, count(*) FROM temp.qc_people WHERE pid IN (SELECT pid FROM temp.qc_units)"
+                    f" GROUP BY {cols}"
+                )
+            }
+            for values in {values for _, values in own}:
+                wide_rows += [(root, *values, 0, people.get(values, 0)) for root in whole]
         members = self._members()
         out = {}
         for r in wide_rows:
@@ -151,18 +199,31 @@ class CountedUnits:
         """
         n = len(attrs)
         names = ", ".join(f"v{i}" for i in range(n))
-        values = ", ".join(f"{attribute_value('p.attributes')}" for _ in attrs)
-        params: list[Any] = []
-        for a in attrs:
-            params += attribute_params(a)
         self.db.execute("DROP TABLE IF EXISTS temp.qc_people")
         self.db.execute(f"CREATE TEMP TABLE qc_people (pid INTEGER PRIMARY KEY, in_scope INTEGER, {names})")
+        paths = [attribute_path(a) for a in attrs]
+        if all(paths):
+            # Each value read once (json_extract), blanks marked MISSING afterwards: the CASE of
+            # attribute_value would read it three times per person.
+            values = ", ".join("json_extract(p.attributes, ?)" for _ in attrs)
+            params: list[Any] = list(paths)
+        else:
+            values = ", ".join(f"{attribute_value('p.attributes')}" for _ in attrs)
+            params = []
+            for a in attrs:
+                params += attribute_params(a)
         self.db.execute(
             f"""INSERT INTO temp.qc_people
-                SELECT p.id, p.id IN (SELECT id FROM temp.qc_scope), {values} FROM participants p
-                WHERE p.id IN (SELECT id FROM temp.qc_scope) OR p.id IN (SELECT pid FROM temp.qc_units)""",
+                SELECT p.id, s.id IS NOT NULL, {values} FROM participants p LEFT JOIN temp.qc_scope s ON s.id = p.id
+                WHERE s.id IS NOT NULL OR p.id IN (SELECT pid FROM temp.qc_units)""",
             params,
         )
+        if all(paths):
+            for i in range(n):
+                self.db.execute(
+                    f"UPDATE temp.qc_people SET v{i} = '{MISSING}' WHERE v{i} IS NULL OR trim(v{i}, ?) = ''",
+                    [WHITESPACE],
+                )
         self._people = list(attrs)
 
     def scope_size(self) -> int:
@@ -177,12 +238,27 @@ class CountedUnits:
         rows = self._all(f"SELECT {cols}, count(*) FROM temp.qc_people WHERE in_scope GROUP BY {cols}")
         return {tuple(r[:-1]): r[-1] for r in rows}
 
-    def _grouped(self, attrs: Sequence[str], queries: Sequence[tuple[str, str]]) -> list[list[tuple[Any, ...]]]:
+    def _single(self) -> bool:
+        """Whether every counted coding is one unit (one participant or unattributed), as in a survey.
+
+        Then a group's distinct codings are its rows, and ``count(*)`` spares
+        SQLite a distinct-value tree per group.
+        """
+        if self._one is None:
+            self.tallies(rollup=False)
+        return bool(self._one)
+
+    def _grouped(
+        self, attrs: Sequence[str], queries: Sequence[tuple[str, str]], codings: Sequence[bool] | None = None
+    ) -> list[list[tuple[Any, ...]]]:
         """Per (``key``, ``join``) query: key, the ``attrs`` values, codings and distinct participants.
 
         Each person's values are looked up once, into ``qc_people`` (kept when
-        :meth:`people` built it for these attributes).
+        :meth:`people` built it for these attributes). Where ``codings`` is
+        false for a query its codings column is 0 (the caller sums them).
         """
+        wanted = list(codings) if codings is not None else [True] * len(queries)
+        count = "count(*)" if self._single() else "count(DISTINCT u.coding_id)"
         n = len(attrs)
         names = ", ".join(f"v{i}" for i in range(n))
         kept = all(a in self._people for a in attrs)
@@ -193,13 +269,13 @@ class CountedUnits:
             missing = ", ".join(f"coalesce(g.v{j}, '{MISSING}') AS v{i}" for i, j in enumerate(index))
             return [
                 self._all(
-                    f"""SELECT {key}, {names}, count(DISTINCT u.coding_id), count(DISTINCT u.pid)
+                    f"""SELECT {key}, {names}, {count if want else 0}, count(DISTINCT u.pid)
                         FROM (SELECT u.code_id, u.coding_id, u.pid, {missing}
                               FROM temp.qc_units u LEFT JOIN temp.qc_people g ON g.pid = u.pid) u
                         {join}
                         GROUP BY {key}, {names}"""
                 )
-                for key, join in queries
+                for (key, join), want in zip(queries, wanted)
             ]
         finally:
             if not kept:
@@ -295,7 +371,24 @@ class CountedUnits:
         return out
 
     def totals(self, code_ids: Sequence[int] | None = None) -> tuple[int, int]:
-        """Distinct counted codings and documents (of ``code_ids`` as applied, or all)."""
+        """Distinct counted codings and documents (of ``code_ids`` as applied, or all).
+
+        A coding has one code, so the codings are the sum of the codes' own
+        counts; the documents come from a subtree's tally when one subtree
+        holds exactly the counted codes asked for (the usual whole codebook),
+        and are counted only otherwise.
+        """
+        own = self.tallies(rollup=False)
+        asked = set(own) if code_ids is None else set(code_ids) & set(own)
+        codings = sum(own[c].codings for c in asked)
+        if not asked:
+            return 0, 0
+        if len(asked) == 1:
+            return codings, own[next(iter(asked))].documents
+        rolled = self.tallies(rollup=True)
+        for root, members in self._members().items():
+            if root in rolled and set(members) & set(own) == asked:
+                return codings, rolled[root].documents
         where, params = "", []
         if code_ids is not None:
             where, params = "WHERE code_id IN (SELECT value FROM json_each(?))", [json.dumps(list(code_ids))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -18,10 +19,23 @@ from qualcode.store.document_rows import (  # noqa: F401 - re-exported
     _document,
     _turn,
 )
+from qualcode.store.fts import bulk_index
 
 if TYPE_CHECKING:
     from qualcode.store.action import Action
     from qualcode.store.project import Project
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocuments:
+    """What :meth:`DocumentStore.store_many` did: a status per document and the codings replacing removed."""
+
+    statuses: list[str]
+    codings_removed: int
+
+
+CHUNK = 5000
+"""Documents stored per ``executemany`` by :meth:`DocumentStore.add_many` (what an import holds at once)."""
 
 
 def text_sha256(text: str) -> str:
@@ -330,15 +344,19 @@ class DocumentStore:
         assert found is not None
         return found, status
 
-    def add_many(
+    def add_many(self, parsed: Iterable[ParsedDocument | tuple[str, dict[str, str]]], **kwargs: Any) -> list[str]:
+        """:meth:`store_many`, returning only the status per document."""
+        return self.store_many(parsed, **kwargs).statuses
+
+    def store_many(
         self,
-        parsed: Iterable[ParsedDocument],
+        parsed: Iterable[ParsedDocument | tuple[str, dict[str, str]]],
         *,
         replace: bool = False,
         participants: dict[str, dict[str, str]] | None = None,
         summary: str = "import documents",
-        chunk: int = 5000,
-    ) -> list[str]:
+        chunk: int | None = None,
+    ) -> "StoredDocuments":
         """Store many parsed documents (one file's worth) in one action, in bulk.
 
         Why bulk: a survey file holds one document per answer; a query, a
@@ -346,32 +364,44 @@ class DocumentStore:
         10^6 answers. Documents, turns and participants go in with
         ``executemany``, ``chunk`` documents at a time (``parsed`` may be a
         generator, so they need not all be in memory), logged as id ranges.
-        ``participants`` are extra people to ensure after the documents' own
-        (respondents with no answer). Same results as :meth:`add` called for
-        each in order; one transaction, so all or nothing.
+        ``parsed`` may also hold ``(name, attributes)`` pairs: people to
+        ensure at that point without a document (survey respondents with no
+        answer). ``participants`` are extra people to ensure after the
+        documents. Same results as :meth:`add` called for each in order; one
+        transaction, so all or nothing.
 
         Returns:
-            ``"imported"``, ``"replaced"`` or ``"skipped"`` per document.
+            ``"imported"``, ``"replaced"`` or ``"skipped"`` per document, and
+            the counted codings the replaced documents took with them.
 
         Raises:
             ValidationError: as :meth:`add`; nothing is written then.
         """
         statuses: list[str] = []
+        removed = [0]
+        chunk = chunk or CHUNK
         with self.project.action("import", summary) as act:
-            batch: list[ParsedDocument] = []
+            batch: list[ParsedDocument | tuple[str, dict[str, str]]] = []
             for doc in parsed:
                 batch.append(doc)
                 if len(batch) >= chunk:
-                    statuses += self._add_chunk(act, batch, replace)
+                    statuses += self._add_chunk(act, batch, replace, removed)
                     batch = []
-            statuses += self._add_chunk(act, batch, replace)
+            statuses += self._add_chunk(act, batch, replace, removed)
             extra = list((participants or {}).items())
             for at in range(0, len(extra), chunk):
                 self.project.participants.ensure_many(extra[at : at + chunk])
-        return statuses
+        return StoredDocuments(statuses, removed[0])
 
-    def _add_chunk(self, act: "Action", parsed: list[ParsedDocument], replace: bool) -> list[str]:
+    def _add_chunk(
+        self,
+        act: "Action",
+        entries: list[ParsedDocument | tuple[str, dict[str, str]]],
+        replace: bool,
+        removed: list[int],
+    ) -> list[str]:
         """Validate and store one chunk; earlier chunks are already in the table (so they count as existing)."""
+        parsed = [d for d in entries if isinstance(d, ParsedDocument)]
         for doc in parsed:
             validate_parsed(doc)
         stored = self._by_names([d.name for d in parsed])
@@ -388,21 +418,32 @@ class DocumentStore:
                 raise ValidationError(f"a different document called {doc.name!r} exists; use --replace to replace it")
             statuses.append("replaced" if prior or earlier is not None else "imported")
             keep[doc.name] = i
-        todo = [parsed[i] for i in sorted(keep.values())]
+        chosen = {id(parsed[i]) for i in keep.values()}
+        todo = [d for d in parsed if id(d) in chosen]
+        removed[0] += self._delete_many(act, [stored[d.name][0] for d in todo if d.name in stored])
+        pairs: list[tuple[str, dict[str, str] | None]] = []
+        for entry in entries:
+            if not isinstance(entry, ParsedDocument):
+                pairs.append(entry)
+                continue
+            if id(entry) not in chosen:
+                continue
+            names = set(entry.participants)
+            names.update(t.participant for t in entry.turns if t.participant)
+            if entry.participant:
+                names.add(entry.participant)
+            pairs.extend((n, entry.participants.get(n)) for n in sorted(names))
+        pid = self.project.participants.ensure_many(pairs) if pairs else {}
         if not todo:
             return statuses
-        self._delete_many(act, [stored[d.name][0] for d in todo if d.name in stored])
-        pairs: list[tuple[str, dict[str, str] | None]] = []
-        for doc in todo:
-            names = set(doc.participants)
-            names.update(t.participant for t in doc.turns if t.participant)
-            if doc.participant:
-                names.add(doc.participant)
-            pairs.extend((n, doc.participants.get(n)) for n in sorted(names))
-        pid = self.project.participants.ensure_many(pairs) if pairs else {}
         stamp = now()
         doc_ids = act.insert_many("documents", (_document_row(d, pid, stamp) for d in todo))
-        act.insert_many("turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid)))
+        with bulk_index(act.conn, "turns") as index:
+            ids = act.insert_many(
+                "turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid))
+            )
+            if ids:
+                index("id BETWEEN ? AND ?", [ids[0], ids[-1]])
         return statuses
 
     def _by_names(self, names: Sequence[str]) -> dict[str, tuple[int, str | None]]:
@@ -459,13 +500,20 @@ class DocumentStore:
     def _delete(self, act: "Action", doc_id: int) -> None:
         self._delete_many(act, [doc_id])
 
-    def _delete_many(self, act: "Action", doc_ids: Sequence[int]) -> None:
-        """Delete documents with their codings, memos, suggestion segments and turns, 500 at a time."""
+    def _delete_many(self, act: "Action", doc_ids: Sequence[int]) -> int:
+        """Delete documents with their codings, memos, suggestion segments and turns, 500 at a time.
+
+        Returns the counted (not rejected) codings removed with them.
+        """
         from qualcode.store.codings import delete_codings
 
+        counted = 0
         for at in range(0, len(doc_ids), 500):
             chunk = list(doc_ids[at : at + 500])
             marks = ", ".join("?" for _ in chunk)
+            counted += act.conn.execute(
+                f"SELECT count(*) FROM codings WHERE document_id IN ({marks}) AND status != 'rejected'", chunk
+            ).fetchone()[0]
             coding_ids = [
                 r[0] for r in act.conn.execute(f"SELECT id FROM codings WHERE document_id IN ({marks})", chunk)
             ]
@@ -479,3 +527,4 @@ class DocumentStore:
             act.delete_where("suggestion_segments", f"document_id IN ({marks})", chunk)
             act.delete_where("turns", f"document_id IN ({marks})", chunk)
             act.delete_many("documents", chunk)
+        return counted

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import NothingToUndoError, ValidationError
 from qualcode.model import Event
 from qualcode.store.base import default_coder, now
+from qualcode.store.fts import bulk_index
+from qualcode.store.schema import MOVED_COLUMNS
 
 if TYPE_CHECKING:
     from qualcode.store.project import Project
@@ -92,16 +94,18 @@ class History:
         ev = self._undo_candidate(coder, any_coder)
         if ev is None:
             raise self._nothing("undo", coder)
-        changes = json.loads(ev["changes"] or "[]")
-        return self._replay("undo", ev, coder, "undone", lambda: [self._revert(c, ev["id"]) for c in reversed(changes)])
+        changes = list(enumerate(json.loads(ev["changes"] or "[]")))
+        return self._replay(
+            "undo", ev, coder, "undone", lambda: [self._revert(c, step, ev["id"]) for step, c in reversed(changes)]
+        )
 
     def redo(self, coder: str | None = None, *, any_coder: bool = False) -> Event:
         """Re-apply the action this coder undid last (anyone's undo with ``any_coder``)."""
         ev = self._redo_candidate(coder, any_coder)
         if ev is None:
             raise self._nothing("redo", coder)
-        changes = json.loads(ev["changes"] or "[]")
-        return self._replay("redo", ev, coder, "done", lambda: [self._apply(c, ev["id"]) for c in changes])
+        changes = list(enumerate(json.loads(ev["changes"] or "[]")))
+        return self._replay("redo", ev, coder, "done", lambda: [self._apply(c, step, ev["id"]) for step, c in changes])
 
     def _replay(
         self, verb: str, ev: dict[str, Any], coder: str | None, state: str, steps: Callable[[], object]
@@ -134,35 +138,78 @@ class History:
         sets = ", ".join(f"[{c}] = ?" for c in values)
         self.project.db.execute(f"UPDATE [{table}] SET {sets} WHERE id = ?", [*values.values(), row_id])
 
-    def _revert(self, change: list[Any], event_id: int) -> None:
+    def _revert(self, change: list[Any], step: int, event_id: int) -> None:
         kind, table, row_id = change[0], change[1], change[2]
         if kind == "i":
             self.project.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
         elif kind == "r":
-            self._stash_range(table, row_id, change[3], event_id)
+            self._stash_range(table, row_id, change[3], event_id, step)
+        elif kind == "m":
+            self._restore_moved(table, change[2], change[3], event_id)
         elif kind == "d":
             self._insert(table, change[3])
         elif kind == "u":
             self._set(table, row_id, change[3])
 
-    def _apply(self, change: list[Any], event_id: int) -> None:
+    def _apply(self, change: list[Any], step: int, event_id: int) -> None:
         kind, table, row_id = change[0], change[1], change[2]
         if kind == "i":
             self._insert(table, change[3])
         elif kind == "r":
-            self._unstash_range(table, row_id, change[3], event_id)
+            self._unstash_range(table, row_id, change[3], event_id, step)
+        elif kind == "m":
+            self.project.db.execute(
+                f"DELETE FROM [{table}] WHERE id IN (SELECT row_id FROM moved_rows WHERE event_id = ? AND step = ?)",
+                [event_id, change[2]],
+            )
         elif kind == "d":
             self.project.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
         elif kind == "u":
             self._set(table, row_id, change[4])
 
-    # -- id ranges (bulk inserts) ---------------------------------------------
-    def _stash_range(self, table: str, first: int, last: int, event_id: int) -> None:
-        """Undo a bulk insert: keep its rows in ``undone_rows`` (for redo), then delete them.
+    # -- moved rows (bulk deletes) and id ranges (bulk inserts) ----------------
+    def _restore_moved(self, table: str, step: int, cols: list[str], event_id: int) -> None:
+        """Undo a bulk delete: copy its rows back from ``moved_rows`` (kept there for a redo)."""
+        with bulk_index(self.project.db.conn, table) as index:
+            self.project.db.execute(
+                f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
+                f" SELECT {', '.join(f'c{i}' for i in range(len(cols)))} FROM moved_rows"
+                " WHERE event_id = ? AND step = ? ORDER BY row_id",
+                [event_id, step],
+            )
+            index("id IN (SELECT row_id FROM moved_rows WHERE event_id = ? AND step = ?)", [event_id, step])
 
-        Rows are copied in chunks as JSON written by Python (SQLite's
-        ``json_object`` rounds floats), so memory stays bounded.
-        """
+    def _stash_range(self, table: str, first: int, last: int, event_id: int, step: int) -> None:
+        """Undo a bulk insert: move its rows into ``moved_rows`` (for redo), in SQL."""
+        conn = self.project.db.conn
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
+        if len(cols) > MOVED_COLUMNS:
+            self._stash_range_json(table, first, last, event_id)
+            return
+        conn.execute(
+            f"INSERT INTO moved_rows (event_id, step, tbl, row_id, {', '.join(f'c{i}' for i in range(len(cols)))})"
+            f" SELECT ?, ?, ?, id, {', '.join(f'[{c}]' for c in cols)} FROM [{table}] WHERE id BETWEEN ? AND ?",
+            [event_id, step, table, first, last],
+        )
+        conn.execute(f"DELETE FROM [{table}] WHERE id BETWEEN ? AND ?", [first, last])
+
+    def _unstash_range(self, table: str, first: int, last: int, event_id: int, step: int) -> None:
+        """Redo a bulk insert: put back the rows its undo moved out (kept as JSON by older versions too)."""
+        conn = self.project.db.conn
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")][:MOVED_COLUMNS]
+        with bulk_index(conn, table) as index:
+            conn.execute(
+                f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
+                f" SELECT {', '.join(f'c{i}' for i in range(len(cols)))} FROM moved_rows"
+                " WHERE event_id = ? AND step = ? ORDER BY row_id",
+                [event_id, step],
+            )
+            index("id IN (SELECT row_id FROM moved_rows WHERE event_id = ? AND step = ?)", [event_id, step])
+        conn.execute("DELETE FROM moved_rows WHERE event_id = ? AND step = ?", [event_id, step])
+        self._unstash_range_json(table, first, last, event_id)
+
+    def _stash_range_json(self, table: str, first: int, last: int, event_id: int) -> None:
+        """:meth:`_stash_range` for a table wider than ``moved_rows``: rows as JSON in ``undone_rows``, in chunks."""
         conn = self.project.db.conn
         at = first
         while at <= last:
@@ -176,9 +223,16 @@ class History:
             conn.execute(f"DELETE FROM [{table}] WHERE id BETWEEN ? AND ?", [at, upto])
             at = upto + 1
 
-    def _unstash_range(self, table: str, first: int, last: int, event_id: int) -> None:
-        """Redo a bulk insert: put back the rows its undo kept, in chunks."""
+    def _unstash_range_json(self, table: str, first: int, last: int, event_id: int) -> None:
+        """Put back rows kept as JSON in ``undone_rows`` (wide tables; undos made by older versions)."""
         conn = self.project.db.conn
+        if (
+            conn.execute(
+                "SELECT 1 FROM undone_rows WHERE event_id = ? AND tbl = ? LIMIT 1", [event_id, table]
+            ).fetchone()
+            is None
+        ):
+            return
         at = first
         while at <= last:
             upto = min(last, at + _CHUNK - 1)

@@ -128,29 +128,40 @@ class Project:
                 if act.changes or not undoable:
                     if undoable:
                         # A new action invalidates its actor's redo stack (not another coder's).
-                        self.db.execute(
-                            "DELETE FROM undone_rows WHERE event_id IN (SELECT id FROM events WHERE state = 'undone'"
-                            " AND id IN (SELECT undo_of FROM events WHERE action = 'undo' AND actor = ?))",
-                            [act.actor],
+                        redo_stack = (
+                            "SELECT id FROM events WHERE state = 'undone'"
+                            " AND id IN (SELECT undo_of FROM events WHERE action = 'undo' AND actor = ?)"
                         )
+                        self.db.execute(f"DELETE FROM undone_rows WHERE event_id IN ({redo_stack})", [act.actor])
+                        self.db.execute(f"DELETE FROM moved_rows WHERE event_id IN ({redo_stack})", [act.actor])
                         self.db.execute(
                             "UPDATE events SET state = 'discarded' WHERE state = 'undone' AND id IN"
                             " (SELECT undo_of FROM events WHERE action = 'undo' AND actor = ?)",
                             [act.actor],
                         )
-                    self.db.execute(
-                        "INSERT INTO events (action, summary, actor, created_at, state, changes, run_id)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            name,
-                            act.summary,
-                            act.actor,
-                            now(),
-                            "done" if undoable else "log",
-                            json.dumps(act.changes, ensure_ascii=False) if undoable else None,
-                            act.run_id,
-                        ],
-                    )
+                    values = [
+                        name,
+                        act.summary,
+                        act.actor,
+                        now(),
+                        "done" if undoable else "log",
+                        json.dumps(act.changes, ensure_ascii=False) if undoable else None,
+                        act.run_id,
+                    ]
+                    if act._event_id is not None:  # created early by a bulk delete
+                        self.db.execute(
+                            "UPDATE events SET action = ?, summary = ?, actor = ?, created_at = ?, state = ?,"
+                            " changes = ?, run_id = ? WHERE id = ?",
+                            [*values, act._event_id],
+                        )
+                    else:
+                        self.db.execute(
+                            "INSERT INTO events (action, summary, actor, created_at, state, changes, run_id)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            values,
+                        )
+                elif act._event_id is not None:
+                    self.db.execute("DELETE FROM events WHERE id = ?", [act._event_id])
         finally:
             self._action = None
 

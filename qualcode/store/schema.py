@@ -295,6 +295,28 @@ def m007_lemma_cache(db: Database) -> None:
     )
 
 
+MOVED_COLUMNS = 40
+"""Value columns of ``moved_rows``: a table with more columns is logged row by row as JSON instead."""
+
+
+@migrations()
+def m008_moved_rows(db: Database) -> None:
+    """Rows moved out of their table by a bulk delete (kept for undo) or by undoing a bulk insert (kept for redo).
+
+    Why untyped positional columns ``c0`` … ``c39`` instead of JSON: rows are
+    moved with ``INSERT … SELECT`` inside SQLite, so replacing a survey of 10^6
+    answers never brings its old rows into Python, and every value (floats,
+    blobs) comes back exactly. ``step`` is the index of the change in the
+    event's log; which column each ``cN`` holds is recorded there.
+    """
+    values = ", ".join(f"c{i}" for i in range(MOVED_COLUMNS))
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS moved_rows (event_id INTEGER NOT NULL, step INTEGER NOT NULL,"
+        f" tbl TEXT NOT NULL, row_id INTEGER NOT NULL, {values})"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_moved_rows ON moved_rows (event_id, step, row_id)")
+
+
 @migrations()
 def m011_space_cache(db: Database) -> None:
     """Fitted embedding spaces of theme suggestion (unit vectors and what embeds new text in the same space).

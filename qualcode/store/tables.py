@@ -11,7 +11,10 @@ The rule is that of :mod:`qualcode.analysis.attribution` (the reference,
 tested against this module to the unit):
 
 * a coding overlaps a turn when they share a non-space character of the
-  turn's utterance (the same expression as :mod:`qualcode.store.attribution`);
+  turn's utterance (the same expression as :mod:`qualcode.store.attribution`,
+  after a shortcut: a coding that starts at or before the turn and so takes
+  its first character, when that is not a space, overlaps it without
+  cutting the text — the usual case of a whole survey answer);
 * it counts for the distinct participants of the participant turns it
   overlaps (a turn without a participant falls back to the document's);
   with ``include_interviewer``, a coding with no participant turn counts for
@@ -51,15 +54,16 @@ if TYPE_CHECKING:
 _OVERLAP = f"""
 SELECT c.id AS coding_id, c.code_id, c.document_id,
        coalesce(t.role, 'participant') = 'interviewer' AS interviewer,
-       coalesce(t.participant_id, d.participant_id) AS pid, t.id AS turn_id
+       coalesce(t.participant_id, (SELECT d.participant_id FROM documents d WHERE d.id = c.document_id)) AS pid,
+       t.id AS turn_id
 FROM codings c
-JOIN documents d ON d.id = c.document_id
 JOIN turns t ON t.document_id = c.document_id
      AND t.start < c.[end] AND t.[end] > c.start
      AND t.start >= coalesce((SELECT max(t2.start) FROM turns t2
                               WHERE t2.document_id = c.document_id AND t2.start <= c.start), -1)
-     AND coalesce(trim(substr(t.text, max(c.start, t.start) - t.start + 1,
-                              min(c.[end], t.[end]) - max(c.start, t.start)), {_SPACES}), 'x') != ''
+     AND ((c.start <= t.start AND unicode(t.text) > 32 AND unicode(t.text) NOT IN (160, 8232, 8233, 12288))
+          OR coalesce(trim(substr(t.text, max(c.start, t.start) - t.start + 1,
+                                  min(c.[end], t.[end]) - max(c.start, t.start)), {_SPACES}), 'x') != '')
 WHERE {{where}}
 """
 
@@ -98,6 +102,9 @@ class TablesStore:
             " interviewer INTEGER, pid INTEGER, turn_id INTEGER)"
         )
         db.execute("CREATE TEMP TABLE qc_units (coding_id INTEGER, code_id INTEGER, document_id INTEGER, pid INTEGER)")
+        # One row per coding and participant: rows arrive in coding-id order, so this index only ever appends
+        # (cheaper than a DISTINCT over the join); NULL (unattributed) is one key like any participant.
+        db.execute("CREATE UNIQUE INDEX temp.qc_units_coding ON qc_units (coding_id, coalesce(pid, -1))")
         db.execute(
             "CREATE TEMP TABLE qc_tree (root INTEGER, code_id INTEGER, PRIMARY KEY (code_id, root)) WITHOUT ROWID"
         )
@@ -112,7 +119,7 @@ class TablesStore:
                         " AND o2.interviewer = 0)"
                     )
                 db.execute(
-                    f"INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid"
+                    f"INSERT OR IGNORE INTO temp.qc_units SELECT coding_id, code_id, document_id, pid"
                     f" FROM temp.qc_ov o WHERE {mine}"
                 )
                 db.execute(
@@ -129,18 +136,17 @@ class TablesStore:
                 )
             elif not turns:
                 db.execute(
-                    "INSERT INTO temp.qc_units SELECT DISTINCT coding_id, code_id, document_id, pid"
+                    "INSERT OR IGNORE INTO temp.qc_units SELECT coding_id, code_id, document_id, pid"
                     f" FROM ({_OVERLAP.format(where=cond)}) WHERE interviewer = 0",
                     params,
                 )
             # Nobody to count for: one unattributed unit, only when the coding has no known participant.
             if db.execute("SELECT 1 FROM temp.qc_units WHERE pid IS NULL LIMIT 1").fetchone():
-                db.execute("CREATE INDEX temp.qc_units_coding ON qc_units (coding_id, pid)")
                 db.execute("""DELETE FROM temp.qc_units WHERE pid IS NULL AND coding_id IN
                               (SELECT coding_id FROM temp.qc_units WHERE pid IS NOT NULL)""")
             db.execute("CREATE INDEX temp.qc_units_code ON qc_units (code_id)")
             db.execute("CREATE TEMP TABLE qc_scope (id INTEGER PRIMARY KEY)")
-            db.execute(f"INSERT INTO temp.qc_scope SELECT id FROM participants WHERE id IN ({_SCOPE})")
+            fill_scope(db, "temp.qc_scope")
             db.execute("""INSERT INTO temp.qc_tree
                           WITH RECURSIVE tree(root, code_id) AS (
                             SELECT id, id FROM codes
@@ -216,6 +222,20 @@ class TablesStore:
             f"SELECT {values}, count(*) FROM participants p WHERE p.id IN ({_SCOPE}) GROUP BY {values}", params + params
         ).fetchall()
         return {tuple(r[:-1]): r[-1] for r in rows}
+
+
+def fill_scope(db: Any, table: str) -> None:
+    """Insert the ids of the participants in scope (:data:`_SCOPE`) into ``table`` (an INTEGER PRIMARY KEY).
+
+    Why not ``IN (… UNION …)``: at 10^6 respondents the UNION sorts every
+    turn's participant; inserting them into the key ignores repeats for free.
+    """
+    db.execute(
+        f"INSERT OR IGNORE INTO {table} SELECT participant_id FROM turns"
+        " WHERE participant_id IS NOT NULL AND coalesce(role, 'participant') = 'participant'"
+    )
+    db.execute(f"INSERT OR IGNORE INTO {table} SELECT participant_id FROM documents WHERE participant_id IS NOT NULL")
+    db.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM participants)")
 
 
 _SCOPE = """SELECT participant_id FROM turns WHERE coalesce(role, 'participant') = 'participant'

@@ -386,3 +386,91 @@ def test_coverage_matches_reference(messy_study, project):
     assert same_coverage(proj)["participant_names"].str.len().sum() > 0
     _random_study(project, 15)
     same_coverage(project)
+
+
+def _cost(proj):
+    frame = frequencies_sql(proj, by="site").set_index("path")
+    return frame.loc["Barriers > Cost", ["codings", "participants", "site=South: participants"]].tolist()
+
+
+def test_tables_follow_edits(messy_study):
+    """Nothing is kept between commands: after a new coding, its undo and a speaker turned interviewer the
+    SQL tables still equal the reference, and move by the hand-counted amounts."""
+    proj, _ = messy_study
+    # Cost: c1 (int1 Participant), c5 + c6 (Tomas), c9 (Dan), c12 (bob, int1 Participant); c10 is rejected.
+    assert _cost(proj) == [5, 3, 1]
+    fg = next(d for d in proj.documents.all() if d.name == "fg")
+    start = fg.text.index("Yes, the pipes freeze")
+    proj.codings.apply(fg.id, start, start + len("Yes, the pipes freeze"), ["Barriers > Cost"], coder="bob")
+    assert _cost(proj) == [6, 4, 2]  # + Dana (South)
+    for switches in SWITCHES:
+        same(proj, by="site", **switches)
+    same_agreement(proj)
+    proj.history.undo()
+    assert _cost(proj) == [5, 3, 1]
+    same(proj, by="site")
+    proj.documents.map_speaker("fg", "Dan", "Dan", role="interviewer")
+    assert _cost(proj) == [4, 2, 1]  # Dan's "Costs go up too." is now an interviewer's
+    for switches in SWITCHES:
+        same(proj, by="site", **switches)
+    same_agreement(proj, include_interviewer=True)
+
+
+def test_totals_match_the_counted_codings(messy_study, project):
+    """``CountedUnits.totals`` (sums and subtree shortcuts) equals distinct counted codings and documents."""
+    _random_study(project, 4)
+    for proj in (messy_study[0], project):
+        codes = [c.id for c in proj.codes.all()]
+        rng = random.Random(5)
+        subtrees = [codes[:n] for n in range(1, len(codes) + 1)]  # depth-first: some are whole subtrees
+        asked = [None, *subtrees, codes[1:], *[rng.sample(codes, 2) for _ in range(4)]]
+        for switches in SWITCHES:
+            counted = load_corpus(proj, **switches).codings
+            with proj.tables.counted(**switches) as units:
+                for ids in asked:
+                    wanted = [cc for cc in counted if ids is None or cc.code.id in ids]
+                    want = (len({cc.coding.id for cc in wanted}), len({cc.document.id for cc in wanted}))
+                    assert units.totals(ids) == want, (ids, switches)
+
+
+def test_codings_over_leading_spaces_of_a_turn(project):
+    """The first-character shortcut of the overlap: only a non-space first character makes a coding count."""
+    from qualcode.model import ParsedDocument, ParsedTurn
+
+    bodies = ["\u00a0\u3000 rust", "\x01 fuel", "  cost", "pipes"]
+    text, turns = "", []
+    for i, body in enumerate(bodies):
+        label = f"P{i}: "
+        start = len(text) + len(label)
+        text += label + body + "\n"
+        turns.append(
+            ParsedTurn(speaker=f"P{i}", role="participant", start=start, end=start + len(body), participant=f"P{i}")
+        )
+    project.documents.add(ParsedDocument(name="d", kind="interview", text=text, turns=turns))
+    doc = project.documents.all()[0]
+    starts = [t.start for t in project.documents.turns(doc.id)]
+    spans = {
+        "Spaces": [(starts[0], starts[0] + 3), (starts[0] - 4, starts[0] + 1), (starts[2] - 2, starts[2] + 2)],
+        "Words": [(starts[0], starts[0] + 4), (starts[1], starts[1] + 1), (starts[3] - 1, starts[3] + 1)],
+    }
+    for code, found in spans.items():
+        project.codes.ensure_path(code)
+        for s, e in found:
+            project.codings.apply(doc.id, s, e, [code])
+    frame = frequencies_sql(project).set_index("path")
+    assert frame.loc["Words", "codings"] == 3 and frame.loc["Words", "participants"] == 3
+    assert "Spaces" not in frame.index or frame.loc["Spaces", "codings"] == 0
+    for switches in SWITCHES:
+        same(project, **switches)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_frequencies_match_reference_when_one_theme_holds_every_code(project, seed):
+    """The shortcut for a subtree holding every counted code (a consultation's one top theme)."""
+    _random_study(project, seed)
+    project.codes.merge("U", "T > b")
+    assert [c.path for c in project.codes.all() if c.parent_id is None] == ["T"]
+    for switches in SWITCHES:
+        same(project, **switches)
+        same(project, by=["site", "age"], **switches)
+        same(project, by="site", coders=["bob"], **switches)

@@ -118,9 +118,12 @@ def snapshot(project) -> dict:
     }
 
 
-def test_round_trip_keeps_documents_codes_codings_memos_and_participants(study, tmp_path):
+@pytest.mark.parametrize("layout", ["auto", "inline", "files"])
+def test_round_trip_keeps_documents_codes_codings_memos_and_participants(study, tmp_path, layout):
     out = tmp_path / "study.qdpx"
-    summary = export_qdpx(study, out, timestamp=STAMP)
+    summary = export_qdpx(study, out, timestamp=STAMP, sources=layout)
+    with zipfile.ZipFile(out) as archive:  # 2 document texts as files unless inline; 1 project memo always
+        assert len(archive.namelist()) == (2 if layout == "inline" else 4)
     # Hand count: 2 documents, 4 codes, 6 codings, 5 memos, 2 participants.
     assert (summary.documents, summary.codes, summary.codings, summary.memos, summary.participants) == (2, 4, 6, 5, 2)
     fresh = open_project(tmp_path / "copy.db")
@@ -146,13 +149,14 @@ def test_offsets_are_code_points_into_the_utf8_source_file(study, tmp_path):
     assert text == study.documents.find("Alice interview").text
 
 
-def test_export_validates_against_the_project_schema(study, tmp_path, shared_dir):
+@pytest.mark.parametrize("layout", ["files", "inline"])
+def test_export_validates_against_the_project_schema(study, tmp_path, shared_dir, layout):
     xmlschema = pytest.importorskip("xmlschema")
     xsd = shared_dir / "refi-qda" / "Project-mrt2019.xsd"
     if not xsd.exists():
         pytest.skip("Project-mrt2019.xsd not found")
     out = tmp_path / "study.qdpx"
-    export_qdpx(study, out, include_pending=True)
+    export_qdpx(study, out, include_pending=True, sources=layout)
     with zipfile.ZipFile(out) as archive:
         xmlschema.XMLSchema(str(xsd)).validate(archive.read("project.qde").decode("utf-8"))
 

@@ -100,7 +100,7 @@ def test_codebook_load_of_a_qdpx_has_the_same_caps_as_refi_import(tmp_path, monk
 
     big = tmp_path / "big.qdpx"
     _qdpx(big, pad="x" * 5000)
-    monkeypatch.setattr(qdc, "MAX_XML_BYTES", 1000)
+    monkeypatch.setattr(qdc, "MAX_QDE_BYTES", 1000)  # the streamed project.qde's cap, as for 'refi import'
     out = CliRunner().invoke(app, ["codebook", "load", str(big), "-p", str(tmp_path / "p.db")])
     assert "more than the 1000" in _err(out) and "[E201]" in out.output
 
@@ -209,3 +209,34 @@ def test_delimiter_sniffing_of_a_long_first_line_is_fast(tmp_path):
         timeout=20,
     )
     assert got == "','"
+
+
+def test_codebook_load_of_a_big_qdpx_reads_only_up_to_the_codebook(tmp_path, monkeypatch):
+    """A 10^6-answer export's project.qde is gigabytes; the codebook comes first and is all that is read."""
+    import qualcode.codebook.qdc as qdc
+    from qualcode.limits import CappedStream
+
+    sources = "".join(
+        f'<TextSource guid="00000000-0000-0000-0000-{i:012d}" name="R{i}"><PlainTextContent>{"answer " * 20}'
+        "</PlainTextContent></TextSource>"
+        for i in range(40_000)
+    )
+    qde = QDE.replace("<!-- {pad} -->", f"<Sources>{sources}</Sources>").format(
+        guid="1" * 8 + "-2222-3333-4444-" + "5" * 12
+    )
+    big = tmp_path / "big.qdpx"
+    with zipfile.ZipFile(big, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", qde)
+    read: list[int] = []
+    real = CappedStream.read
+
+    def counting(self, size=-1):
+        data = real(self, size)
+        read.append(len(data))
+        return data
+
+    monkeypatch.setattr(CappedStream, "read", counting)
+    monkeypatch.setattr(qdc, "MAX_XML_BYTES", 100_000)  # the whole-file cap does not apply to a streamed entry
+    book = qdc.read_qdc(big)
+    assert [n.name for n in book.nodes] == ["Feedback"]
+    assert len(qde) > 6_000_000 and sum(read) < len(qde) // 4

@@ -38,7 +38,7 @@ def test_bulk_import_is_logged_as_ranges_and_undo_redo_restore_it(project, tmp_p
     changes = json.loads(ev["changes"])
     assert {c[0] for c in changes} == {"r"}
     assert {c[1] for c in changes} == {"documents", "participants", "turns"}
-    assert len(changes) == 4  # respondents who answered, documents, turns, then respondents who did not
+    assert len(changes) == 3  # respondents (with or without an answer, in row order), documents, turns
     assert "bus to ward" not in ev["changes"]  # no row copied into the log
     hits = len(project.search("ward"))
 
@@ -51,6 +51,7 @@ def test_bulk_import_is_logged_as_ranges_and_undo_redo_restore_it(project, tmp_p
         assert _dump(project, t) == rows
     assert len(project.search("ward")) == hits > 0
     assert project.query("SELECT count(*) AS n FROM undone_rows")[0]["n"] == 0
+    assert project.query("SELECT count(*) AS n FROM moved_rows")[0]["n"] == 0
 
 
 def test_reimport_of_the_same_survey_is_skipped_and_replace_replaces(project, tmp_path):
@@ -139,9 +140,9 @@ def test_batch_coding_undo_redo_and_what_add_many_returns(project, tmp_path):
 def test_a_new_action_after_undo_drops_the_kept_rows(project, tmp_path):
     import_paths(project, [_survey(tmp_path / "s.csv")], SURVEY_OPTS)
     project.history.undo()
-    assert project.query("SELECT count(*) AS n FROM undone_rows")[0]["n"] > 0
+    assert project.query("SELECT count(*) AS n FROM moved_rows")[0]["n"] > 0
     project.codes.add("New")
-    assert project.query("SELECT count(*) AS n FROM undone_rows")[0]["n"] == 0
+    assert project.query("SELECT count(*) AS n FROM moved_rows")[0]["n"] == 0
     assert not project.history.can_redo()
 
 

@@ -53,8 +53,9 @@ def _role(value: str) -> str | None:
     return None
 
 
-@register(".csv", ".tsv", ".xlsx")
-def parse_table(path: Path, data: bytes, options: ImportOptions) -> RawFile:
+@register(".csv", ".tsv", ".xlsx", stream=True)
+def parse_table(path: Path, data: bytes | None, options: ImportOptions) -> RawFile:
+    """A table: survey rows are streamed; the transcript layouts gather their rows."""
     table = read_table(path, data, options.encoding)
     if options.survey:
         from qualcode.ingest.formats.survey import survey_file
