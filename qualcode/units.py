@@ -75,6 +75,12 @@ def windows(spans: list[tuple[int, int]], text: str, base: int, max_words: int) 
     return out
 
 
+def _may_exceed(text: str, max_words: int) -> bool:
+    """False when ``text`` is too short to hold more than ``max_words`` words (each word and gap is a character),
+    so short survey answers are never split into words just to be counted."""
+    return len(text) > 2 * max_words
+
+
 def split_turns(
     turns: Sequence["TurnText"], unit: str, max_words: int | None = None
 ) -> list[tuple["TurnText", int, int, str]]:
@@ -101,15 +107,19 @@ def split_turns(
     needs = [
         i
         for i, p in enumerate(pieces)
-        if unit == "sentence" or (max_words is not None and count_words(p[3]) > max_words)
+        if unit == "sentence"
+        or (max_words is not None and _may_exceed(p[3], max_words) and count_words(p[3]) > max_words)
     ]
     # spaCy loads only when some piece must be split (a rerun on short answers needs none of it).
     spans_of = dict(zip(needs, sentence_spans_many(pieces[i][3] for i in needs))) if needs else {}
     out: list[tuple[TurnText, int, int, str]] = []
     for i, (t, s, e, text) in enumerate(pieces):
-        if i not in spans_of:
-            ranges = [(s, e)]
-        elif unit == "sentence":
+        if i not in spans_of:  # the common case (short answers): the piece is a unit as it is
+            piece = text[: e - s]
+            if piece and not piece.isspace():  # == piece.strip(), without building the stripped copy
+                out.append((t, s, e, piece))
+            continue
+        if unit == "sentence":
             ranges = [(s + a, s + b) for a, b in spans_of[i]]
         else:
             ranges = windows(spans_of[i], text, s, max_words or 0)

@@ -330,3 +330,21 @@ def m009_document_search(db: Database) -> None:
     """
     create_name_index(db.conn)
     db.execute("CREATE INDEX IF NOT EXISTS idx_documents_kind_name ON documents (kind, name COLLATE NOCASE)")
+
+
+@migrations()
+def m011_space_cache(db: Database) -> None:
+    """Fitted embedding spaces of theme suggestion (unit vectors and what embeds new text in the same space).
+
+    Why: fitting TF-IDF and SVD over every unit is most of a rerun's time; a
+    rerun on the same units (new seed, new topic count) reads the space back.
+    Keyed by a hash of the units' lemmas and the settings (``store/space_cache.py``).
+    """
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS space_cache (key TEXT PRIMARY KEY, created_at TEXT NOT NULL, meta TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS space_cache_parts (key TEXT NOT NULL, name TEXT NOT NULL, part INTEGER NOT NULL,"
+        " data BLOB NOT NULL)"
+    )
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_space_cache_parts ON space_cache_parts (key, name, part)")

@@ -14,17 +14,21 @@ run embeds nothing again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from qualcode.themes.neural import CachedEmbedder, SentenceTransformerEmbedder, resolve_model
 from qualcode.themes.params import SuggestParams
 
 NEURAL_EMBEDDERS = ("neural", "sentence-transformers")
 
+#: Random state of the truncated SVD: fixed, so the space is shared by runs with different seeds.
+SVD_RANDOM_STATE = 0
+
 if TYPE_CHECKING:
     import numpy as np
 
     from qualcode.store import Project
+    from qualcode.themes.space import TfidfSpace
 
 
 class Embedder(Protocol):
@@ -40,49 +44,52 @@ class Embedder(Protocol):
 
 
 class TfidfSvdEmbedder:
-    """Latent semantic embeddings fitted on the corpus (the offline default)."""
+    """Latent semantic embeddings fitted on the corpus (the offline default).
+
+    With a project, the fitted space (unit vectors, vocabulary, idf, SVD
+    components) is cached there (``space_cache.py``): a rerun on the same
+    units only reads it back. The SVD's random state is fixed
+    (``SVD_RANDOM_STATE``), not the run's seed, so that a rerun with another
+    ``--seed`` shares the space; the seed drives the clustering. Vectors are
+    kept as float32 in both the fitted and the cached path, so a cached run
+    gives exactly the topics of a cold one.
+    """
 
     name = "tfidf-svd"
 
     def __init__(self, dims: int = 100, seed: int = 0, project: "Project | None" = None) -> None:
         self.dims = dims
-        self.seed = seed
-        self.project = project  # for the lemma cache (keywords and code texts embedded again on a rerun)
-        self._vectorizer: Any = None
-        self._svd: Any = None
+        self.seed = seed  # recorded with the run; the space itself does not depend on it
+        self.project = project  # for the lemma and space caches
+        self.cache_hit: bool | None = None  # after fit_embed: whether the space came from the project cache
+        self._space: TfidfSpace | None = None
 
     def fit_embed(self, texts: list[str], lemma_texts: list[str] | None = None) -> "np.ndarray":
-        from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        import numpy as np
 
-        from qualcode.text import lemma_text_many
-        from qualcode.themes.units import stop_words
+        from qualcode.themes.lemmas import lemma_texts as cached_lemma_texts
+        from qualcode.themes.space import fit_space, load_space, save_space, space_key
 
-        lemmas = lemma_texts if lemma_texts is not None else lemma_text_many(texts)
-        self._vectorizer = TfidfVectorizer(
-            ngram_range=(1, 2),
-            min_df=2 if len(lemmas) >= 50 else 1,
-            sublinear_tf=True,
-            stop_words=stop_words(),
-        )
-        matrix = self._vectorizer.fit_transform(lemmas)
-        n_comp = max(1, min(self.dims, matrix.shape[1] - 1, matrix.shape[0] - 1))
-        self._svd = TruncatedSVD(n_components=n_comp, random_state=self.seed)
-        return _normalise(self._svd.fit_transform(matrix))
+        lemmas = lemma_texts if lemma_texts is not None else cached_lemma_texts(self.project, texts)
+        key = space_key(lemmas, self.dims) if self.project is not None else None
+        found = load_space(self.project, key) if key is not None else None
+        self.cache_hit = found is not None
+        if found is None:
+            found = fit_space(lemmas, self.dims, SVD_RANDOM_STATE)
+            if key is not None:
+                save_space(self.project, key, *found)
+                # Keywords are embedded one word at a time (MMR): cache every word's lemma now, so a
+                # rerun, whatever topics it finds, needs no spaCy.
+                cached_lemma_texts(self.project, sorted({w for text in lemmas for w in text.split()}))
+        self._space, vectors = found
+        return np.asarray(vectors, dtype=np.float64)
 
     def embed(self, texts: list[str]) -> "np.ndarray":
-        from qualcode.themes.lemmas import lemma_texts
+        from qualcode.themes.lemmas import word_lemma_texts
 
-        if self._vectorizer is None:
+        if self._space is None:
             raise RuntimeError("fit_embed must be called before embed")
-        return _normalise(self._svd.transform(self._vectorizer.transform(lemma_texts(self.project, texts))))
-
-
-def _normalise(matrix: Any) -> "np.ndarray":
-    import numpy as np
-    from sklearn.preprocessing import normalize
-
-    return normalize(np.asarray(matrix, dtype=np.float64))
+        return self._space.transform(word_lemma_texts(self.project, texts))
 
 
 def make_embedder(params: SuggestParams, project: "Project | None" = None) -> Embedder:

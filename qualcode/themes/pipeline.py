@@ -66,6 +66,52 @@ def defer_bertopic_plotting() -> None:
             return getattr(real, name)
 
     sys.modules["bertopic.plotting"] = _Deferred("bertopic.plotting")
+    _defer_part_of_speech(top.submodule_search_locations)
+
+
+def _defer_part_of_speech(locations: Any) -> None:
+    """Load ``bertopic.representation._pos`` (it imports spaCy) only when ``PartOfSpeech`` is built.
+
+    Why: BERTopic imports it eagerly; a rerun whose lemmas are all cached
+    needs no spaCy at all, and importing it costs about a second. The
+    stand-in module offers ``PartOfSpeech`` as a class whose construction
+    loads the real module and returns a real instance.
+    """
+    import importlib.util
+    import sys
+    import types
+    from pathlib import Path
+
+    name = "bertopic.representation._pos"
+    if name in sys.modules or "spacy" in sys.modules:
+        return
+    path = Path(next(iter(locations))) / "representation" / "_pos.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None or not path.exists():
+        return
+
+    def load() -> Any:
+        real = sys.modules.get(name)
+        if not isinstance(real, _DeferredPos):
+            return real
+        real = importlib.util.module_from_spec(spec)
+        sys.modules[name] = real
+        spec.loader.exec_module(real)  # type: ignore[union-attr]
+        return real
+
+    class PartOfSpeech:  # noqa: D101 - stands in for bertopic's class until first use
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            return load().PartOfSpeech(*args, **kwargs)
+
+    class _DeferredPos(types.ModuleType):
+        def __getattr__(self, attr: str) -> Any:
+            if attr.startswith("__"):
+                raise AttributeError(attr)
+            return getattr(load(), attr)
+
+    stand_in = _DeferredPos(name)
+    stand_in.PartOfSpeech = PartOfSpeech  # type: ignore[attr-defined]
+    sys.modules[name] = stand_in
 
 
 def _backend(embedder: Embedder) -> Any:

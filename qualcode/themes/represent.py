@@ -10,6 +10,7 @@ three consistent with each other.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from qualcode.model import Code
 from qualcode.themes.embed import Embedder
 from qualcode.themes.params import Excerpt, SuggestParams, TopicSuggestion, Unit
 from qualcode.themes.pipeline import TopicModelResult
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 LABEL_TERMS = 4
 
@@ -27,14 +31,16 @@ def code_text(code: Code) -> str:
     return ". ".join(p for p in parts if p)
 
 
-def seed_topics(codes: Sequence[Code]) -> list[list[str]]:
-    """BERTopic seed words per code: lemmas of its name and keywords."""
-    from qualcode.text import lemmas_many
+def seed_topics(codes: Sequence[Code], project: "Project | None" = None) -> list[list[str]]:
+    """BERTopic seed words per code: lemmas of its name and keywords (through the project's lemma cache)."""
+    from qualcode.themes.lemmas import lemma_texts
     from qualcode.themes.units import stop_words
 
     stops = set(stop_words())
     texts = [" ".join([c.name, *c.keywords]) for c in codes]
-    seeds = [[w for w in dict.fromkeys(ls) if w not in stops and len(w) > 1] for ls in lemmas_many(texts)]
+    seeds = [
+        [w for w in dict.fromkeys(ls.split()) if w not in stops and len(w) > 1] for ls in lemma_texts(project, texts)
+    ]
     return [s for s in seeds if s]
 
 

@@ -53,6 +53,7 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
     from qualcode.themes.pipeline import defer_bertopic_plotting, fit_topics
     from qualcode.themes.represent import describe_topics, seed_topics
     from qualcode.themes.requirements import require_bertopic
+    from qualcode.themes.threads import numeric_threads
     from qualcode.themes.units import build_units_with_lemmas
 
     steps = 5
@@ -68,21 +69,18 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
     if params.topics is not None and params.topics >= len(units):
         raise ValidationError(f"--topics {params.topics} is not smaller than the number of units ({len(units)})")
     tick(1, steps)
-    embeddings = embedder.fit_embed([u.text for u in units], lemmas)
-    tick(2, steps)
-    codes = [c for c in project.codes.all()] if params.guided else []
-    seeds = seed_topics(codes) if codes else None
-    result = fit_topics(lemmas, embeddings, params, embedder, seeds)
-    tick(3, steps)
-    topics = describe_topics(units, embeddings, result, params, embedder, codes)
+    with numeric_threads():
+        embeddings = embedder.fit_embed([u.text for u in units], lemmas)
+        tick(2, steps)
+        codes = [c for c in project.codes.all()] if params.guided else []
+        seeds = seed_topics(codes, project) if codes else None
+        result = fit_topics(lemmas, embeddings, params, embedder, seeds)
+        tick(3, steps)
+        topics = describe_topics(units, embeddings, result, params, embedder, codes)
     tick(4, steps)
 
     from qualcode.store.suggestions import SuggestionSegment
 
-    segments = [
-        SuggestionSegment(0, int(t), u.document_id, u.start, u.end, round(float(p), 4))
-        for u, t, p in zip(units, result.topics, result.probabilities)
-    ]
     store = project.suggestions
     recorded = {**params.to_dict(), "versions": library_versions()}
     n_topics = sum(1 for t in topics if t.topic >= 0)
@@ -99,7 +97,10 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
         store.save(
             run.id,
             [_to_row(run.id, t) for t in topics],
-            [SuggestionSegment(run.id, s.topic, s.document_id, s.start, s.end, s.probability) for s in segments],
+            [
+                SuggestionSegment(run.id, t, u.document_id, u.start, u.end, p)
+                for u, t, p in zip(units, result.topics.tolist(), result.probabilities.round(4).tolist())
+            ],
         )
         run = project.runs.finish(run.id, summary)
     tick(steps, steps)

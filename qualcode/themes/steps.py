@@ -38,9 +38,18 @@ class PCAReducer:
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        from sklearn.preprocessing import normalize
+        """``normalize(PCA.transform(X))`` with the same arithmetic, without scikit-learn's input copies.
 
-        return normalize(self._pca.transform(X))
+        Why: at 10^6 units its validation copied the 800 MB input twice.
+        """
+        X = np.asarray(X, dtype=np.float64)
+        components = self._pca.components_.T
+        Y = X @ components
+        Y -= self._pca.mean_.reshape(1, -1) @ components  # as PCA.transform does it (no whitening)
+        norms = np.sqrt(np.einsum("ij,ij->i", Y, Y))
+        norms[norms == 0.0] = 1.0
+        Y /= norms[:, None]
+        return Y
 
 
 class IdentityReducer:

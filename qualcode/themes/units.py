@@ -82,11 +82,18 @@ def build_units_with_lemmas(project: "Project", params: SuggestParams) -> tuple[
 
     stops = set(stop_words())
     lemmas = lemma_texts(project, [u.text for u in units])
-    kept = [
-        i
-        for i, lemma in enumerate(lemmas)
-        if sum(1 for w in lemma.split() if w not in stops and len(w) > 1) >= params.min_content_words
-    ]
+    need = params.min_content_words
+
+    def enough(lemma: str) -> bool:  # stops counting at ``need`` content words (10^6 answers)
+        n = 0
+        for w in lemma.split():
+            if len(w) > 1 and w not in stops:
+                n += 1
+                if n >= need:
+                    return True
+        return n >= need
+
+    kept = [i for i, lemma in enumerate(lemmas) if enough(lemma)]
     if not kept:
         raise ValidationError(
             f"every unit is too short to analyse (fewer than {params.min_content_words} content words)"

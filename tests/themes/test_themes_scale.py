@@ -41,7 +41,7 @@ def test_second_run_reads_lemmas_from_the_cache_and_gives_the_same_topics(projec
         calls.append(len(list(texts)))
         return lemma_text_many(texts, **kw)
 
-    monkeypatch.setattr("qualcode.text.lemma_text_many", counting)
+    monkeypatch.setattr(lemma_mod, "lookup_lemma_texts", counting)
     second = suggest(project, SuggestParams(guided=False, seed=4))
     assert calls == []  # units and MMR keyword candidates: every lemma came from the cache
     assert [(t.keywords, t.size) for t in first.topics] == [(t.keywords, t.size) for t in second.topics]
