@@ -62,6 +62,10 @@ _ROW_FIELDS = (
 """The codings columns in the order of :class:`Coding`'s fields after ``id``."""
 
 
+# Up to this many new codings, duplicates are looked up one by one instead of reading the documents' codings.
+_FEW = 16
+
+
 @dataclass(frozen=True, slots=True)
 class AddedCodings:
     """What :meth:`CodingStore.add_many` did.
@@ -218,7 +222,10 @@ class CodingStore:
         """
         items = list(items)
         coder_default = default_coder()
-        lengths, existing = self._lengths_and_keys({it.document_id for it in items})
+        if len(items) <= _FEW:
+            lengths, existing = self._lengths_and_spans(items, coder_default)
+        else:
+            lengths, existing = self._lengths_and_keys({it.document_id for it in items})
         fresh: list[tuple[Any, ...]] = []
         # Positive: an existing coding's id; negative: -(1 + index) into ``fresh``.
         result: list[int] = []
@@ -267,6 +274,38 @@ class CodingStore:
             if r < 0:
                 result[k] = new_ids[-r - 1]
         return AddedCodings(result, added)
+
+    def _lengths_and_spans(
+        self, items: list[NewCoding], coder_default: str
+    ) -> tuple[dict[int, int], dict[tuple[Any, ...], int]]:
+        """Like :meth:`_lengths_and_keys` for a few codings (a key press in the TUI).
+
+        Why: reading every coding of the document to find a duplicate made a
+        key press cost as much as the document's codings; here each item's
+        duplicate is looked up at its own start through the (document, start)
+        index.
+
+        Raises:
+            NotFoundError: a document id does not exist.
+        """
+        lengths: dict[int, int] = {}
+        existing: dict[tuple[Any, ...], int] = {}
+        db = self.project.db
+        for it in items:
+            if it.document_id not in lengths:
+                row = db.execute("SELECT length(text) FROM documents WHERE id = ?", [it.document_id]).fetchone()
+                if row is None:
+                    raise NotFoundError(f"no document with id {it.document_id}")
+                lengths[it.document_id] = row[0]
+            key = (it.code_id, it.document_id, it.start, it.end, it.coder or coder_default, it.origin)
+            found = db.execute(
+                "SELECT id FROM codings WHERE document_id = ? AND start = ? AND [end] = ? AND code_id = ?"
+                " AND coder = ? AND origin = ? ORDER BY id DESC LIMIT 1",
+                [key[1], key[2], key[3], key[0], key[4], key[5]],
+            ).fetchone()
+            if found is not None:
+                existing[key] = found[0]
+        return lengths, existing
 
     def _lengths_and_keys(self, doc_ids: set[int]) -> tuple[dict[int, int], dict[tuple[Any, ...], int]]:
         """Text length of each document and the duplicate keys of its codings, 500 documents a query.

@@ -81,3 +81,25 @@ def test_a_span_repeated_within_one_batch_is_stored_once_and_both_get_its_id(pro
     assert len(project.codings.all()) == 2
     assert ids[0] == ids[2] and ids[0] != ids[1]
     assert {project.codings.get(i).code_id for i in ids} == {code.id, other.id}
+
+
+def test_a_few_codings_find_duplicates_without_reading_the_documents_codings(project, doc):
+    """A key press (one coding) looks its duplicate up at its start; a batch reads the documents' codings."""
+    late = project.codes.resolve("Late").id
+    many = [NewCoding(late, doc.id, i, i + 2, coder="ana") for i in range(0, 40, 2)]  # over the few-item path
+    with project.action("code", "batch"):
+        first = project.codings.add_many(many)
+    statements: list[str] = []
+    project.db.conn.set_trace_callback(statements.append)
+    try:
+        with project.action("code", "one key"):
+            again = project.codings.add_many([NewCoding(late, doc.id, 10, 12, coder="ana")])
+            fresh = project.codings.add_many([NewCoding(late, doc.id, 10, 13, coder="ana")])
+    finally:
+        project.db.conn.set_trace_callback(None)
+    assert list(again) == [first.ids[5]] and again.added == []  # the existing coding, not a second one
+    assert len(fresh.added) == 1 and fresh.ids[0] not in first.ids
+    assert not [s for s in statements if "FROM codings WHERE document_id IN" in s]
+    with project.action("code", "batch again"):
+        repeat = project.codings.add_many(many)  # the bulk path gives the same ids
+    assert list(repeat) == list(first) and repeat.added == []
