@@ -35,16 +35,34 @@ def coded_segments(
     include_interviewer: bool = False,
     include_pending: bool = True,
     coders: list[str] | None = None,
+    code_ids: list[int] | None = None,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """One row per counted coding with its code, document, participant, turn and text.
 
     Attribute columns are named ``attr:NAME`` so they never clash with the
-    fixed columns.
+    fixed columns. Only the codings of ``code_ids`` when given. Read in
+    batches (:mod:`qualcode.analysis.segments`); ``_reference`` builds it from
+    the whole loaded project instead, as tests do to compare the two.
     """
+    if not _reference:
+        from qualcode.analysis.segments import segments, segments_table
+
+        found = segments(
+            project,
+            include_interviewer=include_interviewer,
+            include_pending=include_pending,
+            coders=coders,
+            code_ids=code_ids,
+        )
+        return segments_table(found)
     corpus = load_corpus(
         project, include_interviewer=include_interviewer, include_pending=include_pending, coders=coders
     )
-    return segments_frame(corpus)
+    frame = segments_frame(corpus)
+    if code_ids is not None:
+        frame = frame[frame["code_id"].isin(code_ids)].reset_index(drop=True)
+    return frame
 
 
 def segments_frame(corpus: Corpus) -> pd.DataFrame:

@@ -335,14 +335,17 @@ def codings_cmd(
     """Every counted coding with its code, document, participant, attributes, turn and text."""
     _check_format(output, fmt)
     with open_for_command(project) as proj, user_errors():
-        table = exports.build(
+        # Streamed (csv, json): the rows are written while the project is read, a batch at a time.
+        written = exports.write_codings(
             proj,
-            "codings",
+            output,
+            fmt,
             codes=codes or None,
             coders=coder or None,
             **_counting(include_interviewer, exclude_pending),
         )
-    _write(table, output, fmt)
+    for path in written:
+        typer.echo(f"wrote {path}", err=True)
 
 
 def memos_cmd(project: ProjectOpt = None, output: OutOpt = "-", fmt: FormatOpt = None) -> None:

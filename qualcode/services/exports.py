@@ -45,15 +45,52 @@ def _frequencies(project: "Project", **kw: Any) -> "pd.DataFrame":
     return frequencies(project, **kw)
 
 
+def _code_ids(project: "Project", codes: Sequence[str] | None) -> list[int] | None:
+    """The ids of ``codes`` and their sub-codes (``None``: every code)."""
+    if not codes:
+        return None
+    return sorted({c.id for ref in codes for c in project.codes.descendants(project.codes.resolve(ref).id)})
+
+
 def _codings(project: "Project", codes: Sequence[str] | None = None, **kw: Any) -> "pd.DataFrame":
     """Every counted coding, only under ``codes`` (and their sub-codes) when given."""
     from qualcode.analysis import coded_segments
 
-    frame = coded_segments(project, **kw)
-    if codes:
-        keep = {c.path for ref in codes for c in project.codes.descendants(project.codes.resolve(ref).id)}
-        frame = frame[frame["path"].isin(keep)]
-    return frame
+    return coded_segments(project, code_ids=_code_ids(project, codes), **kw)
+
+
+def write_codings(
+    project: "Project",
+    output: str | Path | IO[str],
+    fmt: str | None = None,
+    *,
+    codes: Sequence[str] | None = None,
+    **options: Any,
+) -> list[Path]:
+    """The codings table written to ``output``: CSV and JSON streamed batch by batch, other formats whole.
+
+    Why streamed: one row per counted coding is 10^6 rows on a large
+    consultation; only a batch of them is held at a time. Same bytes as
+    :func:`build` then :func:`write` (tests compare them).
+
+    Raises:
+        StorageError: the file cannot be written [E006].
+    """
+    from qualcode.export import format_for
+    from qualcode.export.stream import STREAMED, stream_rows
+
+    path_like = output if isinstance(output, (str, Path)) else "-"
+    chosen = format_for(path_like, fmt)
+    if chosen not in STREAMED:
+        return write(build(project, "codings", codes=codes, **options), output, fmt)
+    from qualcode.analysis.segments import segments
+
+    found = segments(project, code_ids=_code_ids(project, codes), **options)
+    try:
+        return stream_rows(found.columns, found.batches, output, chosen)
+    except OSError as exc:
+        coded = as_user_error(exc, str(output))
+        raise coded or StorageError(f"cannot write: {exc.strerror or exc}", where=str(output)) from exc
 
 
 def _analysis(name: str) -> Callable[..., "pd.DataFrame"]:

@@ -192,6 +192,31 @@ class TablesStore:
         )
         return {r[0]: r[1] for r in rows if r[2] > 1}
 
+    def coding_ids_in_order(
+        self,
+        statuses: Sequence[str],
+        *,
+        coders: Sequence[str] | None = None,
+        code_ids: Sequence[int] | None = None,
+        batch: int = 5000,
+    ) -> Iterator[list[int]]:
+        """Ids of the codings with these statuses (coders, codes), by document, start, end, id; in batches.
+
+        Why batches: the codings export streams its rows, so only one batch
+        of codings (with their documents and people) is in memory at a time.
+        """
+        where = ["status IN (SELECT value FROM json_each(?))"]
+        params: list[Any] = [json.dumps(list(statuses))]
+        for column, values in (("coder", coders), ("code_id", code_ids)):
+            if values is not None:
+                where.append(f"{column} IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(list(values)))
+        cursor = self.project.db.execute(
+            f"SELECT id FROM codings WHERE {' AND '.join(where)} ORDER BY document_id, start, [end], id", params
+        )
+        while rows := cursor.fetchmany(batch):
+            yield [r[0] for r in rows]
+
     def document_labels(self) -> list[tuple[int, str]]:
         """Every document's id and name, in import (id) order."""
         return [(r[0], r[1]) for r in self.project.db.execute("SELECT id, name FROM documents ORDER BY id")]
