@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.corpus import MISSING, load_corpus
+from qualcode.analysis.corpus import MISSING, CountOptions, load_corpus
 from qualcode.analysis.counts import json_value, percent
 from qualcode.errors import ValidationError
 
@@ -69,11 +69,25 @@ def _classify(values: pd.Series, scale: list[str], dont_know: tuple[str, ...]) -
 
 
 def _item_row(
-    item: str, answers: pd.Series, scale: list[str], dont_know: tuple[str, ...], dk_in_base: bool
+    item: str,
+    answers: pd.Series,
+    scale: list[str],
+    dont_know: tuple[str, ...],
+    dk_in_base: bool,
+    weights: list[int] | None = None,
 ) -> dict[str, Any]:
+    """One item's row; with ``weights`` each answer stands for that many respondents (distinct answers, counted)."""
     kinds = _classify(answers, scale, dont_know)
-    counts = {level: int((kinds == level).sum()) for level in scale}
-    dk = int((kinds == "\x00dk").sum())
+    if weights is None:
+        weight = pd.Series(1, index=kinds.index, dtype="int64")
+    else:
+        weight = pd.Series(list(weights), index=kinds.index, dtype="int64")
+
+    def tally(kind: str) -> int:
+        return int(weight[(kinds == kind).to_numpy(dtype=bool)].sum())
+
+    counts = {level: tally(level) for level in scale}
+    dk = tally("\x00dk")
     n = sum(counts.values()) + (dk if dk_in_base else 0)
     disagree, agree = scale_split(scale)
     row: dict[str, Any] = {"item": item, "n": n}
@@ -85,9 +99,9 @@ def _item_row(
     row["agree_percent"] = percent(sum(counts[lv] for lv in agree), n)
     row["disagree_percent"] = percent(sum(counts[lv] for lv in disagree), n)
     row["neutral_percent"] = percent(counts[scale[len(scale) // 2]], n) if len(scale) % 2 else None
-    row["invalid"] = int((kinds == "\x00invalid").sum())
-    row["missing"] = int((kinds == "\x00missing").sum())
-    row["respondents"] = len(answers)
+    row["invalid"] = tally("\x00invalid")
+    row["missing"] = tally("\x00missing")
+    row["respondents"] = int(weight.sum())
     return row
 
 
@@ -191,12 +205,19 @@ def likert_by_code(
     dont_know_in_base: bool = False,
     include_interviewer: bool = False,
     include_pending: bool = True,
+    _reference: bool = False,
 ) -> pd.DataFrame:
     """Themes × one Likert item, joined through the respondent (participant).
 
     One row per code (rolled up over sub-codes): the answers to ``item`` of
     the participants coded with it, with the same bases as :func:`likert`.
+    The people per code and answer come from SQL (the counted units);
+    ``_reference`` computes them from the whole loaded project instead.
     """
+    if not _reference:
+        return _likert_by_code_sql(
+            project, item, scale, tuple(dont_know), dont_know_in_base, CountOptions(include_interviewer, include_pending)
+        )
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     answers = {p.name: p.attributes.get(item) for p in corpus.participants.values()}
     if not any(v is not None for v in answers.values()):
@@ -210,6 +231,10 @@ def likert_by_code(
         values = pd.Series([answers[corpus.participants[p].name] for p in sorted(pids)], dtype=object)
         row = _item_row(item, values, scale, tuple(dont_know), dont_know_in_base)
         rows.append({"code": code.name, "path": code.path, "participants": len(pids), **row})
+    return _by_code_frame(rows, scale, dont_know_in_base, corpus.options)
+
+
+def _by_code_frame(rows: list[dict[str, Any]], scale: list[str], dk_in_base: bool, options: CountOptions) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     disagree, agree = scale_split(scale)
     frame.attrs.update(
@@ -217,11 +242,29 @@ def likert_by_code(
             "scale": list(scale),
             "agree_levels": agree,
             "disagree_levels": disagree,
-            "dont_know_in_base": dont_know_in_base,
-            **corpus.options.metadata(),
+            "dont_know_in_base": dk_in_base,
+            **options.metadata(),
         }
     )
     return frame
+
+
+def _likert_by_code_sql(
+    project: "Project", item: str, scale: list[str], dont_know: tuple[str, ...], dk_in_base: bool, options: CountOptions
+) -> pd.DataFrame:
+    """:func:`likert_by_code` from the counted units: each distinct answer classified once, weighted by its people."""
+    from qualcode.analysis.counted_tables import likert_answers
+
+    if not project.tables.anyone_answered(item):
+        raise ValidationError(f"no respondent has a {item!r} answer")
+    found = likert_answers(project, item, options)
+    rows = []
+    for code in project.codes.all():
+        pairs = found.get(code.id, [])
+        values = pd.Series([v for v, _ in pairs], dtype=object)
+        row = _item_row(item, values, scale, dont_know, dk_in_base, weights=[n for _, n in pairs])
+        rows.append({"code": code.name, "path": code.path, "participants": row["respondents"], **row})
+    return _by_code_frame(rows, scale, dk_in_base, options)
 
 
 __all__ = ["likert", "likert_by_code", "likert_records", "respondents", "scale_split"]

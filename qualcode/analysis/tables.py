@@ -308,12 +308,22 @@ def _coverage_frame(rows: list[dict], options: CountOptions, min_participants: i
     return frame
 
 
-def saturation(project: "Project", *, include_interviewer: bool = False, include_pending: bool = True) -> pd.DataFrame:
+def saturation(
+    project: "Project", *, include_interviewer: bool = False, include_pending: bool = True, _reference: bool = False
+) -> pd.DataFrame:
     """New codes per successive document, in import order (codes as applied).
 
     The classic saturation curve: when later documents add no new codes the
     codebook has stopped growing.
     """
+    columns = ["seq", "document", "codes", "new_codes", "cumulative_codes", "new_code_paths"]
+    if not _reference:  # set-based; the Python loop below is the reference
+        from qualcode.analysis.counted_tables import saturation_rows
+
+        options = CountOptions(include_interviewer, include_pending)
+        frame = pd.DataFrame(saturation_rows(project, options), columns=columns)
+        frame.attrs.update(options.metadata())
+        return frame
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     by_doc: dict[int, list[Code]] = {}
     for cc in corpus.codings:
@@ -334,7 +344,7 @@ def saturation(project: "Project", *, include_interviewer: bool = False, include
                 "new_code_paths": "; ".join(sorted(c.path for c in new)),
             }
         )
-    frame = pd.DataFrame(rows, columns=["seq", "document", "codes", "new_codes", "cumulative_codes", "new_code_paths"])
+    frame = pd.DataFrame(rows, columns=columns)
     frame.attrs.update(corpus.options.metadata())
     return frame
 

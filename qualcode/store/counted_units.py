@@ -341,6 +341,35 @@ class CountedUnits:
             self.db.execute("DROP TABLE IF EXISTS temp.qc_shared")
         return per_code, {k: (n, overlapping.get(k, 0)) for k, n in shared.items()}
 
+    def saturation(self) -> tuple[dict[int, int], dict[int, list[int]]]:
+        """Per document: distinct codes (as applied); and per document, the codes first counted in it.
+
+        "First" is by document id (import order), as the saturation curve
+        reads the documents.
+        """
+        per_doc = dict(self._all("SELECT document_id, count(DISTINCT code_id) FROM temp.qc_units GROUP BY document_id"))
+        first: dict[int, list[int]] = {}
+        for code_id, doc_id in self._all("SELECT code_id, min(document_id) FROM temp.qc_units GROUP BY code_id"):
+            first.setdefault(doc_id, []).append(code_id)
+        return per_doc, first
+
+    def answers(self, item: str) -> list[tuple[int, Any, int]]:
+        """Per code subtree and value of attribute ``item``: distinct counted participants (root, value, n).
+
+        The value is the attribute as stored (``None`` when the participant
+        lacks it); unattributed units have no participant and are left out.
+        """
+        path = attribute_path(item)
+        value = "json_extract(p.attributes, ?)" if path else "(SELECT value FROM json_each(p.attributes) WHERE key = ?)"
+        rows = self._all(
+            f"""SELECT tr.root, {value} AS v, count(DISTINCT u.pid)
+                FROM temp.qc_units u JOIN temp.qc_tree tr ON tr.code_id = u.code_id
+                JOIN participants p ON p.id = u.pid
+                GROUP BY tr.root, v""",
+            [path or item],
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
     def sample(self, roots: Sequence[int], per_code: int) -> dict[int, list[int]]:
         """Up to ``per_code`` counted coding ids per code subtree: all of them when there are that few.
 

@@ -44,6 +44,7 @@ from qualcode.store.counted_units import (
     GroupTally,
     Tally,
     attribute_params,
+    attribute_path,
     attribute_value,
 )
 
@@ -216,6 +217,15 @@ class TablesStore:
         )
         while rows := cursor.fetchmany(batch):
             yield [r[0] for r in rows]
+
+    def anyone_answered(self, item: str) -> bool:
+        """Whether any participant has a (non-null) value of attribute ``item``."""
+        path = attribute_path(item)
+        value = "json_extract(attributes, ?)" if path else "(SELECT value FROM json_each(attributes) WHERE key = ?)"
+        found = self.project.db.execute(
+            f"SELECT 1 FROM participants WHERE attributes IS NOT NULL AND {value} IS NOT NULL LIMIT 1", [path or item]
+        ).fetchone()
+        return found is not None
 
     def document_labels(self) -> list[tuple[int, str]]:
         """Every document's id and name, in import (id) order."""

@@ -533,3 +533,46 @@ def test_streamed_codings_of_nothing(project):
         out = io.StringIO()
         write_codings(project, out, fmt)
         assert out.getvalue() == empty if empty else out.getvalue().startswith("coding_id,code_id")
+
+
+def same_saturation_and_likert(project, items):
+    from qualcode.analysis.survey import likert_by_code
+    from qualcode.analysis.tables import saturation
+
+    for switches in SWITCHES:
+        got, want = saturation(project, **switches), saturation(project, _reference=True, **switches)
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+        assert got.attrs == want.attrs
+        for item, scale, dont_know in items:
+            for in_base in (False, True):
+                kw = dict(dont_know=dont_know, dont_know_in_base=in_base, **switches)
+                got = likert_by_code(project, item, scale, **kw)
+                want = likert_by_code(project, item, scale, _reference=True, **kw)
+                pd.testing.assert_frame_equal(got, want, check_dtype=False)
+                assert got.attrs == want.attrs
+    return got
+
+
+def test_saturation_and_likert_by_code_match_reference_on_the_messy_study(messy_study):
+    from qualcode.analysis.survey import likert_by_code
+    from qualcode.errors import ValidationError
+
+    proj, _ = messy_study
+    answers = {"int1 · Participant": "Agree", "Tomas": " agree ", "Dan": "Don't know", "Dana": "maybe"}
+    for name, value in answers.items():
+        proj.participants.set_attributes(name, {"q1": value})
+    scale = ["Disagree", "Neutral", "Agree"]
+    same_saturation_and_likert(proj, [("q1", scale, ("Don't know",)), ("site", ["North", "South"], ())])
+    # Hand-counted (pending counted): Cost's people int1 · Participant, Tomas (agree ×2) and Dan (don't know).
+    cost = likert_by_code(proj, "q1", scale).set_index("path").loc["Barriers > Cost"]
+    assert (cost["participants"], cost["Agree: count"], cost["dont_know"], cost["n"]) == (3, 2, 1, 2)  # dk not in n
+    with pytest.raises(ValidationError, match="no respondent has a 'q9' answer"):
+        likert_by_code(proj, "q9", scale)
+
+
+@pytest.mark.parametrize("seed", [18, 19])
+def test_saturation_and_likert_by_code_match_reference_on_random_studies(project, seed):
+    _random_study(project, seed)
+    same_saturation_and_likert(
+        project, [("site", ["N", "S"], ()), ("age", ["young", "mid", "old"], ("old",)), ('odd "key".x', ["a", "b"], ())]
+    )
