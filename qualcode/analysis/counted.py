@@ -212,7 +212,13 @@ def matrix_sql(
     for code in code_rows(project, project.codes.all(), codes):
         data[code.path] = [pick(cells[(code.id, k)]) if (code.id, k) in cells else 0 for k, _ in keys]
     labels = [label for _, label in keys]
-    frame = pd.DataFrame.from_dict(data, orient="index", columns=labels) if data else pd.DataFrame(columns=labels)
+    if data:
+        import numpy as np
+
+        # One int64 block: from_dict(orient="index") builds a codes × 10^5 documents frame column by column.
+        frame = pd.DataFrame(np.array(list(data.values()), dtype="int64"), index=list(data), columns=labels)
+    else:
+        frame = pd.DataFrame(columns=labels)
     frame.index.name = "code"
     frame.attrs.update(options.metadata())
     return frame
