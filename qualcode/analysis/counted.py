@@ -193,7 +193,7 @@ def _matrix_columns(project: "Project", cols: str, cells: dict) -> list[tuple[ob
 def matrix_sql(
     project: "Project", cols: str, value: str, codes: list[str | int] | None, rollup: bool, options: CountOptions
 ) -> pd.DataFrame:
-    """:func:`qualcode.analysis.tables.matrix` for ``codings`` and ``participants`` values, from SQL."""
+    """:func:`qualcode.analysis.tables.matrix` from SQL (``codings``, ``participants``) or batches (``words``)."""
     if cols.startswith("attr:"):
         if cols[5:] not in project.tables.attribute_names():
             raise ValidationError(f"no participant attribute {cols[5:]!r}")
@@ -202,12 +202,22 @@ def matrix_sql(
         column, attr = cols, None
     else:
         raise ValidationError(f"matrix columns are document, participant or attr:NAME, not {cols!r}")
-    with project.tables.counted(
-        include_interviewer=options.include_interviewer, include_pending=options.include_pending
-    ) as units:
-        cells = units.cells(column, rollup=rollup, attr=attr)
+    cells: dict[tuple[int, Any], Any]
+    if value == "words":
+        from qualcode.analysis.matrix_words import word_cells
+
+        cells = word_cells(project, cols, rollup, options)
+    else:
+        with project.tables.counted(
+            include_interviewer=options.include_interviewer, include_pending=options.include_pending
+        ) as units:
+            cells = units.cells(column, rollup=rollup, attr=attr)
     keys = _matrix_columns(project, cols, cells)
-    pick = (lambda t: t.codings) if value == "codings" else (lambda t: t.participants)
+    pick = {
+        "codings": lambda t: t.codings,
+        "participants": lambda t: t.participants,
+        "words": lambda t: t,
+    }[value]
     data = {}
     for code in code_rows(project, project.codes.all(), codes):
         data[code.path] = [pick(cells[(code.id, k)]) if (code.id, k) in cells else 0 for k, _ in keys]

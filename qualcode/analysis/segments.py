@@ -25,6 +25,7 @@ from qualcode.text import count_words
 if TYPE_CHECKING:
     import pandas as pd
 
+    from qualcode.model import Participant
     from qualcode.store import Project
 
 BATCH = 5000
@@ -63,9 +64,13 @@ def segments(
     return Segments(columns_for(names), options.metadata(), _batches(project, options, names, code_ids, batch))
 
 
-def _batches(
-    project: "Project", options: CountOptions, names: list[str], code_ids: list[int] | None, size: int
-) -> Iterator[list[dict[str, Any]]]:
+def counted_batches(
+    project: "Project", options: CountOptions, code_ids: list[int] | None = None, size: int = BATCH
+) -> Iterator[tuple[list[CountedCoding], dict[int, "Participant"]]]:
+    """The counted codings in table order (document, start, end, id), a batch at a time, with their people.
+
+    Each batch holds only its own documents (with text) and participants.
+    """
     codes = {c.id: c for c in project.codes.all()}
     ordered = project.tables.coding_ids_in_order(
         options.statuses(), coders=options.coders, code_ids=code_ids, batch=size
@@ -86,14 +91,19 @@ def _batches(
             continue
         docs = {d.id: d for d in project.tables.documents([f.coding.document_id for f in found.values()])}
         people = {p.id: p for p in project.tables.participants([p for f in found.values() for p in f.participant_ids])}
-        rows = []
-        for cid in ids:
-            f = found.get(cid)
-            if f is None:
-                continue
-            cc = CountedCoding(f.coding, codes[f.coding.code_id], docs[f.coding.document_id], f.turns, f.participant_ids)
-            rows.append(_row(cc, people, names))
-        yield rows
+        batch = [
+            CountedCoding(f.coding, codes[f.coding.code_id], docs[f.coding.document_id], f.turns, f.participant_ids)
+            for f in (found.get(cid) for cid in ids)
+            if f is not None
+        ]
+        yield batch, people
+
+
+def _batches(
+    project: "Project", options: CountOptions, names: list[str], code_ids: list[int] | None, size: int
+) -> Iterator[list[dict[str, Any]]]:
+    for batch, people in counted_batches(project, options, code_ids, size):
+        yield [_row(cc, people, names) for cc in batch]
 
 
 def _row(cc: CountedCoding, people: dict[int, Any], names: list[str]) -> dict[str, Any]:
@@ -143,4 +153,4 @@ def segments_table(found: Segments) -> "pd.DataFrame":
     return frame
 
 
-__all__ = ["BATCH", "Segments", "columns_for", "segments", "segments_table"]
+__all__ = ["BATCH", "Segments", "columns_for", "counted_batches", "segments", "segments_table"]

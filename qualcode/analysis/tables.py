@@ -112,7 +112,7 @@ def matrix(
         raise ValidationError(f"matrix rows can only be 'code', not {rows!r}")
     if value not in VALUES:
         raise ValidationError(f"matrix value is one of {', '.join(VALUES)}, not {value!r}")
-    if value != "words" and not _reference:  # set-based; the Python path is the reference and counts words
+    if not _reference:  # set-based (words: batch by batch); the Python path below is the reference
         frame = matrix_sql(project, cols, value, codes, rollup, CountOptions(include_interviewer, include_pending))
         frame.attrs.update({"rows": rows, "cols": cols, "value": value, "rollup": rollup})
         return frame

@@ -292,7 +292,7 @@ def same_cross(project, attrs=(), **switches):
     from qualcode.analysis.tables import matrix, presence
 
     for cols in ["document", "participant", *[f"attr:{a}" for a in attrs]]:
-        for value in ("codings", "participants"):
+        for value in ("codings", "participants", "words"):
             for rollup in (True, False):
                 got = matrix(project, cols=cols, value=value, rollup=rollup, **switches)
                 want = matrix(project, cols=cols, value=value, rollup=rollup, _reference=True, **switches)
@@ -576,3 +576,23 @@ def test_saturation_and_likert_by_code_match_reference_on_random_studies(project
     same_saturation_and_likert(
         project, [("site", ["N", "S"], ()), ("age", ["young", "mid", "old"], ("old",)), ('odd "key".x', ["a", "b"], ())]
     )
+
+
+@pytest.mark.parametrize("seed", [20, 21])
+def test_word_matrix_across_batch_ends(project, seed):
+    """Batches of two codings end inside documents: a document's spans are still merged as one."""
+    from qualcode.analysis.corpus import CountOptions
+    from qualcode.analysis.matrix_words import word_cells
+    from qualcode.analysis.tables import matrix
+
+    _random_study(project, seed)
+    for switches in SWITCHES:
+        options = CountOptions(**switches)
+        for cols in ("document", "participant", "attr:site"):
+            for rollup in (True, False):
+                want = matrix(project, cols=cols, value="words", rollup=rollup, _reference=True, **switches)
+                cells = word_cells(project, cols, rollup, options, batch=2)
+                counted = sum(n for (_, key), n in cells.items() if key is not None)  # None: unattributed
+                assert counted == int(want.to_numpy().sum()) > 0
+                got = matrix(project, cols=cols, value="words", rollup=rollup, **switches)
+                pd.testing.assert_frame_equal(got, want, check_dtype=False)
