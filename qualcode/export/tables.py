@@ -184,36 +184,50 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def write_xlsx(data: Any, path: str | Path, *, notes: list[str] | None = None) -> None:
-    """A workbook with one sheet per table: bold frozen header, fitted column widths."""
+    """A workbook with one sheet per table: bold frozen header, fitted column widths.
+
+    Written in openpyxl's write-only mode: each row goes to the file as it is
+    appended instead of living as a cell object until the save, which for
+    the codings table (one row per counted coding) cost gigabytes.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     used: set[str] = set()
     for name, frame in as_tables(data).items():
         sheet = book.create_sheet(_sheet_title(name, used))
         header, rows = rows_of(frame)
-        sheet.append([xlsx_cell(h) for h in header])
-        for row in rows:
-            sheet.append([xlsx_cell(str(v) if isinstance(v, (list, dict, tuple)) else v) for v in row])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
         for i, col in enumerate(header, 1):
-            values = [col] + [r[i - 1] for r in rows]
-            width = max(len(str(v)) if v is not None else 0 for v in values)
+            width = max([len(str(col))] + [len(str(r[i - 1])) if r[i - 1] is not None else 0 for r in rows])
             sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
-            if col.endswith("percent") or col == "jaccard":
-                for cell in sheet.iter_cols(min_col=i, max_col=i, min_row=2):
-                    for c in cell:
-                        c.number_format = "0.0" if col.endswith("percent") else "0.000"
+        sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        top = []
+        for h in header:
+            cell = WriteOnlyCell(sheet, value=xlsx_cell(h))
+            cell.font = bold
+            top.append(cell)
+        sheet.append(top)
+        formats = {
+            i: ("0.0" if col.endswith("percent") else "0.000")
+            for i, col in enumerate(header)
+            if col.endswith("percent") or col == "jaccard"
+        }
+        for row in rows:
+            values = [xlsx_cell(str(v) if isinstance(v, (list, dict, tuple)) else v) for v in row]
+            for i, fmt in formats.items():
+                cell = WriteOnlyCell(sheet, value=values[i])
+                cell.number_format = fmt
+                values[i] = cell
+            sheet.append(values)
     if notes:
         about = book.create_sheet(_sheet_title("about", used))
+        about.column_dimensions["A"].width = min(max(len(n) for n in notes) + 2, 100)
         for note in notes:
             about.append([xlsx_cell(note)])
-        about.column_dimensions["A"].width = min(max(len(n) for n in notes) + 2, 100)
     with atomic_path(path) as tmp:
         book.save(str(tmp))
 
