@@ -83,7 +83,7 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
         topics = describe_topics(units, embeddings, result, params, embedder, codes)
     tick(4, steps)
 
-    from qualcode.store.suggestions import SuggestionSegment
+    from qualcode.store.suggestions import Memberships
 
     store = project.suggestions
     recorded = {**params.to_dict(), "versions": library_versions()}
@@ -101,10 +101,13 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
         store.save(
             run.id,
             [_to_row(run.id, t) for t in topics],
-            [
-                SuggestionSegment(run.id, t, u.document_id, u.start, u.end, p)
-                for u, t, p in zip(units, result.topics.tolist(), result.probabilities.round(4).tolist())
-            ],
+            Memberships(
+                [u.document_id for u in units],
+                [u.start for u in units],
+                [u.end for u in units],
+                result.topics.tolist(),
+                result.probabilities.round(4).tolist(),
+            ),
         )
         run = project.runs.finish(run.id, summary)
     tick(steps, steps)
