@@ -8,7 +8,7 @@ and every unit's membership, in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -102,9 +102,9 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
             run.id,
             [_to_row(run.id, t) for t in topics],
             Memberships(
-                [u.document_id for u in units],
-                [u.start for u in units],
-                [u.end for u in units],
+                getattr(units, "document_ids", None) or [u.document_id for u in units],
+                getattr(units, "starts", None) or [u.start for u in units],
+                getattr(units, "ends", None) or [u.end for u in units],
                 result.topics.tolist(),
                 result.probabilities.round(4).tolist(),
             ),
@@ -116,7 +116,7 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
 
 def _units_and_vectors(
     project: "Project", params: SuggestParams, embedder: "Embedder"
-) -> tuple[list["Unit"], list[str], "np.ndarray | None"]:
+) -> tuple[Sequence["Unit"], list[str], "np.ndarray | None"]:
     """The run's units, their lemma strings and, on a space-cache hit, their vectors.
 
     Why: with the default embedder the space is keyed by a cheap digest of

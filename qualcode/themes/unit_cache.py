@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.themes.params import SuggestParams, Unit
 
@@ -98,23 +98,68 @@ def encode_units(units: Sequence[Unit], lemmas: Sequence[str]) -> dict[str, byte
     )
 
 
-def decode_units(parts: dict[str, bytes]) -> tuple[list[Unit], list[str]] | None:
+class UnitColumns(Sequence[Unit]):
+    """Units read back from the cache, kept as columns; a :class:`Unit` is built only when one is indexed.
+
+    Why: a run needs every unit's document, offsets and participant (as
+    columns: memberships, topic shares) but whole units only for a topic's
+    excerpts; building 10^6 frozen dataclasses took longer than clustering.
+    """
+
+    def __init__(
+        self,
+        ints: list[list[int]],
+        names: list[str],
+        name_ix: list[int],
+        speakers: list[str],
+        speaker_ix: list[int],
+        text: str,
+        text_ends: list[int],
+    ) -> None:
+        self._ints, self._names, self._name_ix = ints, names, name_ix
+        self._speakers, self._speaker_ix, self._text, self._ends = speakers, speaker_ix, text, text_ends
+        self.document_ids = [r[0] for r in ints]
+        self.starts = [r[1] for r in ints]
+        self.ends = [r[2] for r in ints]
+        self.participant_ids = [None if r[3] < 0 else r[3] for r in ints]
+
+    def __len__(self) -> int:
+        return len(self._ints)
+
+    def _unit(self, i: int) -> Unit:
+        d, s, e, p, t = self._ints[i]
+        text = self._text[self._ends[i - 1] if i else 0 : self._ends[i]]
+        return Unit(
+            d, self._names[self._name_ix[i]], s, e, text, self._speakers[self._speaker_ix[i]],
+            None if p < 0 else p, None if t < 0 else t,
+        )
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self._unit(j) for j in range(*i.indices(len(self)))]
+        i = int(i)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._unit(i)
+
+
+def decode_units(parts: dict[str, bytes]) -> tuple[UnitColumns, list[str]] | None:
     """Units and lemma strings back from space-cache parts (``None`` when any part is missing)."""
     import numpy as np
 
     if any(name not in parts for name in PARTS):
         return None
     ints = np.frombuffer(parts["u_ints"], dtype="<i8").reshape(-1, 5).tolist()
-    names = json.loads(parts["u_names"])
-    speakers = json.loads(parts["u_speakers"])
     name_ix = np.frombuffer(parts["u_name_ix"], dtype="<i8").tolist()
     speaker_ix = np.frombuffer(parts["u_speaker_ix"], dtype="<i8").tolist()
-    texts = _unstrings(parts["u_text"], parts["u_text_len"])
+    text = parts["u_text"].decode("utf-8", "surrogatepass")
+    text_ends = np.cumsum(np.frombuffer(parts["u_text_len"], dtype="<i8")).tolist()
     lemmas = _unstrings(parts["u_lemma"], parts["u_lemma_len"])
-    if not (len(ints) == len(names_ix := name_ix) == len(speaker_ix) == len(texts) == len(lemmas)):
+    if not (len(ints) == len(name_ix) == len(speaker_ix) == len(text_ends) == len(lemmas)):
         return None
-    units = [
-        Unit(d, names[n], s, e, text, speakers[k], None if p < 0 else p, None if t < 0 else t)
-        for (d, s, e, p, t), n, k, text in zip(ints, names_ix, speaker_ix, texts)
-    ]
+    units = UnitColumns(
+        ints, json.loads(parts["u_names"]), name_ix, json.loads(parts["u_speakers"]), speaker_ix, text, text_ends
+    )
     return units, lemmas
