@@ -180,22 +180,27 @@ def _remove_absent(project: "Project", existing: dict[str, Code], file_paths: se
     result.removed.sort(key=order.__getitem__)
 
 
+def node_from_code(code: Code) -> CodebookNode:
+    """A stored code's definition as a codebook node (without its children)."""
+    return CodebookNode(
+        name=code.name,
+        description=code.description,
+        include=code.include,
+        exclude=code.exclude,
+        examples=list(code.examples),
+        keywords=list(code.keywords),
+        colour=code.colour,
+        key=code.key,
+    )
+
+
 def codebook_from_project(project: "Project") -> Codebook:
     """The project's codes as a :class:`Codebook` (for export or comparison)."""
     name = project.meta("name") or project.path.stem
     book = Codebook(name=name, description=project.meta("description") or "")
     nodes: dict[int, CodebookNode] = {}
     for code in project.codes.all():
-        node = CodebookNode(
-            name=code.name,
-            description=code.description,
-            include=code.include,
-            exclude=code.exclude,
-            examples=list(code.examples),
-            keywords=list(code.keywords),
-            colour=code.colour,
-            key=code.key,
-        )
+        node = node_from_code(code)
         nodes[code.id] = node
         if code.parent_id is None:
             book.nodes.append(node)

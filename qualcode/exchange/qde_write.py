@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from qualcode.codebook.merge import node_from_code
 from qualcode.codebook.qdc import guid_for, pack_description
-from qualcode.codebook.tree import CodebookNode
 from qualcode.exchange.xml_out import XmlOut, safe
 from qualcode.model import Coding, Memo
 from qualcode.store import exchange_rows as rows
@@ -198,16 +198,7 @@ class QdeStreamWriter:
             while open_ids and open_ids[-1] != code.parent_id:
                 out.close("Code")
                 open_ids.pop()
-            node = CodebookNode(
-                name=code.name,
-                description=code.description,
-                include=code.include,
-                exclude=code.exclude,
-                examples=list(code.examples),
-                keywords=list(code.keywords),
-                colour=code.colour,
-                key=code.key,
-            )
+            node = node_from_code(code)
             out.open("Code", guid=guid_for(code.path), name=code.name, isCodable="true", color=code.colour)
             text = pack_description(node)
             if text:

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 _CHUNK = 500  # SQLite's bound-parameter budget per IN (...) list
 
 
+def _in_chunks(values: Sequence[Any]) -> Iterator[tuple[list[Any], str]]:
+    """``values`` _CHUNK at a time, each with its ``?, ?, …`` placeholders for an ``IN (...)`` list."""
+    values = list(values)
+    for at in range(0, len(values), _CHUNK):
+        chunk = values[at : at + _CHUNK]
+        yield chunk, ", ".join("?" for _ in chunk)
+
+
 @dataclass(frozen=True, slots=True)
 class ExchangeDocument:
     """What an export needs of a document (no metadata, no turns)."""
@@ -53,9 +61,7 @@ def documents_by_ids(project: "Project", ids: Sequence[int]) -> list[ExchangeDoc
     """The documents ``ids`` (missing ones left out), in id order."""
     out: list[ExchangeDocument] = []
     wanted = sorted(set(ids))
-    for at in range(0, len(wanted), _CHUNK):
-        chunk = wanted[at : at + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(wanted):
         out += [
             ExchangeDocument(*r)
             for r in project.db.execute(
@@ -83,9 +89,7 @@ def codings_by_ids(project: "Project", ids: Sequence[int]) -> dict[int, Coding]:
     """The codings ``ids`` whatever their status (missing ones left out)."""
     out: dict[int, Coding] = {}
     wanted = sorted(set(ids))
-    for at in range(0, len(wanted), _CHUNK):
-        chunk = wanted[at : at + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(wanted):
         for r in project.query(f"SELECT * FROM codings WHERE id IN ({marks})", chunk):
             out[r["id"]] = coding_from_row(r)
     return out
@@ -141,9 +145,7 @@ def documents_by_text(project: "Project", shas: Sequence[str], up_to: int) -> di
     """
     out: dict[str, tuple[int, str]] = {}
     wanted = list(dict.fromkeys(shas))
-    for at in range(0, len(wanted), _CHUNK):
-        chunk = wanted[at : at + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(wanted):
         for r in project.db.execute(
             f"SELECT text_sha256, id, name FROM documents WHERE text_sha256 IN ({marks}) AND id <= ? ORDER BY id",
             [*chunk, up_to],
@@ -156,9 +158,7 @@ def ids_by_names(project: "Project", names: Sequence[str]) -> dict[str, int]:
     """Name → id of the stored documents called exactly one of ``names``."""
     out: dict[str, int] = {}
     wanted = list(dict.fromkeys(names))
-    for at in range(0, len(wanted), _CHUNK):
-        chunk = wanted[at : at + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(wanted):
         out.update(project.db.execute(f"SELECT name, id FROM documents WHERE name IN ({marks})", chunk).fetchall())
     return out
 
@@ -167,9 +167,7 @@ def names_taken(project: "Project", names: Sequence[str]) -> dict[str, str]:
     """Case-folded name → text sha256 of stored documents whose name equals one of ``names`` ignoring case."""
     out: dict[str, str] = {}
     wanted = list(dict.fromkeys(names))
-    for at in range(0, len(wanted), _CHUNK):
-        chunk = wanted[at : at + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(wanted):
         for r in project.db.execute(
             f"SELECT name, text_sha256 FROM documents WHERE name COLLATE NOCASE IN ({marks})", chunk
         ):
@@ -181,9 +179,7 @@ def participant_attributes(project: "Project", names: Sequence[str]) -> dict[str
     """Case-folded name → attributes of stored participants among ``names`` (matched ignoring case)."""
     out: dict[str, dict[str, str]] = {}
     wanted = list(dict.fromkeys(n.strip() for n in names))
-    for at in range(0, len(wanted), _CHUNK):
-        chunk = wanted[at : at + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(wanted):
         for r in project.db.execute(
             f"SELECT name, attributes FROM participants WHERE name COLLATE NOCASE IN ({marks}) ORDER BY id", chunk
         ):
@@ -195,9 +191,7 @@ def turn_spans(project: "Project", doc_ids: Sequence[int]) -> dict[int, dict[tup
     """Document id → {(start, end): turn id} for the given documents."""
     out: dict[int, dict[tuple[int, int], int]] = {}
     wanted = sorted(set(doc_ids))
-    for at in range(0, len(wanted), _CHUNK):
-        chunk = wanted[at : at + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(wanted):
         for doc_id, start, end, turn_id in project.db.execute(
             f"SELECT document_id, start, [end], id FROM turns WHERE document_id IN ({marks}) ORDER BY seq", chunk
         ):
@@ -213,9 +207,7 @@ def memo_texts(project: "Project", targets: Sequence[tuple[str, int | None]]) ->
         if kind == "project":  # as MemoStore.for_target: every project memo, whatever its target_id
             out |= {(kind, None, r[0]) for r in project.db.execute("SELECT text FROM memos WHERE target = 'project'")}
             continue
-        for at in range(0, len(ids), _CHUNK):
-            chunk = ids[at : at + _CHUNK]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in _in_chunks(ids):
             out |= {
                 (kind, r[0], r[1])
                 for r in project.db.execute(
@@ -229,9 +221,7 @@ def codings_on(project: "Project", doc_ids: Sequence[int]) -> list[Coding]:
     """Every coding (any status) on the documents ``doc_ids``."""
     out: list[Coding] = []
     wanted = sorted(set(doc_ids))
-    for at in range(0, len(wanted), _CHUNK):
-        chunk = wanted[at : at + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(wanted):
         out += [
             coding_from_row(r) for r in project.query(f"SELECT * FROM codings WHERE document_id IN ({marks})", chunk)
         ]
@@ -242,8 +232,6 @@ def participant_names(project: "Project", ids: Sequence[int]) -> dict[int, str]:
     """Participant id → name for ``ids``."""
     out: dict[int, str] = {}
     wanted = sorted(set(ids))
-    for at in range(0, len(wanted), _CHUNK):
-        chunk = wanted[at : at + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(wanted):
         out.update(project.db.execute(f"SELECT id, name FROM participants WHERE id IN ({marks})", chunk).fetchall())
     return out

@@ -82,7 +82,7 @@ def test_import_and_batch_memory_does_not_grow_with_the_rows(tmp_path):
     (about 1.7 KB per answer); here 500 answers are stored per chunk.
     """
     peaks = {}
-    for n in (1500, 6000):
+    for n in (800, 3200):
         survey = _survey(tmp_path / f"s{n}.csv", n)
         with open_project(tmp_path / f"p{n}.db") as proj:
             imported = _peak(lambda proj=proj, survey=survey: import_paths(proj, [survey], OPTS))
@@ -93,7 +93,7 @@ def test_import_and_batch_memory_does_not_grow_with_the_rows(tmp_path):
             assert proj.participants.count() == n
             assert proj.query("SELECT count(*) AS c FROM codings")[0]["c"] == 2 * len(names)
         peaks[n] = (imported, coded)
-    (small_import, small_batch), (big_import, big_batch) = peaks[1500], peaks[6000]
+    (small_import, small_batch), (big_import, big_batch) = peaks[800], peaks[3200]
     assert big_import < 1.3 * small_import + 300_000, peaks
     assert big_batch < 1.3 * small_batch + 300_000, peaks
 
