@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     import numpy as np
 
     from qualcode.store import Project
+    from qualcode.store.suggestions import SuggestionSegment
     from qualcode.themes.embed import Embedder
     from qualcode.themes.params import Unit
-    from qualcode.store.suggestions import SuggestionSegment
 
 RUN_KIND = "themes"
 MIN_UNITS = 6
