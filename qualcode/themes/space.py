@@ -160,9 +160,7 @@ def load_space(project: "Project | None", key: str) -> tuple[TfidfSpace, "np.nda
     return None if found is None else found[:2]  # type: ignore[return-value]
 
 
-def load_space_parts(
-    project: "Project | None", key: str
-) -> tuple[TfidfSpace, "np.ndarray", dict[str, bytes]] | None:
+def load_space_parts(project: "Project | None", key: str) -> tuple[TfidfSpace, "np.ndarray", dict[str, bytes]] | None:
     """:func:`load_space` and every stored part (units stored with the space among them)."""
     if project is None:
         return None

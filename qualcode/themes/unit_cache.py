@@ -23,7 +23,17 @@ if TYPE_CHECKING:
 #: Bump when the way units are built changes, so old entries are never read.
 UNITS_VERSION = 1
 #: Names of the space-cache parts that hold units.
-PARTS = ("u_ints", "u_names", "u_name_ix", "u_speakers", "u_speaker_ix", "u_text", "u_text_len", "u_lemma", "u_lemma_len")
+PARTS = (
+    "u_ints",
+    "u_names",
+    "u_name_ix",
+    "u_speakers",
+    "u_speaker_ix",
+    "u_text",
+    "u_text_len",
+    "u_lemma",
+    "u_lemma_len",
+)
 
 
 def units_key(project: "Project", params: SuggestParams, document_ids: Sequence[int] | None) -> str:
@@ -93,9 +103,7 @@ def encode_units(units: Sequence[Unit], lemmas: Sequence[str]) -> dict[str, byte
     speakers, speaker_ix = _indexed([u.speaker for u in units])
     text, text_len = _strings([u.text for u in units])
     lemma, lemma_len = _strings(lemmas)
-    return dict(
-        zip(PARTS, (ints.tobytes(), names, name_ix, speakers, speaker_ix, text, text_len, lemma, lemma_len))
-    )
+    return dict(zip(PARTS, (ints.tobytes(), names, name_ix, speakers, speaker_ix, text, text_len, lemma, lemma_len)))
 
 
 class UnitColumns(Sequence[Unit]):
@@ -130,8 +138,14 @@ class UnitColumns(Sequence[Unit]):
         d, s, e, p, t = self._ints[i]
         text = self._text[self._ends[i - 1] if i else 0 : self._ends[i]]
         return Unit(
-            d, self._names[self._name_ix[i]], s, e, text, self._speakers[self._speaker_ix[i]],
-            None if p < 0 else p, None if t < 0 else t,
+            d,
+            self._names[self._name_ix[i]],
+            s,
+            e,
+            text,
+            self._speakers[self._speaker_ix[i]],
+            None if p < 0 else p,
+            None if t < 0 else t,
         )
 
     def __getitem__(self, i: Any) -> Any:
