@@ -186,7 +186,7 @@ def documents(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     if not rows:
         typer.echo("no documents; add some with 'qualcode import'")
         return
-    width = max(len(r.name) for r in rows)
+    width = max(len(r["name"]) for r in rows)
     typer.echo(f"{'document':<{width}}  {'kind':<11} {'words':>7} {'turns':>6} {'codings':>8}  participant")
     for r in rows:
         typer.echo(

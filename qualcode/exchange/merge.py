@@ -155,7 +155,7 @@ class _Merger:
 
     def documents(self) -> None:
         """Match their documents to ours by text, a page at a time; add the others."""
-        from qualcode.store.documents import text_sha256
+        from qualcode.store.document_insert import text_sha256
 
         for page in rows.document_pages(self.other):
             shas = {d.id: text_sha256(d.text) for d in page}

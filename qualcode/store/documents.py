@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import NotFoundError, ValidationError
 from qualcode.model import DOCUMENT_KINDS, Document, ParsedDocument, Turn
 from qualcode.store.base import now
+from qualcode.store.document_insert import document_row, text_sha256, turn_rows, validate_parsed  # noqa: F401 - re-exported
 from qualcode.store.document_rows import (  # noqa: F401 - re-exported
     DocumentExtent,
     DocumentHeader,
@@ -39,62 +39,6 @@ CHUNK = 5000
 """Documents stored per ``executemany`` by :meth:`DocumentStore.add_many` (what an import holds at once)."""
 
 
-def text_sha256(text: str) -> str:
-    """The sha256 of a stored text (UTF-8): how two copies of a study recognise the same document."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _document_row(parsed: ParsedDocument, pid: dict[str, int], stamp: str) -> dict[str, Any]:
-    return {
-        "name": parsed.name,
-        "kind": parsed.kind,
-        "source_path": parsed.source_path,
-        "sha256": parsed.sha256,
-        "text_sha256": text_sha256(parsed.text),
-        "text": parsed.text,
-        "words": len(parsed.text.split()),
-        "imported_at": stamp,
-        "participant_id": pid.get(parsed.participant) if parsed.participant else None,
-        "metadata": json.dumps(parsed.metadata, ensure_ascii=False, default=str),
-    }
-
-
-def _turn_rows(parsed: ParsedDocument, doc_id: int, pid: dict[str, int]) -> list[dict[str, Any]]:
-    """The turn rows of a document; a document without turns gets one covering it all,
-    so search, units and participant attribution work the same for survey answers."""
-    if not parsed.turns:
-        who = pid.get(parsed.participant) if parsed.participant else None
-        return [
-            {
-                "document_id": doc_id,
-                "seq": 0,
-                "speaker": parsed.participant or "",
-                "role": "participant",
-                "participant_id": who,
-                "start": 0,
-                "end": len(parsed.text),
-                "time_start": None,
-                "time_end": None,
-                "text": parsed.text,
-            }
-        ]
-    return [
-        {
-            "document_id": doc_id,
-            "seq": i,
-            "speaker": t.speaker,
-            "role": t.role,
-            "participant_id": pid.get(t.participant) if t.participant else None,
-            "start": t.start,
-            "end": t.end,
-            "time_start": t.time_start,
-            "time_end": t.time_end,
-            "text": parsed.text[t.start : t.end],
-        }
-        for i, t in enumerate(parsed.turns)
-    ]
-
-
 _SUMMARY_SQL = """
 SELECT d.id, d.name, d.kind, COALESCE(d.words, 0),
        (SELECT count(*) FROM turns t WHERE t.document_id = d.id),
@@ -110,30 +54,6 @@ _NAMES_SQL = """COALESCE((SELECT group_concat(name, ', ') FROM (
            WHERE p.id = d.participant_id
               OR p.id IN (SELECT t.participant_id FROM turns t WHERE t.document_id = d.id)
            ORDER BY p.name)), '')"""
-
-
-def validate_parsed(parsed: ParsedDocument) -> None:
-    """Check a parsed document before anything is written.
-
-    Raises:
-        ValidationError: empty text, unknown kind, or turns out of order or
-            outside the text.
-    """
-    if not parsed.name.strip():
-        raise ValidationError("a document needs a name")
-    if parsed.kind not in DOCUMENT_KINDS:
-        raise ValidationError(f"unknown document kind {parsed.kind!r}; use one of {', '.join(DOCUMENT_KINDS)}")
-    if not parsed.text.strip():
-        raise ValidationError("the document has no text")
-    last_end = 0
-    for i, turn in enumerate(parsed.turns):
-        if not (0 <= turn.start <= turn.end <= len(parsed.text)):
-            raise ValidationError(f"turn {i + 1} ({turn.start}-{turn.end}) lies outside the text")
-        if turn.start < last_end:
-            raise ValidationError(f"turn {i + 1} overlaps the previous turn")
-        if turn.role not in ("interviewer", "participant"):
-            raise ValidationError(f"turn {i + 1} has unknown role {turn.role!r}")
-        last_end = turn.end
 
 
 class DocumentStore:
@@ -445,10 +365,10 @@ class DocumentStore:
         if not todo:
             return statuses
         stamp = now()
-        doc_ids = act.insert_many("documents", (_document_row(d, pid, stamp) for d in todo))
+        doc_ids = act.insert_many("documents", (document_row(d, pid, stamp) for d in todo))
         with bulk_index(act.conn, "turns") as index:
             ids = act.insert_many(
-                "turns", (row for d, doc_id in zip(todo, doc_ids) for row in _turn_rows(d, doc_id, pid))
+                "turns", (row for d, doc_id in zip(todo, doc_ids) for row in turn_rows(d, doc_id, pid))
             )
             if ids:
                 index("id BETWEEN ? AND ?", [ids[0], ids[-1]])

@@ -41,6 +41,16 @@ class SuggestionSegment:
     id: int | None = None
 
 
+class Memberships(NamedTuple):
+    """Every unit's topic as parallel columns (what a run writes: 10^6 rows without an object per row)."""
+
+    document_ids: Sequence[int]
+    starts: Sequence[int]
+    ends: Sequence[int]
+    topics: Sequence[int]
+    probabilities: Sequence[float | None]
+
+
 class NamedSegment(NamedTuple):
     """A member segment with its document's name (what ``--json`` prints).
 
@@ -81,12 +91,21 @@ class SuggestionStore:
         self,
         run_id: int,
         suggestions: Sequence[ThemeSuggestion],
-        segments: Iterable[SuggestionSegment],
+        segments: Iterable[SuggestionSegment] | Memberships,
     ) -> None:
         """Store the topics and memberships of one run (one transaction)."""
         with self.project.action("suggest", f"theme suggestions of run {run_id}", undoable=False) as act:
             act.run_id = run_id
             act.insert_many("suggestions", [self._row(run_id, s) for s in suggestions])
+            if isinstance(segments, Memberships):
+                act.insert_many(
+                    "suggestion_segments",
+                    (
+                        {"run_id": run_id, "topic": t, "document_id": d, "start": a, "end": b, "probability": p}
+                        for d, a, b, t, p in zip(*segments)
+                    ),
+                )
+                return
             act.insert_many(
                 "suggestion_segments",
                 [

@@ -63,21 +63,42 @@ class TfidfSvdEmbedder:
         self.project = project  # for the lemma and space caches
         self.cache_hit: bool | None = None  # after fit_embed: whether the space came from the project cache
         self._space: TfidfSpace | None = None
+        #: Set by ``suggest``: the units' digest keys the space, and the units are stored with it.
+        self.units_key: str | None = None
+        self.unit_parts: dict[str, bytes] | None = None
+
+    def load_units(self, units_key: str) -> "tuple[dict[str, bytes], np.ndarray] | None":
+        """The parts stored with the space of these units and its vectors, or ``None`` (a miss).
+
+        A hit also makes this embedder ready to :meth:`embed` in that space.
+        """
+        import numpy as np
+
+        from qualcode.themes.space import load_space_parts, units_space_key
+
+        found = load_space_parts(self.project, units_space_key(units_key, self.dims))
+        self.cache_hit = found is not None
+        if found is None:
+            return None
+        self._space, vectors, parts = found
+        return parts, np.asarray(vectors, dtype=np.float64)
 
     def fit_embed(self, texts: list[str], lemma_texts: list[str] | None = None) -> "np.ndarray":
         import numpy as np
 
         from qualcode.themes.lemmas import lemma_texts as cached_lemma_texts
-        from qualcode.themes.space import fit_space, load_space, save_space, space_key
+        from qualcode.themes.space import fit_space, load_space, save_space, space_key, units_space_key
 
         lemmas = lemma_texts if lemma_texts is not None else cached_lemma_texts(self.project, texts)
-        key = space_key(lemmas, self.dims) if self.project is not None else None
+        key = None
+        if self.project is not None:
+            key = units_space_key(self.units_key, self.dims) if self.units_key else space_key(lemmas, self.dims)
         found = load_space(self.project, key) if key is not None else None
         self.cache_hit = found is not None
         if found is None:
             found = fit_space(lemmas, self.dims, SVD_RANDOM_STATE)
             if key is not None:
-                save_space(self.project, key, *found)
+                save_space(self.project, key, *found, extra=self.unit_parts if self.units_key else None)
                 # Keywords are embedded one word at a time (MMR): cache every word's lemma now, so a
                 # rerun, whatever topics it finds, needs no spaCy.
                 cached_lemma_texts(self.project, sorted({w for text in lemmas for w in text.split()}))

@@ -126,6 +126,37 @@ def _backend(embedder: Embedder) -> Any:
     return _QualcodeBackend()
 
 
+def _topic_model_class() -> Any:
+    """BERTopic with its seeded-topic step computed by whole-array operations.
+
+    Why: BERTopic's ``_guided_topic_modeling`` takes a Python ``argmax`` per
+    unit and scans the label list once per seed topic (0.6 s at 10^5 units
+    with a ten-code codebook, 15 s at 10^6) and sklearn's validated
+    ``cosine_similarity``. This override does the same arithmetic on arrays: the same first-maximum labels and the same
+    ``0.75 * unit + 0.25 * seed`` blend, so the topics are identical.
+    """
+    from bertopic import BERTopic
+
+    def unit_rows(a: np.ndarray) -> np.ndarray:  # sklearn's ``normalize`` arithmetic, without its validation
+        norms = np.sqrt(np.einsum("ij,ij->i", a, a))
+        norms[norms == 0.0] = 1.0
+        return a / norms[:, np.newaxis]
+
+    class _QualcodeBERTopic(BERTopic):
+        def _guided_topic_modeling(self, embeddings: np.ndarray) -> tuple[list[int], np.ndarray]:
+            seed_topic_list = [" ".join(seed_topic) for seed_topic in self.seed_topic_list]
+            seeds = self._extract_embeddings(seed_topic_list, verbose=self.verbose)
+            seeds = np.vstack([seeds, embeddings.mean(axis=0)])
+            labels = np.argmax(unit_rows(embeddings) @ unit_rows(seeds).T, axis=1)  # == cosine_similarity
+            labels[labels == len(seed_topic_list)] = -1
+            for seed_topic in range(len(seed_topic_list)):
+                rows = np.flatnonzero(labels == seed_topic)
+                embeddings[rows] = embeddings[rows] * 0.75 + seeds[seed_topic] * 0.25
+            return labels.tolist(), embeddings
+
+    return _QualcodeBERTopic
+
+
 def representation_vectorizer(n_docs: int) -> Any:
     """Bag of lemmas without stop words or transcript fillers.
 
@@ -165,13 +196,12 @@ def fit_topics(
 
     defer_bertopic_plotting()
     require_bertopic()
-    from bertopic import BERTopic
     from bertopic.representation import MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
 
     np.random.seed(params.seed)
     clusterer = make_clusterer(params, len(lemma_texts))
-    model = BERTopic(
+    model = _topic_model_class()(
         embedding_model=_backend(embedder),
         umap_model=make_reducer(params),
         hdbscan_model=clusterer,

@@ -65,8 +65,11 @@ def describe_topics(
     topics = result.topics
     centres = centroids(embeddings, topics)
     real = [t for t in centres if t >= 0]
-    all_docs = {u.document_id for u in units}
-    all_people = {u.participant_id for u in units if u.participant_id is not None}
+    # Columns (``unit_cache.UnitColumns`` has them; others are read once): no Unit per member needed.
+    doc_of = getattr(units, "document_ids", None) or [u.document_id for u in units]
+    person_of = getattr(units, "participant_ids", None) or [u.participant_id for u in units]
+    all_docs = set(doc_of)
+    all_people = {p for p in person_of if p is not None}
 
     code_vecs: np.ndarray | None = None
     if codes:
@@ -76,7 +79,7 @@ def describe_topics(
     out: list[TopicSuggestion] = []
     for t in sorted(centres):
         rows = np.where(topics == t)[0]
-        members = [units[i] for i in rows]
+        members = rows.tolist()
         words = result.words.get(t, [])
         sims = embeddings[rows] @ centres[t]
         order = rows[np.argsort(-sims, kind="stable")]
@@ -93,8 +96,8 @@ def describe_topics(
             )
             for i in order[:n_ex]
         )
-        docs = {u.document_id for u in members}
-        people = {u.participant_id for u in members if u.participant_id is not None}
+        docs = {doc_of[i] for i in members}
+        people = {p for p in (person_of[i] for i in members) if p is not None}
         closest, similarity, new_theme = None, None, False
         if code_vecs is not None and t >= 0:
             code_sims = code_vecs @ centres[t]

@@ -8,7 +8,7 @@ and every unit's membership, in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -16,8 +16,12 @@ from qualcode.model import Run, ThemeSuggestion
 from qualcode.themes.params import Excerpt, SuggestionRun, SuggestParams, TopicSuggestion
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from qualcode.store import Project
     from qualcode.store.suggestions import SuggestionSegment
+    from qualcode.themes.embed import Embedder
+    from qualcode.themes.params import Unit
 
 RUN_KIND = "themes"
 MIN_UNITS = 6
@@ -54,7 +58,6 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
     from qualcode.themes.represent import describe_topics, seed_topics
     from qualcode.themes.requirements import require_bertopic
     from qualcode.themes.threads import numeric_threads
-    from qualcode.themes.units import build_units_with_lemmas
 
     steps = 5
     tick: Progress = on_progress or (lambda done, total: None)
@@ -63,14 +66,15 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
     require_bertopic()  # fail before the embeddings, with the install command
     embedder = make_embedder(params, project)  # fail fast on a missing model
     tick(0, steps)
-    units, lemmas = build_units_with_lemmas(project, params)
+    units, lemmas, embeddings = _units_and_vectors(project, params, embedder)
     if len(units) < MIN_UNITS:
         raise ValidationError(f"only {len(units)} units to analyse; theme suggestion needs at least {MIN_UNITS}")
     if params.topics is not None and params.topics >= len(units):
         raise ValidationError(f"--topics {params.topics} is not smaller than the number of units ({len(units)})")
     tick(1, steps)
     with numeric_threads():
-        embeddings = embedder.fit_embed([u.text for u in units], lemmas)
+        if embeddings is None:
+            embeddings = embedder.fit_embed([u.text for u in units], lemmas)
         tick(2, steps)
         codes = [c for c in project.codes.all()] if params.guided else []
         seeds = seed_topics(codes, project) if codes else None
@@ -79,7 +83,7 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
         topics = describe_topics(units, embeddings, result, params, embedder, codes)
     tick(4, steps)
 
-    from qualcode.store.suggestions import SuggestionSegment
+    from qualcode.store.suggestions import Memberships
 
     store = project.suggestions
     recorded = {**params.to_dict(), "versions": library_versions()}
@@ -97,14 +101,46 @@ def suggest(project: "Project", params: SuggestParams, on_progress: Progress | N
         store.save(
             run.id,
             [_to_row(run.id, t) for t in topics],
-            [
-                SuggestionSegment(run.id, t, u.document_id, u.start, u.end, p)
-                for u, t, p in zip(units, result.topics.tolist(), result.probabilities.round(4).tolist())
-            ],
+            Memberships(
+                getattr(units, "document_ids", None) or [u.document_id for u in units],
+                getattr(units, "starts", None) or [u.start for u in units],
+                getattr(units, "ends", None) or [u.end for u in units],
+                result.topics.tolist(),
+                result.probabilities.round(4).tolist(),
+            ),
         )
         run = project.runs.finish(run.id, summary)
     tick(steps, steps)
     return SuggestionRun(run=run, params=params, topics=tuple(topics), units=len(units))
+
+
+def _units_and_vectors(
+    project: "Project", params: SuggestParams, embedder: "Embedder"
+) -> tuple[Sequence["Unit"], list[str], "np.ndarray | None"]:
+    """The run's units, their lemma strings and, on a space-cache hit, their vectors.
+
+    Why: with the default embedder the space is keyed by a cheap digest of
+    the turn rows and unit settings (``unit_cache.units_key``), and the units
+    are stored with it; a rerun on the same units reads them back instead of
+    reading, splitting and lemmatising every turn. A miss builds them and
+    leaves them on the embedder to be stored with the space it fits.
+    """
+    from qualcode.themes.embed import TfidfSvdEmbedder
+    from qualcode.themes.unit_cache import decode_units, encode_units, units_key
+    from qualcode.themes.units import unit_filters, units_from_turns
+
+    wanted, keep = unit_filters(project, params)
+    if not isinstance(embedder, TfidfSvdEmbedder) or embedder.project is None:
+        return (*units_from_turns(project, params, wanted, keep), None)
+    key = units_key(project, params, sorted(wanted) if wanted is not None else None)
+    found = embedder.load_units(key)
+    if found is not None:
+        decoded = decode_units(found[0])
+        if decoded is not None and len(decoded[0]) == len(found[1]):
+            return (*decoded, found[1])
+    units, lemmas = units_from_turns(project, params, wanted, keep)
+    embedder.units_key, embedder.unit_parts = key, encode_units(units, lemmas)
+    return units, lemmas, None
 
 
 def _to_row(run_id: int, t: TopicSuggestion) -> ThemeSuggestion:

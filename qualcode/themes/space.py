@@ -89,6 +89,25 @@ def space_key(lemmas: Sequence[str], dims: int) -> str:
     return "tfidf-svd/" + digest.hexdigest()
 
 
+def units_space_key(units_key: str, dims: int) -> str:
+    """Cache key of the space of a run's units, from their cheap digest (``unit_cache.units_key``).
+
+    The units (hence their lemma strings and ``min_df``) are a pure function
+    of that digest, so the key need not hash the lemma strings themselves.
+    """
+    from importlib.metadata import version
+
+    settings = {
+        "version": SPACE_VERSION,
+        "embedder": "tfidf-svd",
+        "dims": dims,
+        "ngrams": list(NGRAMS),
+        "scikit-learn": version("scikit-learn"),
+        "units": units_key,
+    }
+    return "tfidf-svd-units/" + hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
 def fit_space(lemmas: Sequence[str], dims: int, random_state: int) -> tuple[TfidfSpace, "np.ndarray"]:
     """Fit TF-IDF (uni+bigrams, sublinear tf, stop words out) and truncated SVD; vectors L2-normalised, float32."""
     import numpy as np
@@ -113,8 +132,10 @@ def fit_space(lemmas: Sequence[str], dims: int, random_state: int) -> tuple[Tfid
     return space, vectors
 
 
-def save_space(project: "Project", key: str, space: TfidfSpace, vectors: "np.ndarray") -> None:
-    """Store a fitted space under ``key`` (replacing older entries beyond the cache's size)."""
+def save_space(
+    project: "Project", key: str, space: TfidfSpace, vectors: "np.ndarray", extra: dict[str, bytes] | None = None
+) -> None:
+    """Store a fitted space under ``key`` (replacing older entries beyond the cache's size), with ``extra`` parts."""
     from qualcode.store.space_cache import SpaceCache
 
     meta = {
@@ -128,12 +149,19 @@ def save_space(project: "Project", key: str, space: TfidfSpace, vectors: "np.nda
         "idf": space.idf.astype("<f8").tobytes(),
         "components": space.components.astype("<f4").tobytes(),
         "vocabulary": "\n".join(space.vocabulary).encode("utf-8"),
+        **(extra or {}),
     }
     SpaceCache(project).put(key, meta, parts)
 
 
 def load_space(project: "Project | None", key: str) -> tuple[TfidfSpace, "np.ndarray"] | None:
     """The space cached under ``key``, or ``None`` (absent, or stored by another version)."""
+    found = load_space_parts(project, key)
+    return None if found is None else found[:2]  # type: ignore[return-value]
+
+
+def load_space_parts(project: "Project | None", key: str) -> tuple[TfidfSpace, "np.ndarray", dict[str, bytes]] | None:
+    """:func:`load_space` and every stored part (units stored with the space among them)."""
     if project is None:
         return None
     import numpy as np
@@ -150,4 +178,4 @@ def load_space(project: "Project | None", key: str) -> tuple[TfidfSpace, "np.nda
     idf = np.frombuffer(found.parts["idf"], dtype="<f8")
     if len(vocabulary) != terms or len(idf) != terms:
         return None
-    return TfidfSpace(vocabulary, idf.copy(), components.astype(np.float32)), vectors
+    return TfidfSpace(vocabulary, idf.copy(), components.astype(np.float32)), vectors, found.parts

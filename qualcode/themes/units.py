@@ -9,6 +9,7 @@ every unit keeps exact offsets into the document and can be coded later.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from qualcode.errors import NotFoundError, ValidationError
@@ -49,8 +50,18 @@ def build_units_with_lemmas(project: "Project", params: SuggestParams) -> tuple[
         NotFoundError: a named document does not exist.
         ValidationError: a filter leaves nothing to analyse.
     """
-    from qualcode.themes.lemmas import lemma_texts
+    wanted, keep = unit_filters(project, params)
+    return units_from_turns(project, params, wanted, keep)
 
+
+def unit_filters(
+    project: "Project", params: SuggestParams
+) -> tuple[set[int] | None, "Callable[[TurnText], bool] | None"]:
+    """The chosen documents' ids and the participant-attribute filter of ``params`` (checked, not yet applied).
+
+    Raises:
+        NotFoundError: a named document or attribute does not exist.
+    """
     wanted = None
     if params.documents:
         wanted = {project.documents.resolve(ref).id for ref in params.documents}
@@ -65,6 +76,18 @@ def build_units_with_lemmas(project: "Project", params: SuggestParams) -> tuple[
         def keep(t: "TurnText") -> bool:
             attrs = people.get(t.participant_id or t.document_participant_id or -1, {})
             return all(attrs.get(k) == v for k, v in params.where)
+
+    return wanted, keep
+
+
+def units_from_turns(
+    project: "Project",
+    params: SuggestParams,
+    wanted: set[int] | None,
+    keep: "Callable[[TurnText], bool] | None",
+) -> tuple[list[Unit], list[str]]:
+    """Read, filter and split the turns, lemmatise the units and drop the short ones."""
+    from qualcode.themes.lemmas import lemma_texts
 
     turns = select_turns(
         project,

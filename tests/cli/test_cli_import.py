@@ -93,3 +93,22 @@ def test_demo_study_imports(runner, demo_dir, tmp_path) -> None:
     docs = {d["name"]: d for d in json.loads(_run(runner, db, "documents", "--json").stdout)}
     assert docs["focus_group_01"]["kind"] == "focus_group"
     assert docs["interview_02_multinational_consultancy"]["kind"] == "interview"
+
+
+def test_documents_lists_a_table_for_people(runner, tmp_path) -> None:
+    """The plain listing (not --json): a header and one aligned row per document."""
+    for name in ("good", "a_much_longer_name"):
+        (tmp_path / f"{name}.txt").write_text(INTERVIEW.replace("Forms", name), encoding="utf-8")
+    db = tmp_path / "p.db"
+    assert (
+        _run(runner, db, "import", str(tmp_path / "good.txt"), str(tmp_path / "a_much_longer_name.txt")).exit_code == 0
+    )
+    res = _run(runner, db, "documents")
+    assert res.exit_code == 0, res.output
+    head, *rows = res.stdout.splitlines()
+    assert head.split() == ["document", "kind", "words", "turns", "codings", "participant"]
+    assert [r.split() for r in rows] == [
+        ["a_much_longer_name", "interview", "10", "4", "0", "Priya"],
+        ["good", "interview", "10", "4", "0", "Priya"],
+    ]
+    assert head.index("kind") == rows[1].index("interview") == len("a_much_longer_name") + 2

@@ -87,17 +87,28 @@ def test_a_read_then_write_action_never_fails_on_a_commit_in_between(study):
 
 def test_cli_code_waits_for_a_writer_instead_of_a_traceback(study):
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "QUALCODE_CODER": "tester"}
-    holder = _hold(study, 4)
-    out = subprocess.run(
+    # The lock is held until the command says it waits (a fixed hold raced the command's start-up under load).
+    holder = _hold(study, 60)
+    proc = subprocess.Popen(
         [sys.executable, "-m", "qualcode.cli.main", "code", "a", "0", "4", "Feedback", "-p", str(study)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
-        timeout=60,
     )
-    holder.wait()
-    assert out.returncode == 0, out.stderr
-    assert "waiting for the project" in out.stderr and "Traceback" not in out.stderr
+    said: list[str] = []
+    try:
+        for line in proc.stderr:
+            said.append(line)
+            if "waiting for the project" in line:
+                break
+    finally:
+        holder.kill()
+        holder.wait()
+    _, rest = proc.communicate(timeout=60)
+    err = "".join(said) + rest
+    assert proc.returncode == 0, err
+    assert "waiting for the project" in err and "Traceback" not in err
 
 
 def test_cli_busy_limit_from_the_environment(study):

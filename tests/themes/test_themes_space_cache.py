@@ -235,3 +235,101 @@ def test_bertopic_imports_without_spacy_and_part_of_speech_still_works():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def _first_turn(project, document: str):
+    doc = project.documents.resolve(document)
+    return project.db.execute(
+        "SELECT id, text FROM turns WHERE document_id = ? AND role = 'participant' ORDER BY seq LIMIT 1", [doc.id]
+    ).fetchone()
+
+
+def test_a_rerun_builds_no_units_and_its_units_equal_built_ones(themed, monkeypatch):
+    from qualcode.themes import units as units_mod
+    from qualcode.themes.embed import TfidfSvdEmbedder
+    from qualcode.themes.run import _units_and_vectors
+
+    params = SuggestParams(guided=False)
+    built, built_lemmas = units_mod.build_units_with_lemmas(themed, params)
+    suggest(themed, params)
+    monkeypatch.setattr(units_mod, "select_turns", lambda *a, **k: pytest.fail("a cached rerun read the turns"))
+    units, lemmas, vectors = _units_and_vectors(themed, params, TfidfSvdEmbedder(project=themed))
+    assert vectors is not None and vectors.shape[0] == len(built) == 60
+    assert list(units) == built and lemmas == built_lemmas  # every field: ids, names, offsets, speakers, texts
+    assert units[-1] == built[-1] and units[2:4] == built[2:4]
+
+
+def test_an_edited_turn_text_misses_the_cache(themed, monkeypatch):
+    fits = _fits(monkeypatch)
+    suggest(themed, SuggestParams(guided=False))
+    turn_id, text = _first_turn(themed, "int1")
+    themed.db.execute("UPDATE turns SET text = ? WHERE id = ?", [text.replace("e", "a", 1), turn_id])
+    suggest(themed, SuggestParams(guided=False))
+    assert fits == [60, 60]
+
+
+def test_a_changed_role_or_interviewer_setting_misses_the_cache(themed, monkeypatch):
+    fits = _fits(monkeypatch)
+    suggest(themed, SuggestParams(guided=False))
+    suggest(themed, SuggestParams(guided=False, include_interviewer=True))
+    assert len(fits) == 2 and fits[1] > 60  # the interviewer's questions are units too
+    turn_id, _ = _first_turn(themed, "int1")
+    themed.speakers.update_turns([turn_id], {"role": "interviewer"})
+    run = suggest(themed, SuggestParams(guided=False))
+    assert len(fits) == 3 and run.units == 59
+
+
+def test_a_removed_document_misses_and_its_undo_hits_again(themed, monkeypatch):
+    from qualcode.themes.unit_cache import units_key
+
+    params = SuggestParams(guided=False, seed=4)
+    fits = _fits(monkeypatch)
+    first = suggest(themed, params)
+    key = units_key(themed, params, None)
+    themed.documents.remove("int6")
+    assert units_key(themed, params, None) != key
+    # (No run between the removal and its undo: undoing a removal whose run rows' ids a later run reused fails.)
+    assert themed.history.undo() is not None
+    assert units_key(themed, params, None) == key
+    again = suggest(themed, params)
+    assert fits == [60]  # the same turns again: the first space is read back
+    assert _topics(themed, again) == _topics(themed, first)
+    themed.documents.remove("int6")
+    assert suggest(themed, params).units == 50 and fits == [60, 50]
+
+
+def test_where_filters_key_on_the_participants_attributes(themed, monkeypatch):
+    people = themed.participants.all()
+    for i, p in enumerate(people):
+        themed.participants.set_attributes(p.name, {"site": "north" if i % 2 else "south"})
+    fits = _fits(monkeypatch)
+    suggest(themed, SuggestParams(guided=False, where=(("site", "north"),)))
+    suggest(themed, SuggestParams(guided=False, where=(("site", "north"),), seed=8))
+    assert len(fits) == 1
+    themed.participants.set_attributes(people[0].name, {"site": "north" if len(people) % 2 else "west"})
+    themed.participants.set_attributes(people[1].name, {"site": "south"})
+    suggest(themed, SuggestParams(guided=False, where=(("site", "north"),)))
+    assert len(fits) == 2
+
+
+def test_array_guided_step_equals_bertopics_loops():
+    from bertopic import BERTopic
+
+    from qualcode.themes.pipeline import _topic_model_class
+
+    class Backend:
+        def embed(self, documents, verbose=False):
+            rng = np.random.default_rng(len(documents))
+            return rng.normal(size=(len(documents), 8))
+
+    rng = np.random.default_rng(0)
+    embeddings = rng.normal(size=(200, 8))
+    seeds = [["pipe", "leak"], ["grant"], ["staff", "crew", "hire"]]
+    results = []
+    for cls in (BERTopic, _topic_model_class()):
+        model = cls(seed_topic_list=seeds)
+        model._extract_embeddings = lambda docs, verbose=False: Backend().embed(docs)  # noqa: B023
+        labels, blended = model._guided_topic_modeling(embeddings.copy())
+        results.append(([int(v) for v in labels], blended))
+    assert results[0][0] == results[1][0] and -1 in results[0][0] and {0, 1, 2} <= set(results[0][0])
+    assert np.array_equal(results[0][1], results[1][1])
