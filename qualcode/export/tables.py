@@ -228,8 +228,14 @@ def write_xlsx(data: Any, path: str | Path, *, notes: list[str] | None = None) -
         about.column_dimensions["A"].width = min(max(len(n) for n in notes) + 2, 100)
         for note in notes:
             about.append([xlsx_cell(note)])
-    with atomic_path(path) as tmp:
-        book.save(str(tmp))
+    try:
+        with atomic_path(path) as tmp:
+            book.save(str(tmp))
+    except BaseException:
+        for sheet in book.worksheets:  # a failed save leaves the write-only sheets' row writers open
+            with contextlib.suppress(Exception):
+                sheet.close()
+        raise
 
 
 def display(value: Any, column: str = "") -> str:
