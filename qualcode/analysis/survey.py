@@ -216,7 +216,12 @@ def likert_by_code(
     """
     if not _reference:
         return _likert_by_code_sql(
-            project, item, scale, tuple(dont_know), dont_know_in_base, CountOptions(include_interviewer, include_pending)
+            project,
+            item,
+            scale,
+            tuple(dont_know),
+            dont_know_in_base,
+            CountOptions(include_interviewer, include_pending),
         )
     corpus = load_corpus(project, include_interviewer=include_interviewer, include_pending=include_pending)
     answers = {p.name: p.attributes.get(item) for p in corpus.participants.values()}
@@ -234,7 +239,9 @@ def likert_by_code(
     return _by_code_frame(rows, scale, dont_know_in_base, corpus.options)
 
 
-def _by_code_frame(rows: list[dict[str, Any]], scale: list[str], dk_in_base: bool, options: CountOptions) -> pd.DataFrame:
+def _by_code_frame(
+    rows: list[dict[str, Any]], scale: list[str], dk_in_base: bool, options: CountOptions
+) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     disagree, agree = scale_split(scale)
     frame.attrs.update(
