@@ -363,12 +363,13 @@ async def test_set_coder_is_used_for_codings(db, screen_size, workbench):
     assert codings(db)[0][3] == "maria"
 
 
-async def test_import_runs_in_a_worker(db, tmp_path, notices, screen_size, workbench):
-    source = tmp_path / "new_interview.txt"
+async def test_import_runs_in_a_worker(db, tmp_path, notices, screen_size, workbench, monkeypatch):
+    source = tmp_path / "new.txt"
     source.write_text("Interviewer: Hello?\n\nCarol: Hello, I run a small firm.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # a short relative path: every key typed costs a Pilot round trip
     app = workbench(db)
     async with app.run_test(size=screen_size, message_hook=notices.hook) as pilot:
-        await pilot.press("ctrl+o", *str(source), "enter")
+        await pilot.press("ctrl+o", *source.name, "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "1 imported" in notices
