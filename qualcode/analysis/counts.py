@@ -16,7 +16,7 @@ import pandas as pd
 
 from qualcode.analysis.corpus import MISSING, Corpus, CountedCoding, load_corpus
 from qualcode.analysis.counted import Group, frequencies_sql  # set-based; frequencies_from is the reference
-from qualcode.text import count_words
+from qualcode.analysis.segments import segment_row, segments, segments_table
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -46,8 +46,6 @@ def coded_segments(
     the whole loaded project instead, as tests do to compare the two.
     """
     if not _reference:
-        from qualcode.analysis.segments import segments, segments_table
-
         found = segments(
             project,
             include_interviewer=include_interviewer,
@@ -68,40 +66,7 @@ def coded_segments(
 def segments_frame(corpus: Corpus) -> pd.DataFrame:
     """The :func:`coded_segments` table for an already loaded corpus."""
     names = corpus.attribute_names()
-    rows = []
-    for cc in corpus.codings:
-        person = corpus.participants.get(cc.participant_id) if cc.participant_id is not None else None
-        names_all = [corpus.participants[p].name for p in cc.participant_ids if p in corpus.participants]
-        row: dict[str, Any] = {
-            "coding_id": cc.coding.id,
-            "code_id": cc.code.id,
-            "code": cc.code.name,
-            "path": cc.code.path,
-            "document_id": cc.document.id,
-            "document": cc.document.name,
-            "participant_id": cc.participant_id,
-            "participant": person.name if person else None,
-            "participants": "; ".join(names_all),
-        }
-        for name in names:
-            row[f"attr:{name}"] = person.attributes.get(name) if person else None
-        row.update(
-            {
-                "turn_id": cc.turn.id if cc.turn else None,
-                "turn_ids": "; ".join(str(t.id) for t in cc.turns),
-                "speaker": cc.turn.speaker if cc.turn else None,
-                "speakers": "; ".join(dict.fromkeys(t.speaker for t in cc.turns)),
-                "role": cc.turn.role if cc.turn else None,
-                "start": cc.coding.start,
-                "end": cc.coding.end,
-                "words": count_words(cc.text),
-                "status": cc.coding.status,
-                "origin": cc.coding.origin,
-                "coder": cc.coding.coder,
-                "text": cc.text,
-            }
-        )
-        rows.append(row)
+    rows = [segment_row(cc, corpus.participants, names) for cc in corpus.codings]
     columns = [
         "coding_id",
         "code_id",

@@ -103,11 +103,11 @@ def _batches(
     project: "Project", options: CountOptions, names: list[str], code_ids: list[int] | None, size: int
 ) -> Iterator[list[dict[str, Any]]]:
     for batch, people in counted_batches(project, options, code_ids, size):
-        yield [_row(cc, people, names) for cc in batch]
+        yield [segment_row(cc, people, names) for cc in batch]
 
 
-def _row(cc: CountedCoding, people: dict[int, Any], names: list[str]) -> dict[str, Any]:
-    """One row, as :func:`qualcode.analysis.counts.segments_frame` builds it."""
+def segment_row(cc: CountedCoding, people: dict[int, Any], names: list[str]) -> dict[str, Any]:
+    """One row of the coded-segments table (the streamed path and the reference path build it alike)."""
     person = people.get(cc.participant_id) if cc.participant_id is not None else None
     text = cc.text
     row: dict[str, Any] = {
