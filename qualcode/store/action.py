@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.store.base import now
-from qualcode.store.schema import MOVED_COLUMNS
+from qualcode.store.schema import ID_MARK_TABLES, MOVED_COLUMNS
 
 if TYPE_CHECKING:
     from qualcode.store.project import Project
@@ -60,12 +60,41 @@ class Action:
     def conn(self) -> sqlite3.Connection:
         return self.project.db.conn
 
+    def _free_id(self, table: str) -> int | None:
+        """The id above every id ``table`` ever gave, when SQLite would give a lower one (else ``None``).
+
+        Why: SQLite gives the largest id + 1, so once the row with the largest
+        id is deleted its id would go to the next new row, and undoing that
+        deletion would fail on the taken id (migration m013).
+        """
+        if table not in ID_MARK_TABLES:
+            return None
+        top, mark = self.conn.execute(
+            f"SELECT coalesce((SELECT MAX(id) FROM [{table}]), 0),"
+            " coalesce((SELECT last FROM id_marks WHERE tbl = ?), 0)",
+            [table],
+        ).fetchone()
+        return mark + 1 if mark > top else None
+
+    def _mark(self, table: str, last: int) -> None:
+        if table in ID_MARK_TABLES:
+            self.conn.execute(
+                "INSERT INTO id_marks (tbl, last) VALUES (?, ?)"
+                " ON CONFLICT (tbl) DO UPDATE SET last = max(last, excluded.last)",
+                [table, last],
+            )
+
     def insert(self, table: str, row: dict[str, Any]) -> int:
-        """Insert one row and return its id."""
+        """Insert one row and return its id (never the id of a row deleted before)."""
+        if "id" not in row:
+            free = self._free_id(table)
+            if free is not None:
+                row = {"id": free, **row}
         cols = list(row)
         sql = f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"
         cur = self.conn.execute(sql, [row[c] for c in cols])
-        new_id = int(cur.lastrowid or 0)
+        new_id = int(row["id"]) if "id" in row else int(cur.lastrowid or 0)
+        self._mark(table, new_id)
         stored = dict(row)
         stored.setdefault("id", new_id)
         self.changes.append(["i", table, new_id, stored])
@@ -97,11 +126,22 @@ class Action:
                     self.insert(table, dict(zip(cols or [], values)))
                     ids.append(int(self.changes[-1][2]))
             else:
-                first = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM [{table}]").fetchone()[0]
-                self.conn.executemany(sql, batch)
+                free = self._free_id(table)
+                if free is None:
+                    first = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM [{table}]").fetchone()[0]
+                    self.conn.executemany(sql, batch)
+                else:  # ids above the highest ever given, not the next after the current largest
+                    first = free - 1
+                    self.conn.executemany(
+                        sql.replace(f"INSERT INTO [{table}] (", f"INSERT INTO [{table}] ([id], ", 1).replace(
+                            "VALUES (", "VALUES (?, ", 1
+                        ),
+                        ([free + i, *values] for i, values in enumerate(batch)),
+                    )
                 last = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM [{table}]").fetchone()[0]
                 if last - first != len(batch):  # pragma: no cover - defensive
                     raise RuntimeError(f"insert_many into {table}: id bookkeeping failed")
+                self._mark(table, last)
                 self._log_range(table, first + 1, last)
                 ids.extend(range(first + 1, last + 1))
             batch.clear()

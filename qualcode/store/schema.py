@@ -348,3 +348,41 @@ def m011_space_cache(db: Database) -> None:
         " data BLOB NOT NULL)"
     )
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_space_cache_parts ON space_cache_parts (key, name, part)")
+
+
+ID_MARK_TABLES = (
+    "participants",
+    "documents",
+    "turns",
+    "codes",
+    "codings",
+    "memos",
+    "runs",
+    "suggestions",
+    "suggestion_segments",
+    "reconcile_decisions",
+)
+"""Tables whose ids :class:`~qualcode.store.action.Action` allocates above the highest id ever given."""
+
+
+@migrations()
+def m013_id_marks(db: Database) -> None:
+    """The highest id ever given in each table, so a deleted row's id is never given again.
+
+    Why: SQLite gives a new row the table's largest id + 1, so after the row
+    with the largest id was deleted its id went to the next new row, and
+    undoing the deletion (Ann's removed coding, after Bob coded something)
+    failed on the taken id. Started from the ids in the tables and in the
+    rows kept for undo/redo.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS id_marks (tbl TEXT PRIMARY KEY, last INTEGER NOT NULL) WITHOUT ROWID")
+    names = set(db.table_names())
+    for table in ID_MARK_TABLES:
+        if table not in names:
+            continue
+        kept = [f"(SELECT MAX(id) FROM [{table}])"]
+        for side in ("moved_rows", "undone_rows"):
+            if side in names:
+                kept.append(f"(SELECT MAX(row_id) FROM {side} WHERE tbl = '{table}')")
+        last = db.execute("SELECT " + " , ".join(f"coalesce({k}, 0)" for k in kept)).fetchone()
+        db.execute("INSERT OR REPLACE INTO id_marks (tbl, last) VALUES (?, ?)", [table, max(last)])

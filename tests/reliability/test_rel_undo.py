@@ -91,3 +91,37 @@ def test_tui_ctrl_z_asks_before_undoing_another_coders_coding(shared_study):
     assert len(_codings(shared_study)) == 2
     asyncio.run(run("yes"))
     assert _codings(shared_study) == [("alice", 0)]
+
+
+def test_a_deleted_rows_id_is_never_given_again_so_its_undo_works(shared_study, transcript):
+    """Alice removes her coding (the newest id), Bob codes: his gets a new id, and Alice's undo still works.
+
+    SQLite gives the largest id + 1, so Bob's coding used to take the removed id
+    and Alice's undo failed on it ("a later action changed the same rows").
+    """
+    with open_project(shared_study) as p:
+        p.coder = "alice"
+        [mine] = p.codings.apply("a", 12, 20, ["Feedback"], coder="alice")
+        p.codings.remove(mine.id)
+    with open_project(shared_study) as p:
+        p.coder = "bob"
+        [his] = p.codings.apply("a", 22, 26, ["Speed"], coder="bob")
+        assert his.id > mine.id
+    with open_project(shared_study) as p:
+        p.history.undo("alice")  # the removal
+        assert p.codings.get(mine.id).start == 12 and p.codings.get(his.id).start == 22
+    # The same for rows stored as a range (a batch import): undone, another import, then redone.
+    with open_project(shared_study) as p:
+        p.coder = "alice"
+        with p.action("import", "two"):
+            p.documents.add_many([transcript(n, [("Ann", f"Text {n}.")]) for n in ("b", "c")])
+        ids = sorted(d.id for d in p.documents.all() if d.name in ("b", "c"))
+        p.history.undo("alice")
+    with open_project(shared_study) as p:
+        p.coder = "bob"
+        with p.action("import", "one"):
+            p.documents.add_many([transcript("d", [("Bo", "Text d.")])])
+        assert p.documents.find("d").id > max(ids)
+    with open_project(shared_study) as p:
+        p.history.redo("alice")
+        assert sorted(d.id for d in p.documents.all() if d.name in ("b", "c")) == ids
