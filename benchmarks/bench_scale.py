@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scale_common import AGES, FILLER, MODES, REGIONS, ROOT, TOPICS, exponent, run_step
+from scale_common import AGES, FILLER, MODES, REGIONS, ROOT, TOPICS, exponent, run_step, steps_and_sizes
 
 STEPS = (
     "ref",
@@ -145,17 +145,7 @@ def main() -> int:
     if args.tui_first_paint:
         tui_first_paint(args.tui_first_paint)
         return 0
-    wanted = [s for s in args.steps.split(",") if s]
-    bad = [s for s in wanted if s not in STEPS]
-    if bad:
-        parser.error(f"unknown step(s): {', '.join(bad)}")
-    if "ref" not in wanted:
-        wanted.insert(0, "ref")
-    sizes = []
-    n = args.min
-    while n <= args.max:
-        sizes.append(n)
-        n *= 10
+    wanted, sizes = steps_and_sizes(parser, args.steps, STEPS, args.min, args.max)
     py = sys.executable
     trees = [("", ROOT)] + ([("base:", args.baseline.resolve())] if args.baseline else [])
     results: dict[str, dict[int, tuple[float, float, int]]] = {tag + s: {} for tag, _ in trees for s in wanted}

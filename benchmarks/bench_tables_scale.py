@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scale_common import AGES, FILLER, MODES, REGIONS, ROOT, TOPICS, exponent, run_step
+from scale_common import AGES, FILLER, MODES, REGIONS, ROOT, TOPICS, exponent, run_step, steps_and_sizes
 
 STEPS = ("ref", "frequencies", "evidence", "agreement", "explain")
 CHUNK = 50_000
@@ -154,17 +154,7 @@ def main() -> int:
         " with its code, right after ours, on a copy of the same project",
     )
     args = parser.parse_args()
-    wanted = [s for s in args.steps.split(",") if s]
-    bad = [s for s in wanted if s not in STEPS]
-    if bad:
-        parser.error(f"unknown step(s): {', '.join(bad)}")
-    if "ref" not in wanted:
-        wanted.insert(0, "ref")
-    sizes = []
-    n = args.min
-    while n <= args.max:
-        sizes.append(n)
-        n *= 10
+    wanted, sizes = steps_and_sizes(parser, args.steps, STEPS, args.min, args.max)
     roots = [("after", ROOT)] + ([("before", args.baseline.resolve())] if args.baseline else [])
     results: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
     work_root = (args.keep or Path(tempfile.mkdtemp(prefix="bench-tables-"))).resolve()

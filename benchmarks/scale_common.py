@@ -57,3 +57,19 @@ def exponent(sizes: list[int], times: list[float]) -> float | None:
     my = sum(y for _, y in pts) / len(pts)
     den = sum((x - mx) ** 2 for x, _ in pts)
     return sum((x - mx) * (y - my) for x, y in pts) / den if den else None
+
+
+def steps_and_sizes(parser, steps_arg: str, known: tuple[str, ...], low: int, high: int) -> tuple[list[str], list[int]]:  # noqa: ANN001
+    """The wanted steps (``ref`` first, unknown ones a usage error) and the sizes low, 10·low, … up to high."""
+    wanted = [s for s in steps_arg.split(",") if s]
+    bad = [s for s in wanted if s not in known]
+    if bad:
+        parser.error(f"unknown step(s): {', '.join(bad)}")
+    if "ref" not in wanted:
+        wanted.insert(0, "ref")
+    sizes = []
+    n = low
+    while n <= high:
+        sizes.append(n)
+        n *= 10
+    return wanted, sizes

@@ -6,6 +6,8 @@ Kept apart from the repository so the SQL module stays about SQL.
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +89,30 @@ class TurnText:
     participant_id: int | None
     document_participant_id: int | None
     text: str
+
+
+_TURN_TEXT_SQL = (
+    "SELECT t.id, t.document_id, d.name, d.kind, t.seq, t.start, t.[end], COALESCE(t.speaker, ''),"
+    " COALESCE(t.role, 'participant'), t.participant_id, d.participant_id,"
+    " COALESCE(t.text, substr(d.text, t.start + 1, t.[end] - t.start))"
+    " FROM turns t JOIN documents d ON d.id = t.document_id"
+)
+
+
+def turn_text_cursors(conn: sqlite3.Connection, document_ids: Sequence[int] | None) -> Iterator[sqlite3.Cursor]:
+    """Cursors over the :class:`TurnText` rows (all, or of ``document_ids`` 500 at a time), in document and turn order.
+
+    One query for the units of analysis and for the fingerprint the theme
+    caches take of them, so the two cannot drift apart.
+    """
+    if document_ids is None:
+        yield conn.execute(_TURN_TEXT_SQL + " ORDER BY t.document_id, t.seq")
+        return
+    ids = sorted(set(document_ids))
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        yield conn.execute(_TURN_TEXT_SQL + f" WHERE t.document_id IN ({marks}) ORDER BY t.document_id, t.seq", chunk)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from qualcode.store.document_rows import (  # noqa: F401 - re-exported
     TurnText,
     _document,
     _turn,
+    turn_text_cursors,
 )
 from qualcode.store.document_search import DocumentSearch
 from qualcode.store.fts import bulk_index
@@ -212,26 +213,7 @@ class DocumentStore:
         Why: units of analysis are turns or pieces of turns; reading each
         turn's own text (stored at import) avoids loading every whole document.
         """
-        sql = (
-            "SELECT t.id, t.document_id, d.name, d.kind, t.seq, t.start, t.[end], COALESCE(t.speaker, ''),"
-            " COALESCE(t.role, 'participant'), t.participant_id, d.participant_id,"
-            " COALESCE(t.text, substr(d.text, t.start + 1, t.[end] - t.start))"
-            " FROM turns t JOIN documents d ON d.id = t.document_id"
-        )
-        if document_ids is None:
-            return [TurnText(*r) for r in self.project.db.execute(sql + " ORDER BY t.document_id, t.seq")]
-        out: list[TurnText] = []
-        ids = sorted(set(document_ids))
-        for at in range(0, len(ids), 500):
-            chunk = ids[at : at + 500]
-            out += [
-                TurnText(*r)
-                for r in self.project.db.execute(
-                    sql + f" WHERE t.document_id IN ({', '.join('?' for _ in chunk)}) ORDER BY t.document_id, t.seq",
-                    chunk,
-                )
-            ]
-        return out
+        return [TurnText(*r) for cur in turn_text_cursors(self.project.db.conn, document_ids) for r in cur]
 
     def turn(self, turn_id: int) -> Turn | None:
         """One turn by id, or ``None``."""
